@@ -1,0 +1,238 @@
+"""The sandbox's database: Peewee models on SQLite (WAL, foreign keys) and numbered migrations.
+
+The database object is created unbound and bound once by ``open_store(path)``. An older
+database is upgraded on start, never dropped; a newer one is refused; a corrupt file is
+kept aside with a timestamp and a fresh database takes its place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseError,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
+
+from sandbox.errors import StoreError
+
+db = SqliteDatabase(None)
+PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": "normal"}
+THEMES = ("light", "dark")
+FONT_SIZES = range(10, 29)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+
+
+class Preference(BaseModel):
+    """App-wide key/value settings, such as which learner profile is active."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class Learner(BaseModel):
+    name = CharField(max_length=80)
+    theme = CharField(default="light")
+    font_size = IntegerField(default=14)
+    created_at = DateTimeField(default=now)
+
+
+class InstalledPack(BaseModel):
+    pack_id = CharField(unique=True)
+    title = CharField()
+    version = CharField()
+    path = TextField()
+    builtin = BooleanField(default=False)
+    installed_at = DateTimeField(default=now)
+
+
+class StepState(BaseModel):
+    learner = ForeignKeyField(Learner, backref="step_states", on_delete="CASCADE")
+    pack_id = CharField()
+    lesson_id = CharField()
+    step_id = CharField()
+    status = CharField(default="open")  # open | passed
+    attempts = IntegerField(default=0)
+    hints_revealed = IntegerField(default=0)
+    solution_viewed = BooleanField(default=False)
+    first_opened_at = DateTimeField(default=now)
+    passed_at = DateTimeField(null=True)
+    seconds_spent = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("learner", "pack_id", "lesson_id", "step_id"), True),)
+
+
+class Attempt(BaseModel):
+    learner = ForeignKeyField(Learner, backref="attempts", on_delete="CASCADE")
+    pack_id = CharField()
+    lesson_id = CharField()
+    step_id = CharField()
+    kind = CharField()  # code | quiz
+    passed = BooleanField()
+    duration_ms = IntegerField(default=0)
+    result_json = TextField(default="{}")
+    created_at = DateTimeField(default=now)
+
+
+class FileVersion(BaseModel):
+    learner = ForeignKeyField(Learner, backref="file_versions", on_delete="CASCADE")
+    pack_id = CharField()
+    lesson_id = CharField()
+    path = CharField()
+    content = TextField()
+    reason = CharField(default="save")  # save | check | reset | restore | starter
+    created_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("learner", "pack_id", "lesson_id", "path"), False),)
+
+
+def _migration_1(database):
+    database.create_tables([SchemaVersion, Preference, Learner])
+    Learner.create(name="Learner")
+
+
+def _migration_2(database):
+    database.create_tables([InstalledPack, StepState, Attempt, FileVersion])
+
+
+# Numbered migrations: index + 1 is the schema version each one produces. Append only.
+MIGRATIONS = [_migration_1, _migration_2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass
+class OpenResult:
+    version: int
+    upgraded_from: int | None = None
+    corrupt_copy: Path | None = None
+
+
+def open_store(path: Path, *, migrations=None) -> OpenResult:
+    """Bind the database to ``path``, upgrade it, and say what happened."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    corrupt_copy = None
+    if path.exists() and not _is_sqlite(path):
+        corrupt_copy = _set_aside(path)
+    db.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    try:
+        with db.connection_context():
+            before, after = _migrate(migrations)
+    except DatabaseError as exc:
+        db.close()
+        if corrupt_copy is not None:
+            raise StoreError(f"The database {path} could not be created: {exc}") from None
+        corrupt_copy = _set_aside(path)
+        db.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
+        with db.connection_context():
+            before, after = _migrate(migrations)
+    return OpenResult(version=after, upgraded_from=before if 0 < before < after else None, corrupt_copy=corrupt_copy)
+
+
+def close_store() -> None:
+    if not db.is_closed():
+        db.close()
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return False
+    if head == b"":
+        return True
+    if head != b"SQLite format 3\x00":
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _set_aside(path: Path) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.rename(target.with_name(target.name + suffix))
+    return target
+
+
+def _current_version() -> int:
+    if not db.table_exists("schemaversion"):
+        return 0
+    row = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def _migrate(migrations) -> tuple[int, int]:
+    before = _current_version()
+    target = len(migrations)
+    if before > target:
+        raise StoreError(
+            f"This database was written by a newer version of the sandbox (schema {before}, "
+            f"this version knows up to {target}). Update the sandbox, or start with another --data-dir."
+        )
+    for number in range(before + 1, target + 1):
+        with db.atomic():
+            migrations[number - 1](db)
+            SchemaVersion.delete().execute()
+            SchemaVersion.create(version=number)
+    return before, target
+
+
+def connect() -> None:
+    db.connect(reuse_if_open=True)
+
+
+def disconnect() -> None:
+    if not db.is_closed():
+        db.close()
+
+
+def get_preference(key: str, default: str | None = None) -> str | None:
+    row = Preference.get_or_none(Preference.key == key)
+    return row.value if row else default
+
+
+def set_preference(key: str, value: str) -> None:
+    Preference.insert(key=key, value=value).on_conflict_replace().execute()
+
+
+def current_learner() -> Learner:
+    """The active profile; the first learner when none is chosen (there is always one)."""
+    chosen = get_preference("current_learner")
+    learner = Learner.get_or_none(Learner.id == int(chosen)) if chosen and chosen.isdigit() else None
+    if learner is None:
+        learner = Learner.select().order_by(Learner.id).first() or Learner.create(name="Learner")
+    return learner
