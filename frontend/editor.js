@@ -1,0 +1,102 @@
+// Entry for build/editor.js: window.SandboxEditor, a CodeMirror 6 editor that takes the
+// place of a <textarea>. The textarea stays in the form, hidden and kept in sync, so a
+// plain form post still sends what the learner typed.
+import { EditorView, basicSetup } from "codemirror";
+import { Annotation, EditorState, Prec } from "@codemirror/state";
+import { keymap } from "@codemirror/view";
+import { indentWithTab } from "@codemirror/commands";
+import { indentUnit } from "@codemirror/language";
+import { python } from "@codemirror/lang-python";
+import { html } from "@codemirror/lang-html";
+import { css } from "@codemirror/lang-css";
+import { javascript } from "@codemirror/lang-javascript";
+import { oneDark } from "@codemirror/theme-one-dark";
+
+const LANGUAGES = {
+  python: () => [python(), indentUnit.of("    ")],
+  html: () => [html(), indentUnit.of("  ")],
+  css: () => [css(), indentUnit.of("  ")],
+  javascript: () => [javascript(), indentUnit.of("  ")],
+};
+
+// Marks changes made through setValue(), which are not the learner's typing.
+const fromScript = Annotation.define();
+
+function labelFor(textarea) {
+  const own = textarea.getAttribute("aria-label");
+  if (own) return own;
+  const label = textarea.labels && textarea.labels[0];
+  if (label) return label.textContent.trim();
+  return textarea.dataset.path ? `Code editor: ${textarea.dataset.path}` : "Code editor";
+}
+
+function themeExtensions(theme, fontSize) {
+  const size = Number(fontSize) > 0 ? `${Number(fontSize)}px` : null;
+  const base = EditorView.theme({
+    "&": { fontSize: size || "inherit", border: "1px solid #8884" },
+    ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" },
+    ".cm-content, .cm-gutter": { minHeight: "12em" },
+  });
+  return theme === "dark" ? [oneDark, base] : [base];
+}
+
+function create(textarea, options = {}) {
+  const { language = "text", theme = "light", fontSize, onChange, onSave, onCheck } = options;
+  const run = (callback) => () => {
+    if (callback) callback();
+    return true;
+  };
+  const extensions = [
+    basicSetup,
+    keymap.of([indentWithTab]),
+    Prec.highest(
+      keymap.of([
+        { key: "Mod-s", run: run(onSave), preventDefault: true },
+        { key: "Mod-Enter", run: run(onCheck), preventDefault: true },
+      ]),
+    ),
+    (LANGUAGES[language] || (() => []))(),
+    themeExtensions(theme, fontSize),
+    EditorView.contentAttributes.of({ "aria-label": labelFor(textarea) }),
+    EditorView.updateListener.of((update) => {
+      if (!update.docChanged) return;
+      textarea.value = update.state.doc.toString();
+      const typed = update.transactions.some((tr) => !tr.annotation(fromScript));
+      if (typed && onChange) onChange(textarea.value);
+    }),
+  ];
+  if (textarea.readOnly || textarea.disabled) {
+    extensions.push(EditorState.readOnly.of(true), EditorView.editable.of(false));
+  }
+
+  const host = document.createElement("div");
+  host.className = "code-editor-host";
+  textarea.insertAdjacentElement("afterend", host);
+  const view = new EditorView({
+    parent: host,
+    state: EditorState.create({ doc: textarea.value, extensions }),
+  });
+  textarea.hidden = true;
+  textarea.style.display = "none";
+
+  return {
+    view,
+    getValue: () => view.state.doc.toString(),
+    setValue(text) {
+      view.dispatch({
+        changes: { from: 0, to: view.state.doc.length, insert: String(text) },
+        annotations: fromScript.of(true),
+      });
+    },
+    focus: () => view.focus(),
+    destroy() {
+      textarea.value = view.state.doc.toString();
+      view.destroy();
+      host.remove();
+      textarea.hidden = false;
+      textarea.style.display = "";
+    },
+  };
+}
+
+window.SandboxEditor = { create };

@@ -1,0 +1,144 @@
+"""What a check process may use: environment, user, memory, processes, files.
+
+Everything here is applied inside the check child, before any learner or pack code runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+try:
+    import resource
+except ImportError:  # Windows: no rlimits; the wall-clock timeout still applies
+    resource = None
+
+OUTPUT_TAIL_BYTES = 64 * 1024  # what we keep of a check's output
+OUTPUT_LIMIT_BYTES = 4 * 1024 * 1024  # more printing than this stops the check
+MAX_PROCESSES = 64  # processes (and threads) a check may run, beyond what its user already has
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_WORKSPACE_BYTES = 64 * 1024 * 1024
+SKIPPED_DIRS = {"__pycache__", ".git", ".venv", "venv", "node_modules", ".pytest_cache"}
+
+
+def clean_env(home: str) -> dict:
+    """A minimal environment: nothing of the sandbox's (tokens, SANDBOX_*) reaches a check."""
+    env = {
+        "PATH": os.defpath if os.name != "nt" else os.environ.get("PATH", ""),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "HOME": home,
+        "TMPDIR": home,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # Plugins installed in the venv (playwright's, ...) must not join a check's session.
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
+    if os.name == "nt":
+        for name in ("SYSTEMROOT", "TEMP", "TMP"):
+            if name in os.environ:
+                env[name] = os.environ[name]
+    return env
+
+
+def unprivileged_ids() -> tuple[int, int] | None:
+    """(uid, gid) to drop to when running as root, since root ignores RLIMIT_NPROC."""
+    if os.name == "nt" or os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        entry = pwd.getpwnam("nobody")
+    except KeyError:
+        return (65534, 65534)
+    return (entry.pw_uid, entry.pw_gid)
+
+
+def copy_tree(src: Path, dest: Path, owner: tuple[int, int] | None) -> None:
+    """Copy the learner's files so a check never writes into (or is confused by) the real workspace."""
+    budget = MAX_WORKSPACE_BYTES
+    dest.mkdir(exist_ok=True)
+    for root, dirs, files in os.walk(src):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not os.path.islink(os.path.join(root, d))]
+        target = dest / os.path.relpath(root, src)
+        target.mkdir(exist_ok=True)
+        for name in files:
+            path = os.path.join(root, name)
+            if name.endswith(".pyc") or os.path.islink(path):
+                continue
+            size = os.path.getsize(path)
+            if size > budget:
+                continue
+            budget -= size
+            shutil.copy2(path, target / name)
+    if owner:
+        give_tree(dest, owner)
+
+
+def give_tree(path: Path, owner: tuple[int, int]) -> None:
+    os.chown(path, *owner)
+    for root, dirs, files in os.walk(path):
+        for name in dirs + files:
+            os.chown(os.path.join(root, name), *owner)
+
+
+def count_user_processes(uid: int) -> int:
+    """How many processes the user already runs (Linux /proc), since RLIMIT_NPROC counts them all."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0
+    count = 0
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count
+
+
+def enter_limits(owner: tuple[int, int] | None, memory_mb: int) -> None:
+    """Drop to the unprivileged user (if root) and cap memory, processes, files and core dumps."""
+    if os.name == "nt":
+        return
+    if owner:
+        os.setgroups([])
+        os.setgid(owner[1])
+        os.setuid(owner[0])
+    set_parent_death_signal()
+    if resource is None:
+        return
+    memory = memory_mb * 1024 * 1024
+    _lower(resource.RLIMIT_AS, memory)
+    _lower(resource.RLIMIT_CORE, 0)
+    _lower(resource.RLIMIT_FSIZE, MAX_FILE_BYTES)
+    if hasattr(resource, "RLIMIT_NPROC"):
+        _lower(resource.RLIMIT_NPROC, count_user_processes(os.getuid()) + MAX_PROCESSES)
+
+
+def _lower(limit: int, value: int) -> None:
+    soft, hard = resource.getrlimit(limit)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    try:
+        resource.setrlimit(limit, (value, value))
+    except (ValueError, OSError):
+        pass
+
+
+def set_parent_death_signal() -> None:
+    """Linux: the check dies with its worker even if the worker is killed hard."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass

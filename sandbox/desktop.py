@@ -1,0 +1,97 @@
+"""Showing the sandbox: a native pywebview window, the system browser, or headless; and its lifecycle."""
+
+from __future__ import annotations
+
+import ctypes.util
+import importlib.util
+import os
+import socket
+import sys
+import threading
+import webbrowser
+
+from sandbox import PRODUCT_NAME
+
+
+def gui_problem(env=None) -> str | None:
+    """Why no native window can open here, in words, or None when it can.
+
+    Probed before starting the toolkit: Qt aborts the whole process, without a Python
+    exception, when it cannot reach a display.
+    """
+    env = os.environ if env is None else env
+    if sys.platform.startswith("linux"):
+        if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+            return "there is no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+        if env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY") and not _x_display_reachable(env["DISPLAY"]):
+            return f"the display {env['DISPLAY']} cannot be reached"
+    if importlib.util.find_spec("webview") is None:
+        return "pywebview is not installed"
+    if sys.platform.startswith("linux"):
+        if importlib.util.find_spec("PyQt6") is None and importlib.util.find_spec("PySide6") is None:
+            return "no window toolkit is installed (install pywebview[qt])"
+        if env.get("DISPLAY") and ctypes.util.find_library("xcb-cursor") is None:
+            return "the Qt window needs the system library libxcb-cursor0, which is missing"
+    return None
+
+
+def has_display(env=None) -> bool:
+    env = os.environ if env is None else env
+    if sys.platform.startswith("linux"):
+        return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def _x_display_reachable(display: str) -> bool:
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not number.isdigit():
+        return False
+    try:
+        if host in ("", "unix"):
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.settimeout(0.5)
+                try:
+                    sock.connect(f"/tmp/.X11-unix/X{number}")
+                except OSError:
+                    sock.connect(f"\0/tmp/.X11-unix/X{number}")  # the abstract socket some servers use
+                return True
+        with socket.create_connection((host, 6000 + int(number)), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def open_in_browser(url: str) -> bool:
+    """Open ``url`` in the system browser; False when there is none."""
+    if not has_display():
+        return False
+    try:
+        return bool(webbrowser.open(url))
+    except webbrowser.Error:
+        return False
+
+
+def run_window(url: str, stop: threading.Event, *, on_loaded=None) -> None:
+    """Show the native window until it is closed or ``stop`` is set. Blocks in the main thread."""
+    if sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Qt WebEngine refuses to start its sandbox as root (as in CI containers).
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    import webview
+
+    webview.settings["OPEN_EXTERNAL_LINKS_IN_BROWSER"] = True
+    webview.settings["ALLOW_FILE_URLS"] = False
+    window = webview.create_window(PRODUCT_NAME, url, width=1280, height=860, min_size=(800, 560), text_select=True)
+
+    def loaded():
+        if on_loaded is not None:
+            on_loaded(window.evaluate_js("document.title"))
+
+    window.events.loaded += loaded
+
+    def close_when_stopped():
+        stop.wait()
+        window.destroy()
+
+    threading.Thread(target=close_when_stopped, name="window-closer", daemon=True).start()
+    webview.start(gui="qt" if sys.platform.startswith("linux") else None, private_mode=True)

@@ -1,0 +1,163 @@
+"""One launch of the sandbox: data dir, store, server, UI, and a clean stop.
+
+Ctrl+C, SIGTERM and closing the window all end in ``shutdown``: the server stops, child
+processes are killed, the database is closed and the lock file is released.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+from sandbox import desktop, store
+from sandbox.config import Settings, prepare_data_dir
+from sandbox.instance import InstanceLock
+from sandbox.server import EmbeddedServer
+from sandbox.services import Services
+
+log = logging.getLogger("sandbox")
+
+
+def run(settings: Settings, *, out=None) -> int:
+    out = out or sys.stdout
+    started = time.perf_counter()
+    prepare_data_dir(settings.data_dir)
+    setup_logging(settings)
+    lock = InstanceLock(settings.data_dir)
+    running = lock.acquire()
+    if running is not None:
+        say(out, f"The sandbox is already running for {settings.data_dir}; opening it.")
+        show_existing(running.url, settings, out)
+        return 0
+    services = Services()
+    server = None
+    try:
+        opened = store.open_store(settings.db_path)
+        services.notices.extend(store_notices(opened))
+        start_services(settings, services)
+        from sandbox.web import create_app
+
+        server = EmbeddedServer(create_app(settings, services), host=settings.host, port=settings.port,
+                                max_body_bytes=settings.max_body_bytes)
+        settings.port = server.port
+        server.start()
+        url = f"http://127.0.0.1:{server.port}/?token={settings.token}"
+        services.url = f"http://127.0.0.1:{server.port}/"
+        lock.publish(server.port, settings.token)
+        log.info("Server answering on port %s after %.0f ms", server.port, (time.perf_counter() - started) * 1000)
+        show_ui(settings, url, services, out)
+    finally:
+        shutdown(server, services, lock)
+    return 0
+
+
+def start_services(settings: Settings, services: Services) -> None:
+    """Start the warm check worker in the background so the window does not wait for it."""
+    try:
+        from sandbox.checker import CheckRunner
+    except ImportError:
+        return
+    services.checker = CheckRunner(timeout=settings.check_timeout, memory_mb=settings.check_memory_mb)
+    threading.Thread(target=services.checker.start, name="checker-start", daemon=True).start()
+
+
+def store_notices(opened: store.OpenResult) -> list[str]:
+    notices = []
+    if opened.corrupt_copy is not None:
+        notices.append(f"Your progress database could not be read, so it was kept aside as "
+                       f"{opened.corrupt_copy.name} and a fresh one was started. Your files are untouched.")
+    if opened.upgraded_from is not None:
+        log.info("Database upgraded from schema %s to %s", opened.upgraded_from, opened.version)
+    return notices
+
+
+def show_ui(settings: Settings, url: str, services: Services, out) -> None:
+    stop = threading.Event()
+    watch_signals(stop)
+    mode = settings.ui
+    if mode == "window":
+        problem = desktop.gui_problem()
+        if problem is None:
+            services.open_url = desktop.open_in_browser
+            say(out, f"Sandbox running at {url}")
+            desktop.run_window(url, stop, on_loaded=lambda title: say(out, f"Window loaded: {title}"))
+            return
+        mode = "browser"
+        say(out, f"No window can open because {problem}; using the system browser instead.")
+    if mode == "browser":
+        if desktop.open_in_browser(url):
+            say(out, f"Sandbox running at {url}")
+            say(out, "Opened in your browser. Press Ctrl+C here to stop the sandbox.")
+            wait(stop)
+            return
+        say(out, "No browser could be opened, so the sandbox runs headless: open the address below yourself.")
+    say(out, f"Sandbox running at {url}")
+    wait(stop)
+
+
+def show_existing(url: str, settings: Settings, out) -> None:
+    if settings.ui == "window" and desktop.gui_problem() is None:
+        desktop.run_window(url, threading.Event())
+    elif settings.ui != "headless" and desktop.open_in_browser(url):
+        pass
+    say(out, f"Sandbox running at {url}")
+
+
+def wait(stop: threading.Event) -> None:
+    while not stop.wait(0.5):
+        pass
+
+
+def watch_signals(stop: threading.Event) -> None:
+    """Turn Ctrl+C and SIGTERM into ``stop``, even while Qt's event loop holds the main thread.
+
+    A C-level wakeup fd is written the moment a signal arrives, whereas Python-level handlers
+    only run once the interpreter regains control, which Qt may not give it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+
+    def relay():
+        reader.recv(1)
+        stop.set()
+
+    threading.Thread(target=relay, name="signal-relay", daemon=True).start()
+    watch_signals.keep = (reader, writer)  # the sockets must outlive this call
+
+
+def shutdown(server, services: Services, lock: InstanceLock) -> None:
+    if server is not None:
+        server.stop()
+    services.close()
+    store.close_store()
+    lock.release()
+    log.info("Sandbox stopped")
+
+
+def say(out, line: str) -> None:
+    out.write(line + "\n")
+    out.flush()
+
+
+def setup_logging(settings: Settings) -> None:
+    logger = logging.getLogger("sandbox")
+    if any(isinstance(h, logging.handlers.RotatingFileHandler) for h in logger.handlers):
+        return
+    handler = logging.handlers.RotatingFileHandler(settings.logs_dir / "sandbox.log", maxBytes=2_000_000,
+                                                   backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logging.getLogger("waitress").addHandler(handler)
+    os.environ.pop("SANDBOX_TOKEN", None)

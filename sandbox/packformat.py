@@ -1,0 +1,499 @@
+"""The lesson-pack format: its dataclasses, and reading a pack folder into them.
+
+``load_pack`` validates everything at once and names the file and line of every problem;
+``step_files`` builds the files of a code step's starting point, solution or mistake.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandbox import __version__
+from sandbox.errors import PackError
+
+FORMAT_VERSION = 1
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
+STEP_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
+SEMVER_RE = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?")
+KINDS = ("code", "quiz", "read")
+JUNK_NAMES = {"__pycache__", ".DS_Store", ".git", "Thumbs.db"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str  # relative to the pack root, with forward slashes
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file} line {self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+@dataclass
+class Choice:
+    text: str
+    correct: bool = False
+    explain: str = ""
+
+
+@dataclass
+class Mistake:
+    name: str
+    path: Path
+    message: str
+    description: str = ""
+
+
+@dataclass
+class Step:
+    id: str
+    kind: str
+    title: str
+    instructions: Path
+    checks: list[Path] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    solution: Path | None = None
+    question: str = ""
+    multiple: bool = False
+    choices: list[Choice] = field(default_factory=list)
+    mistakes: list[Mistake] = field(default_factory=list)
+    index: int = 0
+
+    def instructions_text(self) -> str:
+        return self.instructions.read_text(encoding="utf-8")
+
+    def mistake(self, name: str) -> Mistake:
+        for mistake in self.mistakes:
+            if mistake.name == name:
+                return mistake
+        raise PackError(f"Step '{self.id}' has no mistake called '{name}'.")
+
+
+@dataclass
+class Lesson:
+    id: str
+    title: str
+    summary: str
+    app: str
+    steps: list[Step]
+    root: Path
+    index: int = 0
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise PackError(f"Lesson '{self.id}' has no step '{step_id}'.")
+
+    @property
+    def starter(self) -> Path:
+        return self.root / "starter"
+
+
+@dataclass
+class Pack:
+    id: str
+    title: str
+    version: str
+    authors: list[str]
+    description: str
+    requires: str
+    show_solutions: bool
+    lessons: list[Lesson]
+    root: Path
+
+    def lesson(self, lesson_id: str) -> Lesson:
+        for lesson in self.lessons:
+            if lesson.id == lesson_id:
+                return lesson
+        raise PackError(f"Pack '{self.id}' has no lesson '{lesson_id}'.")
+
+
+@dataclass
+class QuizResult:
+    correct: bool
+    chosen: list[int]
+    explanations: list[str]  # one per choice, in the step's order
+
+
+def check_quiz(step: Step, chosen_indexes) -> QuizResult:
+    """Mark a quiz answer: right when exactly the correct choices were chosen."""
+    if step.kind != "quiz":
+        raise ValueError(f"step '{step.id}' is not a quiz")
+    given = list(chosen_indexes)
+    chosen = sorted({i for i in given if isinstance(i, int) and 0 <= i < len(step.choices)})
+    wanted = [i for i, choice in enumerate(step.choices) if choice.correct]
+    # Anything odd (an index out of range, a repeat) is a wrong answer, never an error.
+    correct = len(chosen) == len(given) and chosen == wanted and (step.multiple or len(chosen) == 1)
+    return QuizResult(correct, chosen, [choice.explain for choice in step.choices])
+
+
+def parse_version(text: str) -> tuple:
+    """A sort key for a semver string; a prerelease sorts before its release."""
+    match = SEMVER_RE.fullmatch(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a version like 1.0.0")
+    major, minor, patch, pre = match.groups()
+    release = (int(major), int(minor), int(patch))
+    if pre is None:
+        return release + (1, ())
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split("."))
+    return release + (0, parts)
+
+
+def is_junk(name: str) -> bool:
+    """Files that never belong in a pack or a workspace (caches, OS droppings)."""
+    return name in JUNK_NAMES or name.endswith((".pyc", ".pyo"))
+
+
+def read_tree(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """Every file under ``folder`` as {relative posix path: bytes}, without junk."""
+    files: dict[str, bytes] = {}
+    if not folder.is_dir():
+        return files
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not any(is_junk(part) for part in rel.parts) and rel.as_posix() not in skip:
+            files[rel.as_posix()] = path.read_bytes()
+    return files
+
+
+def step_files(lesson: Lesson, step: Step, variant: str = "start") -> dict[str, bytes]:
+    """The workspace files of a code step: ``start``, ``solution`` or a mistake's name.
+
+    The starting point is the lesson's starter overlaid with the solutions of the earlier
+    code steps, in order; a solution or a mistake is overlaid on that starting point.
+    """
+    files = read_tree(lesson.starter)
+    for earlier in lesson.steps[: step.index]:
+        if earlier.kind == "code" and earlier.solution is not None:
+            files.update(read_tree(earlier.solution))
+    if variant == "solution":
+        if step.solution is not None:
+            files.update(read_tree(step.solution))
+    elif variant != "start":
+        files.update(read_tree(step.mistake(variant).path, skip=("mistake.toml",)))
+    return files
+
+
+def write_files(files: dict[str, bytes], target: Path) -> None:
+    """Write ``step_files`` output under ``target`` (which should be empty)."""
+    for rel, data in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def load_pack(path, *, sandbox_version: str = __version__) -> Pack:
+    """Read and validate the pack in folder ``path``; PackError lists every problem found."""
+    root = Path(path).resolve()
+    pack, problems = _Reader(root, sandbox_version).read()
+    if problems:
+        raise PackError(problem_summary(f"The lesson pack in {root}", problems), problems)
+    return pack
+
+
+def validate_pack(path, *, sandbox_version: str = __version__) -> list[Problem]:
+    return _Reader(Path(path).resolve(), sandbox_version).read()[1]
+
+
+def problem_summary(what: str, problems: list[Problem]) -> str:
+    if len(problems) == 1:
+        return f"{what} is not valid: {problems[0]}"
+    return f"{what} has {len(problems)} problems:\n" + "\n".join(f"  {p}" for p in problems)
+
+
+# -- reading TOML with line numbers ---------------------------------------------------------
+
+_DECODE_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
+
+_TYPES = {  # kind -> (test, description for messages)
+    "str": (lambda v: isinstance(v, str), "text in quotes"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "strs": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings"),
+    "str_or_strs": (lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v)),
+                    "a string or a list of strings"),
+    "tables": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), "a list of tables"),
+}
+
+PACK_FIELDS = {"format": ("int", True), "id": ("str", True), "title": ("str", True), "version": ("str", True),
+               "authors": ("strs", False), "description": ("str", False), "requires": ("str", False),
+               "show_solutions": ("bool", False), "lessons": ("strs", True)}
+LESSON_FIELDS = {"title": ("str", True), "summary": ("str", False), "app": ("str", False), "steps": ("tables", True)}
+STEP_FIELDS = {"id": ("str", True), "kind": ("str", True), "title": ("str", True), "instructions": ("str", True),
+               "checks": ("str_or_strs", False), "hints": ("strs", False), "solution": ("str", False),
+               "question": ("str", False), "multiple": ("bool", False), "choices": ("tables", False)}
+CHOICE_FIELDS = {"text": ("str", True), "correct": ("bool", False), "explain": ("str", False)}
+MISTAKE_FIELDS = {"message": ("str", True), "description": ("str", False)}
+
+
+def _describe(value) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list", dict: "a table"}
+    return names.get(type(value), "a date or time")
+
+
+class _Toml:
+    """One TOML file's data plus its raw lines, to find the line of a key or table."""
+
+    def __init__(self, data: dict, text: str):
+        self.data = data
+        self.lines = text.splitlines()
+        end = next((i for i, line in enumerate(self.lines, 1) if line.lstrip().startswith("[")), len(self.lines) + 1)
+        self.top = (1, max(end - 1, 1))
+
+    def key_line(self, key: str, section: tuple[int, int]) -> int:
+        pattern = re.compile(rf"""\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+        for number in range(section[0], min(section[1], len(self.lines)) + 1):
+            if pattern.match(self.lines[number - 1]):
+                return number
+        return section[0]
+
+    def sections(self, header: str, within: tuple[int, int], count: int, key: str) -> list[tuple[int, int]]:
+        """Line ranges of the ``[[header]]`` tables inside ``within``, one per item."""
+        name = r"\s*\.\s*".join(re.escape(part) for part in header.split("."))
+        pattern = re.compile(rf"\s*\[\[\s*{name}\s*\]\]")
+        starts = [n for n in range(within[0], min(within[1], len(self.lines)) + 1) if pattern.match(self.lines[n - 1])]
+        if len(starts) != count:  # written inline (key = [{...}]): point at the key
+            line = self.key_line(key, within)
+            return [(line, line)] * count
+        ends = [s - 1 for s in starts[1:]] + [within[1]]
+        return list(zip(starts, ends))
+
+
+class _Reader:
+    def __init__(self, root: Path, sandbox_version: str):
+        self.root = root
+        self.sandbox_version = sandbox_version
+        self.problems: list[Problem] = []
+
+    def problem(self, file: Path | str, line: int | None, message: str) -> None:
+        rel = Path(file).relative_to(self.root).as_posix() if Path(file).is_absolute() else str(file)
+        self.problems.append(Problem(rel, line, message))
+
+    def toml(self, path: Path) -> _Toml | None:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            self.problem(path, line, "is not UTF-8 text; save it as UTF-8")
+            return None
+        try:
+            return _Toml(tomllib.loads(text), text)
+        except tomllib.TOMLDecodeError as exc:
+            message = str(exc)
+            found = _DECODE_AT.search(message)
+            line, column = (found.group(1), found.group(2)) if found else (None, None)
+            line = int(line) if line else max(len(text.splitlines()), 1)
+            where = f" (column {column})" if column else " (at the end of the file)"
+            self.problem(path, line, f"is not valid TOML: {_DECODE_AT.sub('', message)}{where}")
+            return None
+
+    def fields(self, path: Path, toml: _Toml, table: dict, schema: dict, section, where: str) -> dict:
+        """The well-typed known fields of ``table``; every other field becomes a problem."""
+        good = {}
+        for key, value in table.items():
+            line = toml.key_line(key, section)
+            if key not in schema:
+                close = difflib.get_close_matches(key, schema, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else f"; known fields are {', '.join(schema)}"
+                self.problem(path, line, f"unknown field '{key}' in {where}{hint}")
+                continue
+            test, wanted = _TYPES[schema[key][0]]
+            if test(value):
+                good[key] = value
+            else:
+                self.problem(path, line, f"'{key}' in {where} should be {wanted}, not {_describe(value)}")
+        for key, (_, required) in schema.items():
+            if required and key not in table:
+                self.problem(path, section[0], f"{where} is missing the required field '{key}'")
+        return good
+
+    def inside(self, base: Path, rel: str) -> Path | None:
+        """``base / rel`` if it stays inside ``base``."""
+        if not rel or "\\" in rel or Path(rel).is_absolute() or re.match(r"[A-Za-z]:", rel):
+            return None
+        target = (base / rel).resolve()
+        return target if target.is_relative_to(base.resolve()) else None
+
+    # -- pack.toml
+
+    def read(self) -> tuple[Pack | None, list[Problem]]:
+        manifest = self.root / "pack.toml"
+        if not manifest.is_file():
+            self.problem("pack.toml", None, "is missing; a pack needs pack.toml at its root")
+            return None, self.problems
+        toml = self.toml(manifest)
+        if toml is None:
+            return None, self.problems
+        f = self.fields(manifest, toml, toml.data, PACK_FIELDS, toml.top, "pack.toml")
+        line = lambda key: toml.key_line(key, toml.top)  # noqa: E731
+        if "format" in f and f["format"] != FORMAT_VERSION:
+            self.problem(manifest, line("format"), f"format {f['format']} is not supported; this sandbox reads format {FORMAT_VERSION}")
+        if "id" in f and not ID_RE.fullmatch(f["id"]):
+            self.problem(manifest, line("id"), f"id '{f['id']}' should be 2 to 64 lowercase letters, digits and dashes, starting with a letter or digit")
+        for key in ("version", "requires"):
+            if key in f and not SEMVER_RE.fullmatch(f[key]):
+                self.problem(manifest, line(key), f"{key} '{f[key]}' should be a version like 1.0.0 (MAJOR.MINOR.PATCH)")
+        if SEMVER_RE.fullmatch(f.get("requires", "0.0.0")) and SEMVER_RE.fullmatch(self.sandbox_version):
+            if parse_version(f.get("requires", "0.0.0")) > parse_version(self.sandbox_version):
+                self.problem(manifest, line("requires"), f"this pack needs sandbox {f['requires']} or newer, but this is sandbox {self.sandbox_version}; update the sandbox")
+        lessons = [self.lesson(name, index, manifest, line("lessons")) for index, name in enumerate(self.lesson_names(f, manifest, line("lessons")))]
+        pack = Pack(id=f.get("id", ""), title=f.get("title", ""), version=f.get("version", ""),
+                    authors=f.get("authors", []), description=f.get("description", ""),
+                    requires=f.get("requires", "0.0.0"), show_solutions=f.get("show_solutions", True),
+                    lessons=[lesson for lesson in lessons if lesson is not None], root=self.root)
+        return pack, self.problems
+
+    def lesson_names(self, f: dict, manifest: Path, line: int) -> list[str]:
+        names, seen = [], set()
+        if "lessons" in f and not f["lessons"]:
+            self.problem(manifest, line, "lessons is empty; list at least one lesson folder")
+        for name in f.get("lessons", []):
+            if name in seen:
+                self.problem(manifest, line, f"lesson '{name}' is listed twice")
+            elif not STEP_ID_RE.fullmatch(name):
+                self.problem(manifest, line, f"lesson '{name}' should be a folder name of lowercase letters, digits and dashes")
+            elif not (self.root / "lessons" / name / "lesson.toml").is_file():
+                self.problem(manifest, line, f"lesson '{name}' has no lessons/{name}/lesson.toml")
+            else:
+                names.append(name)
+            seen.add(name)
+        folder = self.root / "lessons"
+        if "lessons" in f and folder.is_dir():
+            for extra in sorted(p.name for p in folder.iterdir() if p.is_dir() and not is_junk(p.name)):
+                if extra not in seen:
+                    self.problem(manifest, line, f"folder lessons/{extra} is not listed in lessons; add it or remove the folder")
+        return names
+
+    # -- lesson.toml
+
+    def lesson(self, name: str, index: int, manifest: Path, line: int) -> Lesson | None:
+        root = self.root / "lessons" / name
+        path = root / "lesson.toml"
+        toml = self.toml(path)
+        if toml is None:
+            return None
+        f = self.fields(path, toml, toml.data, LESSON_FIELDS, toml.top, "lesson.toml")
+        app = f.get("app", "app.py")
+        if not app.endswith(".py") or self.inside(root, app) is None:
+            self.problem(path, toml.key_line("app", toml.top), f"app '{app}' should be a .py file inside the lesson, like app.py")
+        tables = f.get("steps", [])
+        if "steps" in f and not tables:
+            self.problem(path, toml.key_line("steps", toml.top), "steps is empty; a lesson needs at least one step")
+        sections = toml.sections("steps", (1, len(toml.lines)), len(tables), "steps")
+        steps, seen = [], set()
+        for number, (table, section) in enumerate(zip(tables, sections)):
+            step = self.step(root, path, toml, table, section, number)
+            if step is None:
+                continue
+            if step.id in seen:
+                self.problem(path, toml.key_line("id", section), f"step id '{step.id}' is used twice in this lesson")
+            seen.add(step.id)
+            steps.append(step)
+        self.stray_mistakes(root, steps)
+        return Lesson(id=name, title=f.get("title", ""), summary=f.get("summary", ""), app=app, steps=steps,
+                      root=root, index=index)
+
+    def step(self, root: Path, path: Path, toml: _Toml, table: dict, section, number: int) -> Step | None:
+        sid = table.get("id") if isinstance(table.get("id"), str) else None
+        where = f"step '{sid}'" if sid else f"step {number + 1}"
+        f = self.fields(path, toml, table, STEP_FIELDS, section, where)
+        line = lambda key: toml.key_line(key, section)  # noqa: E731
+        if "id" in f and not STEP_ID_RE.fullmatch(f["id"]):
+            self.problem(path, line("id"), f"step id '{f['id']}' should be lowercase letters, digits and dashes")
+        kind = f.get("kind", "read")
+        if kind not in KINDS:
+            self.problem(path, line("kind"), f"{where} has kind '{kind}'; use code, quiz or read")
+        step = Step(id=sid or "", kind=kind, title=f.get("title", ""), instructions=root, hints=f.get("hints", []),
+                    question=f.get("question", ""), multiple=f.get("multiple", False), index=number)
+        if "instructions" in f:
+            step.instructions = self.file(root, path, line("instructions"), where, f["instructions"], "file") or root
+        for key, only in (("checks", "code"), ("solution", "code"), ("question", "quiz"), ("choices", "quiz"), ("multiple", "quiz")):
+            if key in f and kind in KINDS and kind != only:
+                self.problem(path, line(key), f"{where} is a {kind} step; '{key}' only belongs in a {only} step")
+        if kind == "code":
+            self.code_step(root, path, step, f, line, where)
+        elif kind == "quiz":
+            self.quiz_step(path, toml, step, f, section, where)
+        return step
+
+    def file(self, root: Path, path: Path, line: int, where: str, rel: str, what: str) -> Path | None:
+        target = self.inside(root, rel)
+        exists = target is not None and (target.is_dir() if what == "folder" else target.is_file())
+        if target is None:
+            self.problem(path, line, f"{where} names {rel}, which is outside the lesson folder")
+        elif not exists:
+            self.problem(path, line, f"{where} names {rel}, which does not exist" + (" (a folder is expected)" if what == "folder" else ""))
+        return target if exists else None
+
+    def code_step(self, root: Path, path: Path, step: Step, f: dict, line, where: str) -> None:
+        checks = f.get("checks", [])
+        checks = [checks] if isinstance(checks, str) else checks
+        if not checks:
+            self.problem(path, line("checks") if "checks" in f else line("id"), f"{where} is a code step with no checks; add checks = [\"checks/test_{step.id or 'step'}.py\"]")
+        for rel in checks:
+            check = self.file(root, path, line("checks"), where, rel, "file")
+            if check is not None:
+                step.checks.append(check)
+                self.parse_check(check)
+        rel = f.get("solution", f"solution/{step.id}")
+        step.solution = self.file(root, path, line("solution") if "solution" in f else line("id"), where, rel, "folder")
+        folder = root / "mistakes" / step.id
+        if step.id and folder.is_dir():
+            for mistake_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not is_junk(p.name)):
+                mistake = self.mistake(mistake_dir)
+                if mistake is not None:
+                    step.mistakes.append(mistake)
+
+    def parse_check(self, check: Path) -> None:
+        try:
+            ast.parse(check.read_bytes(), filename=str(check))
+        except SyntaxError as exc:
+            self.problem(check, exc.lineno, f"check file does not parse: {exc.msg}")
+        except ValueError as exc:
+            self.problem(check, None, f"check file cannot be read as Python source: {exc}")
+
+    def mistake(self, folder: Path) -> Mistake | None:
+        path = folder / "mistake.toml"
+        if not path.is_file():
+            self.problem(folder, None, "has no mistake.toml; add one with message = \"the text the learner must see\"")
+            return None
+        toml = self.toml(path)
+        if toml is None:
+            return None
+        f = self.fields(path, toml, toml.data, MISTAKE_FIELDS, toml.top, "mistake.toml")
+        if "message" in f and not f["message"].strip():
+            self.problem(path, toml.key_line("message", toml.top), "message is empty; write the text a failing check must show")
+        if not f.get("message", "").strip():
+            return None
+        return Mistake(name=folder.name, path=folder, message=f["message"], description=f.get("description", ""))
+
+    def stray_mistakes(self, root: Path, steps: list[Step]) -> None:
+        folder = root / "mistakes"
+        code_ids = {step.id for step in steps if step.kind == "code"}
+        if folder.is_dir():
+            for stray in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in code_ids and not is_junk(p.name)):
+                self.problem(stray, None, f"does not match any code step in this lesson (code steps: {', '.join(sorted(code_ids)) or 'none'})")
+
+    def quiz_step(self, path: Path, toml: _Toml, step: Step, f: dict, section, where: str) -> None:
+        line = lambda key: toml.key_line(key, section)  # noqa: E731
+        if not f.get("question", "").strip():
+            self.problem(path, line("question") if "question" in f else section[0], f"{where} is a quiz step with no question")
+        tables = f.get("choices", [])
+        subs = toml.sections("steps.choices", section, len(tables), "choices")
+        for number, (table, sub) in enumerate(zip(tables, subs)):
+            c = self.fields(path, toml, table, CHOICE_FIELDS, sub, f"choice {number + 1} of {where}")
+            step.choices.append(Choice(text=c.get("text", ""), correct=c.get("correct", False), explain=c.get("explain", "")))
+        right = sum(choice.correct for choice in step.choices)
+        if len(step.choices) < 2:
+            self.problem(path, line("choices") if "choices" in f else section[0], f"{where} is a quiz with {len(step.choices)} choice(s); give at least two [[steps.choices]]")
+        elif right == 0:
+            self.problem(path, subs[0][0], f"{where} has no correct choice; mark one with correct = true")
+        elif right > 1 and not step.multiple:
+            self.problem(path, subs[0][0], f"{where} has {right} correct choices; set multiple = true or mark only one")

@@ -1,0 +1,74 @@
+"""The embedded Waitress server: bound to loopback in a background thread; start, ready, stop."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import threading
+import time
+
+from waitress import create_server
+
+from sandbox.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedServer:
+    """Waitress serving one WSGI app on ``host:port`` (port 0 picks a free one)."""
+
+    def __init__(self, app, *, host: str, port: int, max_body_bytes: int, threads: int = 6):
+        try:
+            # host is passed explicitly: Waitress's own default listens on every interface.
+            self._server = create_server(
+                app,
+                host=host,
+                port=port,
+                threads=threads,
+                max_request_body_size=max_body_bytes,
+                asyncore_loop_timeout=0.2,
+                channel_timeout=60,
+                ident="sandbox",
+                clear_untrusted_proxy_headers=True,
+            )
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(
+                    f"Port {port} is already in use by another program: choose another with --port, or leave it out."
+                ) from None
+            raise ConfigError(f"The server could not listen on {host}:{port} ({exc.strerror or exc}).") from None
+        self.host = host
+        self.port = int(self._server.effective_port)
+        self._thread = threading.Thread(target=self._serve, name="waitress", daemon=True)
+
+    def _serve(self) -> None:
+        try:
+            self._server.run()
+        except Exception:  # the loop must never die silently
+            log.exception("The web server stopped unexpectedly")
+
+    def start(self, *, ready_timeout: float = 5.0) -> None:
+        self._thread.start()
+        wait_until_listening(self.host, self.port, timeout=ready_timeout)
+
+    def stop(self, timeout: float = 1.5) -> None:
+        self._server.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+
+def wait_until_listening(host: str, port: int, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise ConfigError(f"The server did not start listening on {host}:{port} in {timeout:.0f} s.") from None
+            time.sleep(0.005)

@@ -1,0 +1,18 @@
+% rebase('layout', title='About')
+<h1>About {{product}}</h1>
+<p>Version {{version}}. Everything runs on this computer; nothing is sent anywhere.</p>
+<h2>Where things are</h2>
+<dl class="facts">
+  <dt>Data folder</dt><dd><code>{{data_dir}}</code></dd>
+  <dt>Address</dt><dd><code>{{url}}</code></dd>
+  <dt>Rich editor</dt><dd>{{'available' if bundle_ok else 'not built (plain text editor in use)'}}</dd>
+</dl>
+<h2>Versions</h2>
+<table class="table">
+  <thead><tr><th>Component</th><th>Version</th></tr></thead>
+  <tbody>
+  % for name, ver in versions:
+  <tr><td>{{name}}</td><td>{{ver}}</td></tr>
+  % end
+  </tbody>
+</table>

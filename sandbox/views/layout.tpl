@@ -1,0 +1,31 @@
+<!doctype html>
+<html lang="en" data-theme="{{learner['theme']}}" data-font-size="{{learner['font_size']}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="{{csrf}}">
+<meta name="htmx-config" content='{"includeIndicatorStyles": false, "allowEval": false, "allowScriptTags": false}'>
+<title>{{title}} · {{product}}</title>
+<link rel="stylesheet" href="/static/css/app.css">
+% if bundle:
+<script src="/static/build/htmx.js" defer></script>
+<script src="/static/build/editor.js" defer></script>
+% end
+<script src="/static/js/app.js" defer></script>
+</head>
+<body class="font-{{learner['font_size']}}">
+<header class="topbar">
+  <a class="brand" href="/">{{product}}</a>
+  <nav aria-label="Main">
+    % for key, href, label in [("home", "/", "Home"), ("packs", "/packs", "Packs"), ("settings", "/settings", "Settings"), ("about", "/about", "About")]:
+    <a href="{{href}}" {{!'aria-current="page"' if active == key else ''}}>{{label}}</a>
+    % end
+  </nav>
+  <span class="who" title="Learner profile">{{learner['name']}}</span>
+</header>
+<p id="editor-fallback-note" class="notice" hidden>The rich code editor is not available (its bundle was not built), so a plain text box is used instead. Everything else works.</p>
+<main id="main">
+{{!base}}
+</main>
+</body>
+</html>

@@ -1,0 +1,50 @@
+"""The Bottle app: ``create_app(settings, services)`` builds a fresh, secured WSGI app."""
+
+from __future__ import annotations
+
+import logging
+
+from bottle import Bottle
+
+from sandbox import store
+from sandbox.services import Services
+from sandbox.web import pages
+from sandbox.web.security import SecurityMiddleware
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings, services: Services | None = None) -> SecurityMiddleware:
+    """Return the WSGI app; the Bottle app inside is ``.app`` (routes, hooks, error pages)."""
+    services = services or Services()
+    app = Bottle(catchall=True, autojson=True)
+    app.config["sandbox.settings"] = settings
+    app.config["sandbox.services"] = services
+    # One database connection per request, closed after it.
+    app.add_hook("before_request", store.connect)
+    app.add_hook("after_request", store.disconnect)
+    pages.install(app)
+    return SecurityMiddleware(_errors_to_log(app), settings, bottle_app=app)
+
+
+class _LogStream:
+    """Stands in for wsgi.errors: Bottle writes tracebacks there, which the error page already logs."""
+
+    def write(self, text):
+        if text.strip():
+            log.debug("%s", text.rstrip())
+
+    def flush(self):
+        pass
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+
+def _errors_to_log(app):
+    def wsgi(environ, start_response):
+        environ["wsgi.errors"] = _LogStream()
+        return app(environ, start_response)
+
+    return wsgi

@@ -1,0 +1,25 @@
+"""Rendering pages: SimpleTemplate with absolute lookup paths and the context every page shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bottle import template
+
+from sandbox import PRODUCT_NAME, __version__
+
+VIEWS = Path(__file__).resolve().parent.parent / "views"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+BUNDLE = STATIC / "build"
+
+
+def bundle_available() -> bool:
+    return (BUNDLE / "editor.js").is_file() and (BUNDLE / "htmx.js").is_file()
+
+
+def render(name: str, page: dict | None = None, **data) -> str:
+    """Render ``views/<name>.tpl``. Template names are ours alone: never a string from a pack or a form."""
+    context = {"product": PRODUCT_NAME, "version": __version__, "bundle": bundle_available()}
+    context.update(page or {})
+    context.update(data)
+    return template(name, template_lookup=[str(VIEWS)], **context)

@@ -1,0 +1,143 @@
+"""Fixtures that build the world: settings, a fresh data dir and app per test, a real server, a browser.
+
+With SANDBOX_REQUIRE_ALL=1 (set by .ci/run) a skipped test counts as a failure, so a missing
+browser, Xvfb or Qt library can never pass CI quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from webtest import TestApp
+
+from sandbox import store
+from sandbox.config import build_settings, prepare_data_dir
+from sandbox.services import Services
+from sandbox.web import create_app
+from sandbox.web.security import csrf_token
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_ALL = os.environ.get("SANDBOX_REQUIRE_ALL") == "1"
+CHROMIUM = os.environ.get("SANDBOX_CHROMIUM", "/usr/bin/chromium")
+PORT = 8123
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but SANDBOX_REQUIRE_ALL=1 demands this test runs: {report.longrepr}"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip when a tool is missing, or fail in CI (SANDBOX_REQUIRE_ALL=1)."""
+    if not condition:
+        if REQUIRE_ALL:
+            pytest.fail(f"{reason} (required in CI)")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    s = build_settings(data_dir=tmp_path / "data", env={})
+    s.port = PORT
+    prepare_data_dir(s.data_dir)
+    store.open_store(s.db_path)
+    yield s
+    store.close_store()
+
+
+@pytest.fixture
+def services():
+    s = Services(open_url=lambda url: True)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def wsgi(settings, services):
+    return create_app(settings, services)
+
+
+@pytest.fixture
+def anon(wsgi):
+    """A client with no session: what a foreign page or process would be."""
+    return TestApp(wsgi, extra_environ={"HTTP_HOST": f"127.0.0.1:{PORT}"})
+
+
+@pytest.fixture
+def client(wsgi, settings):
+    """A client that opened the launch link, so it holds the session cookie."""
+    app = TestApp(wsgi, extra_environ={"HTTP_HOST": f"127.0.0.1:{PORT}"})
+    app.get(f"/?token={settings.token}", status=303)
+    app.csrf = csrf_token(settings.token)
+    return app
+
+
+@pytest.fixture
+def sandbox_process(tmp_path):
+    """Start ``launcher.py --headless`` and yield (process, url); it is stopped afterwards."""
+    procs = []
+
+    def start(data_dir=None, *extra):
+        data_dir = data_dir or tmp_path / "data"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("DISPLAY", None)
+        proc = subprocess.Popen([sys.executable, str(ROOT / "launcher.py"), "--headless", "--data-dir", str(data_dir),
+                                 *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                start_new_session=True)
+        procs.append(proc)
+        return proc, read_url(proc)
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=5)
+
+
+def read_url(proc, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line.startswith("Sandbox running at "):
+            return line.split(" at ", 1)[1].strip()
+        if not line and proc.poll() is not None:
+            raise AssertionError(f"the sandbox exited early: {proc.stderr.read()}")
+    raise AssertionError("the sandbox did not print its address")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    need(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, f"Chromium not found at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "Playwright for Python is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    context = chromium.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    yield page
+    context.close()

@@ -1,0 +1,174 @@
+"""The launcher as a user runs it: headless address line, clean stop, one server per data dir, bad input."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def sandbox_pids() -> set[int]:
+    """Processes running sandbox code (the launcher and any worker it spawned)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"launcher.py" in cmd or b"sandbox.checker" in cmd or b"sandbox.preview" in cmd:
+                pids.add(int(entry.name))
+    return pids
+
+
+def wait_gone(pids: set[int], timeout: float) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = {p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in _state(p)}
+        if not alive:
+            return set()
+        time.sleep(0.02)
+    return alive
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def open_url(url: str):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    return opener.open(url, timeout=5)
+
+
+def test_headless_prints_one_address_line_serves_and_stops_on_sigterm(sandbox_process, tmp_path):
+    before = sandbox_pids()
+    proc, url = sandbox_process()
+    assert url.startswith("http://127.0.0.1:") and "?token=" in url
+    with open_url(url) as r:
+        assert r.status == 200 and "Welcome back" in r.read().decode()
+    spawned = sandbox_pids() - before
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(5)
+    assert time.monotonic() - started < 2.0
+    assert proc.returncode == 0
+    assert wait_gone(spawned, 2.0) == set(), "a child process outlived the sandbox"
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_ctrl_c_stops_cleanly(sandbox_process):
+    proc, url = sandbox_process()
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    proc.wait(5)
+    assert time.monotonic() - started < 2.0
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_second_launch_on_the_same_data_dir_reuses_the_first(sandbox_process, tmp_path):
+    first, url = sandbox_process(tmp_path / "shared")
+    second = subprocess.run([sys.executable, str(ROOT / "launcher.py"), "--headless", "--data-dir",
+                             str(tmp_path / "shared")], capture_output=True, text=True, timeout=20)
+    assert second.returncode == 0
+    assert "already running" in second.stdout
+    assert url in second.stdout
+    assert first.poll() is None
+
+
+def test_a_stale_lock_is_detected(sandbox_process, tmp_path):
+    data = tmp_path / "stale"
+    data.mkdir()
+    (data / "sandbox.lock").write_text('{"port": 1, "token": "old", "pid": 999999}')
+    proc, url = sandbox_process(data)
+    assert "token=old" not in url
+
+
+def test_lock_file_is_private(sandbox_process, tmp_path):
+    sandbox_process(tmp_path / "d")
+    assert (tmp_path / "d" / "sandbox.lock").stat().st_mode & 0o077 == 0
+
+
+def run_launcher(*args, env=None):
+    return subprocess.run([sys.executable, str(ROOT / "launcher.py"), *args], capture_output=True, text=True,
+                          timeout=20, env=env)
+
+
+def test_busy_port_is_a_clear_message(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        r = run_launcher("--headless", "--port", str(port), "--data-dir", str(tmp_path / "d"))
+    assert r.returncode == 1
+    assert f"Port {port} is already in use" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_data_dir_that_is_a_file_is_a_clear_message(tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    r = run_launcher("--headless", "--data-dir", str(target))
+    assert r.returncode == 1 and "is a file, not a folder" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unwritable_data_dir_is_a_clear_message(tmp_path):
+    # /proc refuses new folders even to root, which CI runs as.
+    r = run_launcher("--headless", "--data-dir", "/proc/sandbox-data")
+    assert r.returncode == 1 and "cannot be written" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unwritable_data_dir_under_a_file_is_a_clear_message(tmp_path):
+    (tmp_path / "file").write_text("x")
+    r = run_launcher("--headless", "--data-dir", str(tmp_path / "file" / "sub"))
+    assert r.returncode == 1 and "cannot be written" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_non_loopback_host_is_refused_by_the_launcher(tmp_path):
+    r = run_launcher("--headless", "--host", "0.0.0.0", "--data-dir", str(tmp_path / "d"))
+    assert r.returncode == 1 and "only listens on 127.0.0.1" in r.stderr
+
+
+def test_no_display_falls_back_without_a_traceback(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "launcher.py"), "--data-dir", str(tmp_path / "d")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = proc.stdout.readline()
+        assert "No window can open because there is no graphical display" in first
+        assert "runs headless" in proc.stdout.readline()
+        assert proc.stdout.readline().startswith("Sandbox running at http://127.0.0.1:")
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=5)
+    assert "Traceback" not in err
+
+
+def test_corrupt_database_is_kept_aside_and_the_learner_told(sandbox_process, tmp_path):
+    data = tmp_path / "broken"
+    data.mkdir()
+    (data / "sandbox.db").write_bytes(b"garbage" * 1000)
+    proc, url = sandbox_process(data)
+    with open_url(url) as r:
+        assert "could not be read" in r.read().decode()
+    assert list(data.glob("sandbox.db.corrupt-*"))
+
+
+def test_python_dash_m_and_the_console_script_agree():
+    r = subprocess.run([sys.executable, "-m", "sandbox", "--help"], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0 and "--headless" in r.stdout
+    script = Path(sys.executable).parent / "sandbox"
+    assert script.exists(), "the `sandbox` console script is not installed"
+    r2 = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=20)
+    assert r2.stdout == r.stdout

@@ -1,0 +1,84 @@
+"""WSGI tests of the shared pages: home, settings, about, and the friendly error pages."""
+
+from sandbox import store
+
+
+def test_home_shows_the_learner_and_an_empty_state(client):
+    r = client.get("/")
+    assert "Welcome back, Learner" in r.text
+    assert "No courses installed yet" in r.text
+
+
+def test_settings_are_saved_and_kept(client):
+    r = client.post("/settings", {"name": "Grace", "theme": "dark", "font_size": "18", "csrf_token": client.csrf})
+    assert "Saved." in r.text
+    page = client.get("/settings").text
+    assert 'value="Grace"' in page and 'data-theme="dark"' in page and 'data-font-size="18"' in page
+    assert "Welcome back, Grace" in client.get("/").text
+
+
+def test_bad_settings_are_explained_and_not_saved(client):
+    r = client.post("/settings", {"name": "", "theme": "purple", "font_size": "99", "csrf_token": client.csrf},
+                    status=422)
+    assert "Please enter a name" in r.text and "Choose light or dark" in r.text and "from 10 to 28" in r.text
+    assert store.current_learner().name == "Learner"
+
+
+def test_learner_name_is_escaped(client):
+    client.post("/settings", {"name": "<script>x</script>", "theme": "light", "font_size": "14",
+                              "csrf_token": client.csrf})
+    html = client.get("/").text
+    assert "<script>x</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_about_lists_versions_data_dir_and_address(client, settings):
+    r = client.get("/about")
+    for name in ("Python", "bottle", "waitress", "peewee", "pywebview"):
+        assert name in r.text
+    assert str(settings.data_dir) in r.text
+    assert f"http://127.0.0.1:{settings.port}/" in r.text
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    r = client.get("/nowhere", status=404)
+    assert "Page not found" in r.text and "Back to the home page" in r.text
+
+
+def test_a_crash_shows_a_friendly_500_and_logs_the_traceback(client, wsgi, settings):
+    from sandbox.launch import setup_logging
+
+    setup_logging(settings)
+
+    @wsgi.app.get("/boom")
+    def boom():
+        raise RuntimeError("kaboom-secret-detail")
+
+    r = client.get("/boom", status=500)
+    assert "Something went wrong" in r.text
+    assert "Traceback" not in r.text and "kaboom" not in r.text
+    import logging
+
+    for handler in logging.getLogger("sandbox").handlers:
+        handler.flush()
+    assert "kaboom-secret-detail" in (settings.logs_dir / "sandbox.log").read_text()
+
+
+def test_wrong_method_is_a_friendly_405(client):
+    r = client.delete("/about", headers={"X-CSRF-Token": client.csrf}, status=405)
+    assert "cannot be used that way" in r.text
+
+
+def test_static_files_are_served(client):
+    r = client.get("/static/css/app.css")
+    assert r.content_type == "text/css"
+    r = client.get("/static/%2E%2E/pyproject.toml", status=(403, 404))
+    assert "[project]" not in r.text
+
+
+def test_without_the_bundle_pages_still_work_with_a_note(client, monkeypatch):
+    from sandbox.web import render
+
+    monkeypatch.setattr(render, "BUNDLE", render.STATIC / "no-such-build")
+    html = client.get("/").text
+    assert "/static/build/editor.js" not in html
+    assert 'id="editor-fallback-note"' in html and "/static/js/app.js" in html
