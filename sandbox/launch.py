@@ -87,6 +87,7 @@ def show_ui(settings: Settings, url: str, services: Services, out) -> None:
             services.open_url = desktop.open_in_browser
             say(out, f"Sandbox running at {url}")
             desktop.run_window(url, stop, on_loaded=lambda title: say(out, f"Window loaded: {title}"))
+            log.info("Window closed")
             return
         mode = "browser"
         say(out, f"No window can open because {problem}; using the system browser instead.")
@@ -137,6 +138,7 @@ def watch_signals(stop: threading.Event) -> None:
 
 
 def shutdown(server, services: Services, lock: InstanceLock) -> None:
+    log.info("Stopping")
     if server is not None:
         server.stop()
     services.close()
@@ -156,7 +158,7 @@ def setup_logging(settings: Settings) -> None:
         return
     handler = logging.handlers.RotatingFileHandler(settings.logs_dir / "sandbox.log", maxBytes=2_000_000,
                                                    backupCount=3, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter("%(asctime)s.%(msecs)03d %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logging.getLogger("waitress").addHandler(handler)

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from sandbox.errors import ConfigError
 
@@ -53,7 +53,10 @@ class EmbeddedServer:
         wait_until_listening(self.host, self.port, timeout=ready_timeout)
 
     def stop(self, timeout: float = 1.5) -> None:
-        self._server.close()
+        # A single-socket Waitress server's close() only closes the listening socket: open
+        # keep-alive channels would keep its loop alive, so close them and the worker threads too.
+        self._server.task_dispatcher.shutdown(timeout=timeout / 2)
+        wasyncore.close_all(self._server._map)
         if self._thread.is_alive():
             self._thread.join(timeout)
 

@@ -115,7 +115,15 @@ def test_foreign_origin_is_refused_even_with_the_token_and_nothing_changes(clien
                 headers={"Origin": "null"}, status=403)
     client.post("/settings", {"name": "Mallory", "theme": "dark", "font_size": "14", "csrf_token": client.csrf},
                 headers={"Sec-Fetch-Site": "cross-site"}, status=403)
+    client.post("/settings", {"name": "Mallory", "theme": "dark", "font_size": "14", "csrf_token": client.csrf},
+                headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"}, status=403)
     assert "Mallory" not in client.get("/").text
+
+
+def test_the_browsers_own_null_origin_form_post_is_accepted(client):
+    # Referrer-Policy: no-referrer makes Chromium send Origin: null on same-origin form posts.
+    client.post("/settings", {"name": "Ada", "theme": "dark", "font_size": "14", "csrf_token": client.csrf},
+                headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"}, status=200)
 
 
 def test_same_origin_post_is_accepted(client):

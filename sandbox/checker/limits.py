@@ -14,6 +14,10 @@ try:
     import resource
 except ImportError:  # Windows: no rlimits; the wall-clock timeout still applies
     resource = None
+try:
+    import ctypes  # imported now: after the drop to `nobody` it may no longer be readable
+except ImportError:
+    ctypes = None
 
 OUTPUT_TAIL_BYTES = 64 * 1024  # what we keep of a check's output
 OUTPUT_LIMIT_BYTES = 4 * 1024 * 1024  # more printing than this stops the check
@@ -105,6 +109,7 @@ def enter_limits(owner: tuple[int, int] | None, memory_mb: int) -> None:
     if os.name == "nt":
         return
     if owner:
+        reach_imports_through_fds()
         os.setgroups([])
         os.setgid(owner[1])
         os.setuid(owner[0])
@@ -134,7 +139,6 @@ def set_parent_death_signal() -> None:
     if not sys.platform.startswith("linux"):
         return
     try:
-        import ctypes
         import signal
 
         libc = ctypes.CDLL(None, use_errno=True)
@@ -142,3 +146,24 @@ def set_parent_death_signal() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def reach_imports_through_fds() -> None:
+    """Keep the Python installation importable after dropping to `nobody`.
+
+    Python may live somewhere `nobody` cannot read (CI: /root/.pyenv). A directory opened
+    before the drop stays usable through /proc/self/fd/N, so sys.path is rewritten to those.
+    """
+    if not os.path.isdir("/proc/self/fd"):
+        return
+    import importlib
+
+    reachable = []
+    for entry in sys.path:
+        if entry and os.path.isdir(entry):
+            reachable.append(f"/proc/self/fd/{os.open(entry, os.O_RDONLY | os.O_DIRECTORY)}")
+        else:
+            reachable.append(entry)
+    sys.path[:] = reachable
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()

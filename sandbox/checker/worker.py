@@ -41,6 +41,60 @@ def preload() -> None:
             pass
     for name in ("sqlite3", "webtest.app", "webob.request", "webob.response", "email.parser", "http.cookies"):
         importlib.import_module(name)
+    warm_up()
+
+
+WARM_UP_APP = """
+from bottle import Bottle
+from peewee import SqliteDatabase, Model, CharField
+db = SqliteDatabase('warm.db')
+class Note(Model):
+    text = CharField()
+    class Meta:
+        database = db
+app = Bottle()
+@app.route('/')
+def home():
+    return 'ok'
+@app.route('/boom')
+def boom():
+    return {}['missing']
+"""
+
+WARM_UP_CHECK = """
+import pytest
+def test_pass(client, db, source):
+    db.Note.create(text='x')
+    assert client.get('/').text == 'ok' and source('app.py')
+def test_fail(client):
+    assert client.get('/nope', status='*').status_int == 200, 'a message'
+def test_error(client):
+    client.get('/boom')
+"""
+
+
+def warm_up() -> None:
+    """Run a small passing and failing check here once: the lazy imports pytest makes while
+    reporting failures then happen once, not in every forked check."""
+    saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)  # stdout is the protocol pipe: nothing may be printed on it
+    try:
+        with tempfile.TemporaryDirectory(prefix="sandbox-warm-") as folder:
+            root = Path(folder)
+            (root / "workspace").mkdir()
+            (root / "checks").mkdir()
+            (root / "workspace" / "app.py").write_text(WARM_UP_APP)
+            (root / "checks" / "test_sandbox_warm_up.py").write_text(WARM_UP_CHECK)
+            (root / "checks.ini").write_text(CONFIG_TEXT)
+            args = pytest_args(root / "workspace", root / "checks", root / "checks.ini", root / "tmp", "app.py")
+            pytest.main(args, plugins=[ResultCollector(lambda event: None)])
+            plugin.purge_learner_modules(root / "workspace", ["test_sandbox_warm_up"])
+            sys.path[:] = [p for p in sys.path if not p.startswith(folder)]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
 
 
 class ResultCollector:
@@ -67,6 +121,10 @@ class ResultCollector:
                 "name": report.nodeid or "checks", "title": "Loading the checks", "outcome": "error",
                 "message": "The step's check file could not be loaded: " + _last_line(detail),
                 "detail": detail}})
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        self._guard()  # before pytest spends time formatting a forked copy's failure
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logstart(self, nodeid, location):
@@ -164,15 +222,19 @@ def _run_pytest(job: dict, private: Path, emit):
     # The worker never imported learner code, but a fresh interpreter (--once) or a future
     # change might have: drop anything from the workspace so the latest files are read.
     plugin.purge_learner_modules(workspace)
-    args = [
-        str(checks), "-c", str(config), "--rootdir", str(checks), "--noconftest",
-        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:pastebin", "-p", "no:stepwise",
-        "-p", "sandbox.checker.plugin", "-s", "--basetemp", str(tmp / "pytest"),
-        "--sandbox-workspace", str(workspace), "--sandbox-app-module", job.get("app_module", "app.py"),
-    ]
+    args = pytest_args(workspace, checks, config, tmp, job.get("app_module", "app.py"))
     collector = ResultCollector(emit)
     code = pytest.main(args, plugins=[collector])
     return code, collector.collected
+
+
+def pytest_args(workspace: Path, checks: Path, config: Path, tmp: Path, app_module: str) -> list[str]:
+    return [
+        str(checks), "-c", str(config), "--rootdir", str(checks), "--noconftest",
+        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:pastebin", "-p", "no:stepwise",
+        "-p", "sandbox.checker.plugin", "-s", "--tb=native", "--basetemp", str(tmp / "pytest"),
+        "--sandbox-workspace", str(workspace), "--sandbox-app-module", app_module,
+    ]
 
 
 def serve() -> None:

@@ -7,6 +7,7 @@
 <meta name="htmx-config" content='{"includeIndicatorStyles": false, "allowEval": false, "allowScriptTags": false}'>
 <title>{{title}} · {{product}}</title>
 <link rel="stylesheet" href="/static/css/app.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 % if bundle:
 <script src="/static/build/htmx.js" defer></script>
 <script src="/static/build/editor.js" defer></script>

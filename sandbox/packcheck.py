@@ -1,0 +1,148 @@
+"""``pack check``: prove a pack's content works, the way its learners will meet it.
+
+After validation, every code step's checks run against its starting point (must fail), its
+solution (must pass) and each of its mistakes (must fail, showing the mistake's message).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandbox.packformat import Lesson, Problem, Step, load_pack, step_files, write_files
+from sandbox.errors import PackError
+
+MAX_REASON = 300
+
+
+@dataclass
+class CheckRow:
+    lesson: str
+    step: str
+    variant: str  # start | solution | mistake:<name>
+    expected: str  # pass | fail
+    got: str  # pass | fail | timeout | error | limit
+    ok: bool
+    ms: float
+    reason: str = ""  # why the row is not ok, in a sentence
+
+
+@dataclass
+class PackReport:
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+    rows: list[CheckRow] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed_rows(self) -> list[CheckRow]:
+        return [row for row in self.rows if not row.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.failed_rows
+
+
+def check_pack(path, runner, *, on_row=None) -> PackReport:
+    """Validate the pack in ``path``, then run every code step's checks with ``runner``.
+
+    ``runner`` has ``run(workspace, check_files, app_module=...) -> CheckResult`` (a warm
+    ``sandbox.checker.CheckRunner``); ``on_row`` is called with each row as it is done.
+    """
+    started = time.monotonic()
+    report = PackReport(Path(path))
+    try:
+        pack = load_pack(path)
+    except PackError as exc:
+        report.problems = exc.problems or [Problem(str(path), None, str(exc))]
+        report.seconds = time.monotonic() - started
+        return report
+    for lesson in pack.lessons:
+        for step in lesson.steps:
+            if step.kind != "code":
+                continue
+            variants = [("start", "fail", None), ("solution", "pass", None)]
+            variants += [(mistake.name, "fail", mistake.message) for mistake in step.mistakes]
+            for variant, expected, message in variants:
+                row = _check_variant(runner, lesson, step, variant, expected, message)
+                report.rows.append(row)
+                if on_row is not None:
+                    on_row(row)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _check_variant(runner, lesson: Lesson, step: Step, variant: str, expected: str, message: str | None) -> CheckRow:
+    label = variant if variant in ("start", "solution") else f"mistake:{variant}"
+    with tempfile.TemporaryDirectory(prefix="pack-check-") as temp:
+        workspace = Path(temp)
+        write_files(step_files(lesson, step, variant), workspace)
+        began = time.monotonic()
+        result = runner.run(workspace, list(step.checks), app_module=lesson.app)
+        ms = getattr(result, "duration_ms", 0.0) or (time.monotonic() - began) * 1000
+    got = _got(result)
+    ok, reason = got == expected, ""
+    failures = [t for t in result.tests if t.outcome in ("failed", "error")]
+    if got in ("timeout", "error", "limit"):
+        reason = _trouble(result)
+    elif not ok and expected == "pass":
+        reason = "the solution failed: " + _messages(failures)
+    elif not ok:
+        what = "starting point" if variant == "start" else "mistake"
+        reason = f"all {len(result.tests)} checks passed on the {what}, but it should fail one"
+    elif message is not None and not any(message in (t.message or "") for t in failures):
+        ok, reason = False, f"no failure message contains {message!r}; the messages were: {_messages(failures)}"
+    return CheckRow(lesson.id, step.id, label, expected, got, ok, round(ms, 1), reason)
+
+
+def _got(result) -> str:
+    if result.timed_out:
+        return "timeout"
+    if result.error:
+        return "error"
+    if result.limited:
+        return "limit"
+    return "pass" if result.passed else "fail"
+
+
+def _trouble(result) -> str:
+    if result.timed_out:
+        text = "the checks timed out"
+    elif result.error:
+        text = f"the checks could not run: {result.error}"
+    else:
+        text = f"the checks hit the {result.limited} limit"
+    tail = (result.output_tail or "").strip().splitlines()[-3:]
+    return _clip(text + (" (output: " + " / ".join(tail) + ")" if tail else ""))
+
+
+def _messages(failures) -> str:
+    if not failures:
+        return "(no test failed; did the check file collect any tests?)"
+    return _clip("; ".join(f"{t.title}: {t.message or t.outcome}" for t in failures))
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+def format_report(report: PackReport) -> str:
+    """The report as a text table, then one summary line."""
+    lines = [str(problem) for problem in report.problems]
+    if report.rows:
+        header = ("Lesson", "Step", "Variant", "Expected", "Got", "Time", "")
+        table = [(r.lesson, r.step, r.variant, r.expected, r.got, f"{r.ms:.0f} ms", "ok" if r.ok else "NOT OK")
+                 for r in report.rows]
+        widths = [max(len(row[i]) for row in [header, *table]) for i in range(len(header))]
+        for cells, row in zip([header, *table], [None, *report.rows]):
+            lines.append("  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip())
+            if row is not None and row.reason:
+                lines.append(f"    -> {row.reason}")
+    count, good = len(report.rows), len(report.rows) - len(report.failed_rows)
+    bad = len(report.problems) + len(report.failed_rows)
+    checks = "1 check" if count == 1 else f"{count} checks"
+    problems = "1 problem" if bad == 1 else f"{bad} problems"
+    lines.append(f"{checks}, {good} ok, {problems} in {report.seconds:.1f} s")
+    return "\n".join(lines)

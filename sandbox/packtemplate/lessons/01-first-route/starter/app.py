@@ -1,0 +1,5 @@
+from bottle import Bottle
+
+app = Bottle()
+
+# Write your route here.

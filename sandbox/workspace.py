@@ -1,0 +1,340 @@
+"""The learner's workspace: one folder of real files per learner and lesson, and their history.
+
+Files live on disk (so any editor can open them) and every write is atomic; each saved text
+is also kept as a ``FileVersion`` row, so nothing a learner typed is lost to a crash, a reset
+or an upgrade. Paths from the browser are only ever resolved inside the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sandbox.errors import WorkspaceError
+from sandbox.store import FileVersion, db
+
+MAX_FILE_BYTES = 1_000_000
+MAX_PATH_CHARS = 200
+SKIPPED_DIRS = {"__pycache__", "node_modules"}
+SKIPPED_FILE = re.compile(r"\.(pyc|pyo|db|sqlite|sqlite3)(-journal|-wal|-shm)?$", re.IGNORECASE)
+# Characters and names Windows cannot store, refused everywhere so a workspace travels between machines.
+WINDOWS_CHARS = set('<>:"|?*')
+WINDOWS_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+LANGUAGES = {".py": "python", ".tpl": "html", ".html": "html", ".htm": "html", ".css": "css",
+             ".js": "javascript", ".mjs": "javascript"}
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One learner's folder for one lesson of one pack."""
+
+    root: Path  # Settings.workspaces_dir
+    learner_id: int
+    pack_id: str
+    lesson_id: str
+
+    @property
+    def path(self) -> Path:
+        return self.root / str(self.learner_id) / self.pack_id / self.lesson_id
+
+
+def open_workspace(workspaces_dir: Path, learner_id: int, pack_id: str, lesson_id: str) -> Workspace:
+    """The workspace for this learner and lesson; nothing is created on disk until ``ensure_started``."""
+    if isinstance(learner_id, bool) or not isinstance(learner_id, int) or learner_id < 1:
+        raise WorkspaceError(f"{learner_id!r} is not a learner id.")
+    for kind, name in (("pack", pack_id), ("lesson", lesson_id)):
+        parts = check_path(name).parts if isinstance(name, str) else ()
+        if len(parts) != 1:
+            raise WorkspaceError(f"{name!r} cannot be used as a {kind} folder name.")
+    return Workspace(Path(workspaces_dir), learner_id, pack_id, lesson_id)
+
+
+# --- paths -------------------------------------------------------------------------------
+
+
+def check_path(rel: str) -> PurePosixPath:
+    """Check a relative path as text (no disk access) and return it; WorkspaceError says what is wrong."""
+    if not isinstance(rel, str) or rel.strip() == "":
+        raise WorkspaceError("A file name is needed.")
+    shown = repr(rel) if any(ord(c) < 32 for c in rel) else f"'{rel}'"
+    if len(rel) > MAX_PATH_CHARS:
+        raise WorkspaceError(f"The file name {shown[:60]}... is too long (at most {MAX_PATH_CHARS} characters).")
+    if any(ord(c) < 32 or ord(c) == 127 for c in rel):
+        raise WorkspaceError(f"The file name {shown} contains a control character.")
+    if "\\" in rel:
+        raise WorkspaceError(f"The file name {shown} contains a backslash; use / between folders.")
+    if rel.startswith("/") or re.match(r"^[A-Za-z]:", rel):
+        raise WorkspaceError(f"The file name {shown} is absolute; name a file inside your workspace.")
+    for part in rel.split("/"):
+        _check_segment(part, shown)
+    return PurePosixPath(rel)
+
+
+def _check_segment(part: str, shown: str) -> None:
+    if part == "":
+        raise WorkspaceError(f"The file name {shown} has an empty folder name in it.")
+    if part == "..":
+        raise WorkspaceError(f"The file name {shown} points outside your workspace.")
+    if part == ".":
+        raise WorkspaceError(f"The file name {shown} uses . as a folder; name the file from the workspace down.")
+    if part.startswith("."):
+        raise WorkspaceError(f"The file name {shown} names a hidden file or folder, which the sandbox does not edit.")
+    if set(part) & WINDOWS_CHARS or part[-1] in " ." or part.split(".")[0].lower() in WINDOWS_NAMES:
+        raise WorkspaceError(f"The file name {shown} cannot be used on every computer; pick a plainer name.")
+
+
+def resolve(ws: Workspace, rel: str) -> Path:
+    """The real path of ``rel`` inside the workspace; WorkspaceError for anything that could leave it."""
+    target = ws.path.joinpath(*check_path(rel).parts)
+    root = os.path.realpath(ws.path)
+    real = os.path.realpath(target)
+    if os.path.commonpath([root, real]) != root:
+        raise WorkspaceError(f"The file name '{rel}' leads outside your workspace (through a link).")
+    return target
+
+
+def language_for(rel: str) -> str:
+    """The editor mode for a file: python, html, css, javascript or text."""
+    return LANGUAGES.get(PurePosixPath(rel).suffix.lower(), "text")
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def list_files(ws: Workspace) -> list[str]:
+    """The learner's files as relative posix paths: app.py first, then alphabetically."""
+    found = []
+    if not ws.path.is_dir():
+        return found
+    for top, dirs, files in os.walk(ws.path):
+        dirs[:] = [d for d in dirs if _listed_dir(top, d)]
+        base = PurePosixPath(Path(top).relative_to(ws.path).as_posix())
+        for name in files:
+            if _listed_file(top, name):
+                found.append(str(base / name) if str(base) != "." else name)
+    return sorted(found, key=lambda rel: (rel != "app.py", rel.lower(), rel))
+
+
+def _listed_dir(top: str, name: str) -> bool:
+    return not (name.startswith(".") or name in SKIPPED_DIRS or os.path.islink(os.path.join(top, name)))
+
+
+def _listed_file(top: str, name: str) -> bool:
+    return not (name.startswith(".") or SKIPPED_FILE.search(name) or os.path.islink(os.path.join(top, name)))
+
+
+def read_file(ws: Workspace, rel: str) -> str:
+    """The text of one workspace file."""
+    path = resolve(ws, rel)
+    if not path.is_file():
+        raise WorkspaceError(f"There is no file '{rel}' in your workspace.")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise WorkspaceError(f"'{rel}' is larger than {MAX_FILE_BYTES // 1_000_000} MB, too large for the editor.")
+    text = _as_text(path.read_bytes())
+    if text is None:
+        raise WorkspaceError(f"'{rel}' is not a text file, so the editor cannot open it.")
+    return text
+
+
+def snapshot(ws: Workspace) -> dict[str, bytes]:
+    """Every listed file's bytes, for carrying over to the next lesson and for exporting."""
+    return {rel: ws.path.joinpath(*rel.split("/")).read_bytes() for rel in list_files(ws)}
+
+
+def _as_text(data: bytes) -> str | None:
+    """The text of a UTF-8 file, or None for anything binary (which history cannot hold)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else text
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def ensure_started(ws: Workspace, starter_files: dict[str, bytes], *, carry_from: Workspace | None = None) -> bool:
+    """Create the workspace on first open (True), from the starters or the learner's previous lesson.
+
+    The folder is built beside its final place and renamed into it, so a crash never leaves a
+    half-written workspace. When ``carry_from`` holds no files, the starters are used instead.
+    """
+    if ws.path.exists():
+        return False
+    files, reason = dict(starter_files), "starter"
+    if carry_from is not None:
+        carried = snapshot(carry_from)
+        if carried:
+            files, reason = carried, "carry"
+    for rel in files:
+        check_path(rel)
+    ws.path.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(dir=ws.path.parent, prefix=f".{ws.lesson_id}.starting-"))
+    try:
+        for rel, data in files.items():
+            target = building.joinpath(*rel.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(target, data)
+        os.rename(building, ws.path)
+    except OSError:
+        shutil.rmtree(building, ignore_errors=True)
+        if ws.path.is_dir():  # another request started it first
+            return False
+        raise
+    _fsync_dir(ws.path.parent)
+    _record_many(ws, files, reason)
+    return True
+
+
+def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save") -> FileVersion | None:
+    """Write one file atomically and keep it in history; None when it equals the latest version."""
+    path = resolve(ws, rel)
+    if not isinstance(content, str):
+        raise WorkspaceError(f"'{rel}' can only be saved as text.")
+    try:
+        data = content.encode("utf-8")
+    except UnicodeEncodeError:
+        raise WorkspaceError(f"'{rel}' contains characters that cannot be saved as UTF-8 text.") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise WorkspaceError(
+            f"'{rel}' is {len(data) / 1_000_000:.1f} MB, and a workspace file can be at most "
+            f"{MAX_FILE_BYTES // 1_000_000} MB; make it smaller and save again."
+        )
+    if path.is_dir():
+        raise WorkspaceError(f"'{rel}' is a folder in your workspace, not a file.")
+    if not path.is_file() or path.read_bytes() != data:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, data)
+    latest = _latest(ws, rel)
+    if latest is not None and latest.content == content:
+        return None
+    return _record(ws, rel, content, reason)
+
+
+def history(ws: Workspace, rel: str, limit: int = 50) -> list[FileVersion]:
+    """The recorded versions of one file, newest first."""
+    check_path(rel)
+    query = _versions(ws).where(FileVersion.path == rel).order_by(FileVersion.id.desc())
+    return list(query.limit(max(1, min(int(limit), 1000))))
+
+
+def restore(ws: Workspace, version_id: int) -> FileVersion:
+    """Put an earlier version back on disk and record that as a new "restore" version."""
+    version = FileVersion.get_or_none(FileVersion.id == version_id)
+    if version is None or (version.learner_id, version.pack_id, version.lesson_id) != (
+        ws.learner_id, ws.pack_id, ws.lesson_id
+    ):
+        raise WorkspaceError("That version does not belong to this workspace.")
+    path = resolve(ws, version.path)
+    if path.is_dir():
+        raise WorkspaceError(f"'{version.path}' is a folder in your workspace now, so it cannot be restored.")
+    _keep_unrecorded(ws, version.path, path, "before-restore")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(path, version.content.encode("utf-8"))
+    return _record(ws, version.path, version.content, "restore")
+
+
+def reset_step(ws: Workspace, start_files: dict[str, bytes]) -> list[str]:
+    """Put the files back to the step's starting point; return the paths removed.
+
+    Every current text file is recorded first ("before-reset"), so the reset loses nothing.
+    Binary files not among the start files stay, since history cannot hold them.
+    """
+    for rel in start_files:
+        check_path(rel)
+    current = snapshot(ws)
+    texts = {rel: _as_text(data) for rel, data in current.items()}
+    with db.atomic():
+        for rel, text in texts.items():
+            if text is not None:
+                _record(ws, rel, text, "before-reset")
+    for rel, data in start_files.items():
+        path = resolve(ws, rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, data)
+    _record_many(ws, start_files, "reset")
+    removed = [rel for rel, text in texts.items() if rel not in start_files and text is not None]
+    for rel in removed:
+        _remove(ws, rel)
+    return removed
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _versions(ws: Workspace):
+    return FileVersion.select().where(
+        (FileVersion.learner == ws.learner_id)
+        & (FileVersion.pack_id == ws.pack_id)
+        & (FileVersion.lesson_id == ws.lesson_id)
+    )
+
+
+def _latest(ws: Workspace, rel: str) -> FileVersion | None:
+    return _versions(ws).where(FileVersion.path == rel).order_by(FileVersion.id.desc()).first()
+
+
+def _record(ws: Workspace, rel: str, content: str, reason: str) -> FileVersion:
+    return FileVersion.create(
+        learner=ws.learner_id, pack_id=ws.pack_id, lesson_id=ws.lesson_id, path=rel, content=content, reason=reason
+    )
+
+
+def _record_many(ws: Workspace, files: dict[str, bytes], reason: str) -> None:
+    with db.atomic():
+        for rel, data in files.items():
+            text = _as_text(data)
+            if text is not None:
+                _record(ws, rel, text, reason)
+
+
+def _keep_unrecorded(ws: Workspace, rel: str, path: Path, reason: str) -> None:
+    """Record what is on disk when history does not have it yet (say, edited in another editor)."""
+    if not path.is_file():
+        return
+    text = _as_text(path.read_bytes())
+    latest = _latest(ws, rel)
+    if text is not None and (latest is None or latest.content != text):
+        _record(ws, rel, text, reason)
+
+
+def _remove(ws: Workspace, rel: str) -> None:
+    path = ws.path.joinpath(*rel.split("/"))
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != ws.path and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+    _fsync_dir(path.parent if path.parent.is_dir() else ws.path)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write a temp file beside ``path``, fsync it and rename it over: a crash leaves old or new, never half."""
+    mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename only survives a power cut once the folder entry itself is on disk (POSIX only).
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

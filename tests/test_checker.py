@@ -1,0 +1,330 @@
+"""The checker: learner code runs in a limited child process and comes back as a CheckResult."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from sandbox.checker import CheckResult, CheckRunner, run_check_once
+
+HELLO_APP = """
+from bottle import Bottle
+app = Bottle()
+
+@app.route('/')
+def home():
+    return 'Hello'
+"""
+
+HOME_CHECK = """
+def test_home_says_hello(client):
+    '''The home page says Hello'''
+    r = client.get('/', status='*')
+    assert r.status_int == 200, f"Your / page answered {r.status_int}. Add a route for '/'."
+    assert 'Hello' in r.text, "Your / page should say Hello."
+
+def test_home_is_html(client):
+    r = client.get('/', status='*')
+    assert r.status_int == 200, "Your / page should answer 200."
+"""
+
+
+@pytest.fixture(scope="module")
+def runner():
+    runner = CheckRunner(timeout=10.0, memory_mb=1024)
+    runner.start()
+    yield runner
+    runner.stop()
+
+
+def make_step(tmp_path: Path, files: dict[str, str], check: str = HOME_CHECK) -> tuple[Path, list[Path]]:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / name).write_text(dedent(text))
+    checks = tmp_path / "checks"
+    checks.mkdir(exist_ok=True)
+    check_file = checks / "test_step.py"
+    check_file.write_text(dedent(check))
+    return workspace, [check_file]
+
+
+def wait_for(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+def processes_of(uid: int) -> int:
+    return sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid)
+
+
+def _owner(path: Path):
+    try:
+        return path.stat().st_uid
+    except OSError:
+        return None
+
+
+def test_a_correct_app_passes(runner, tmp_path):
+    result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}))
+    assert result.passed, result.to_dict()
+    assert [t.outcome for t in result.tests] == ["passed", "passed"]
+    assert result.tests[0].title == "The home page says Hello"
+    assert result.tests[1].title == "Home is html"
+
+
+def test_a_failing_check_shows_the_assert_message(runner, tmp_path):
+    result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP.replace("'/'", "'/home'")}))
+    assert not result.passed
+    failure = result.failures[0]
+    assert failure.outcome == "failed"
+    assert failure.message == "Your / page answered 404. Add a route for '/'."
+    assert "AssertionError" in failure.detail
+
+
+def test_result_round_trips_as_a_dict(runner, tmp_path):
+    result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}))
+    assert CheckResult.from_dict(result.to_dict()) == result
+
+
+def test_syntax_error_is_one_failure_naming_file_and_line(runner, tmp_path):
+    result = runner.run(*make_step(tmp_path, {"app.py": "from bottle import Bottle\napp = Bottle()\ndef home()\n    return 'x'\n"}))
+    assert not result.passed
+    assert len(result.failures) == 1
+    failure = result.failures[0]
+    assert (failure.file, failure.line) == ("app.py", 3)
+    assert failure.message.startswith("app.py line 3: Python could not read this line")
+    assert [t.outcome for t in result.tests if t is not failure] == ["skipped"]
+
+
+def test_name_error_at_import_points_at_the_learner_line(runner, tmp_path):
+    app = "from bottle import Bottle, route\napp = Bottle()\n\n\n@rout('/')\ndef home():\n    return 'x'\n"
+    result = runner.run(*make_step(tmp_path, {"app.py": app}))
+    failure = result.failures[0]
+    assert len(result.failures) == 1
+    assert (failure.file, failure.line) == ("app.py", 5)
+    assert failure.message == "app.py line 5: NameError: name 'rout' is not defined — is it spelled right, and imported?"
+
+
+def test_an_exception_in_a_route_points_at_the_learner_line(runner, tmp_path):
+    app = HELLO_APP.replace("return 'Hello'", "return undefined_name")
+    result = runner.run(*make_step(tmp_path, {"app.py": app}))
+    failure = result.failures[0]
+    assert (failure.file, failure.line) == ("app.py", 7)
+    assert "NameError" in failure.message
+
+
+def test_an_endless_loop_times_out(runner, tmp_path):
+    app = HELLO_APP.replace("return 'Hello'", "while True:\n        pass")
+    started = time.monotonic()
+    result = runner.run(*make_step(tmp_path, {"app.py": app}), timeout=1.0)
+    assert result.timed_out and not result.passed
+    assert time.monotonic() - started < 4
+    assert "did not finish within 1 s" in result.failures[-1].message
+    assert result.failures[-1].name == "test_step.py::test_home_says_hello"
+
+
+def test_a_fork_bomb_is_stopped_and_leaves_nothing_behind(runner, tmp_path):
+    app = HELLO_APP.replace("return 'Hello'", "import os\n    while True:\n        os.fork()")
+    result = runner.run(*make_step(tmp_path, {"app.py": app}), timeout=5.0)
+    assert not result.passed
+    assert result.limited == "processes" or result.timed_out
+    if os.geteuid() == 0:
+        wait_for(lambda: processes_of(65534) == 0)
+    assert runner.run(*make_step(tmp_path, {"app.py": HELLO_APP})).passed
+
+
+def test_a_memory_bomb_is_limited(runner, tmp_path):
+    app = HELLO_APP.replace("return 'Hello'", "return bytearray(4 * 1024 ** 3)")
+    result = runner.run(*make_step(tmp_path, {"app.py": app}))
+    assert result.limited == "memory" and not result.passed
+    assert "more memory" in result.failures[0].message
+
+
+def test_an_output_flood_is_limited_and_only_the_tail_kept(runner, tmp_path):
+    app = HELLO_APP.replace("return 'Hello'", "for _ in range(100 * 1024):\n        print('x' * 1023)")
+    result = runner.run(*make_step(tmp_path, {"app.py": app}))
+    assert result.limited == "output" and not result.passed
+    assert 0 < len(result.output_tail) <= 64 * 1024
+    assert "printed too much" in result.failures[-1].message
+
+
+def test_printed_output_comes_back_as_the_tail(runner, tmp_path):
+    app = HELLO_APP.replace("return 'Hello'", "print('visited home')\n    return 'Hello'")
+    result = runner.run(*make_step(tmp_path, {"app.py": app}))
+    assert result.passed and "visited home" in result.output_tail
+
+
+def test_the_warm_worker_sees_the_latest_files(runner, tmp_path):
+    step = make_step(tmp_path, {"app.py": HELLO_APP.replace("Hello", "Goodbye")})
+    assert not runner.run(*step).passed
+    (step[0] / "app.py").write_text(HELLO_APP)
+    assert runner.run(*step).passed
+
+
+def test_a_hostile_conftest_and_ini_have_no_effect(runner, tmp_path):
+    conftest = """
+        import pytest
+
+        @pytest.hookimpl(hookwrapper=True)
+        def pytest_runtest_makereport(item, call):
+            outcome = yield
+            report = outcome.get_result()
+            report.outcome = "passed"
+            report.longrepr = None
+    """
+    files = {
+        "app.py": HELLO_APP.replace("'/'", "'/nothing-here'"),
+        "conftest.py": conftest,
+        "pytest.ini": "[pytest]\naddopts = -p no:sandbox.checker.plugin --co\n",
+        "pyproject.toml": "[tool.pytest.ini_options]\naddopts = '--co'\n",
+        "tox.ini": "[pytest]\naddopts = --co\n",
+        "setup.cfg": "[tool:pytest]\naddopts = --co\n",
+    }
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "conftest.py").write_text(dedent(conftest))
+    result = runner.run(*make_step(tmp_path, files))
+    assert not result.passed
+    assert result.failures[0].message == "Your / page answered 404. Add a route for '/'."
+
+
+def test_learner_files_named_like_libraries_have_no_effect(runner, tmp_path):
+    broken = "raise RuntimeError('a learner file shadowed the library')\n"
+    files = {"app.py": HELLO_APP, "pytest.py": broken, "bottle.py": broken, "webtest.py": broken,
+             "peewee.py": broken, "_pytest.py": broken}
+    result = runner.run(*make_step(tmp_path, files))
+    assert result.passed, result.to_dict()
+
+
+def test_no_sandbox_secret_reaches_the_check(tmp_path, monkeypatch):
+    monkeypatch.setenv("SANDBOX_TOKEN", "secret-token-123")
+    monkeypatch.setenv("OTHER_PARENT_VAR", "secret-token-123")
+    check = """
+        import os, sys
+
+        def test_environment_is_clean():
+            assert not [k for k in os.environ if k.startswith("SANDBOX")], sorted(os.environ)
+            assert "secret-token-123" not in repr(dict(os.environ)), "token in env"
+            assert "secret-token-123" not in " ".join(sys.argv), "token in argv"
+            assert "OTHER_PARENT_VAR" not in os.environ
+    """
+    step = make_step(tmp_path, {"app.py": HELLO_APP}, check)
+    with CheckRunner() as fresh:
+        assert fresh.run(*step).passed
+    assert run_check_once(*step).passed
+
+
+def test_a_new_run_with_the_same_key_cancels_the_old_one(runner, tmp_path):
+    slow = make_step(tmp_path / "slow", {"app.py": HELLO_APP.replace("return 'Hello'", "while True:\n        pass")})
+    results = {}
+    thread = threading.Thread(target=lambda: results.update(old=runner.run(*slow, key="ada")))
+    thread.start()
+    wait_for(lambda: any(p.pid for p in list(runner._pending.values())))
+    started = time.monotonic()
+    new = runner.run(*make_step(tmp_path / "fast", {"app.py": HELLO_APP}), key="ada")
+    thread.join(5)
+    assert new.passed
+    assert results["old"].cancelled and not results["old"].passed
+    assert time.monotonic() - started < 3
+
+
+def test_db_fixture_uses_a_fresh_database_and_spares_the_workspace(runner, tmp_path):
+    app = """
+        from bottle import Bottle
+        from peewee import SqliteDatabase, Model, CharField
+
+        db = SqliteDatabase('blog.db')
+
+        class BaseModel(Model):
+            class Meta:
+                database = db
+
+        class Article(BaseModel):
+            title = CharField()
+
+        db.connect()
+        db.create_tables([Article])
+        Article.create(title='left over from the learner')
+
+        app = Bottle()
+
+        @app.hook('before_request')
+        def _connect():
+            db.connect()
+
+        @app.hook('after_request')
+        def _close():
+            if not db.is_closed():
+                db.close()
+
+        @app.route('/')
+        def home():
+            return ', '.join(a.title for a in Article.select())
+    """
+    check = """
+        def test_articles_are_listed(client, db):
+            assert db.Article.select().count() == 0, "the database should start empty"
+            db.models['Article'].create(title='First post')
+            r = client.get('/')
+            assert r.text == 'First post', r.text
+    """
+    workspace, checks = make_step(tmp_path, {"app.py": app}, check)
+    result = runner.run(workspace, checks)
+    assert result.passed, result.to_dict()
+    assert not (workspace / "blog.db").exists()
+
+
+def test_module_level_route_decorators_use_the_default_app(runner, tmp_path):
+    app = "from bottle import route\n\n@route('/')\ndef home():\n    return 'Hello'\n"
+    assert runner.run(*make_step(tmp_path, {"app.py": app})).passed
+
+
+def test_a_missing_app_is_one_clear_failure(runner, tmp_path):
+    result = runner.run(*make_step(tmp_path, {"notes.txt": "nothing yet"}))
+    assert [f.message for f in result.failures] == ["There is no app.py in your workspace yet."]
+
+
+def test_checks_without_tests_do_not_pass(runner, tmp_path):
+    result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, "X = 1\n"))
+    assert not result.passed
+    assert "no tests" in result.failures[0].message
+
+
+def test_source_fixture_reads_learner_files(runner, tmp_path):
+    check = """
+        def test_uses_bottle(source):
+            assert 'Bottle()' in source('app.py'), "Create your app with Bottle()."
+    """
+    assert runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check)).passed
+
+
+def test_a_dead_worker_is_replaced_transparently(tmp_path):
+    step = make_step(tmp_path, {"app.py": HELLO_APP})
+    with CheckRunner() as runner:
+        assert runner.run(*step).passed
+        runner._process.kill()
+        runner._process.wait()
+        assert runner.run(*step).passed
+
+
+def test_stop_is_quick_even_with_a_check_running(tmp_path):
+    step = make_step(tmp_path, {"app.py": HELLO_APP.replace("return 'Hello'", "while True:\n        pass")})
+    runner = CheckRunner()
+    results = {}
+    thread = threading.Thread(target=lambda: results.update(r=runner.run(*step)))
+    thread.start()
+    wait_for(lambda: any(p.pid for p in list(runner._pending.values())))
+    started = time.monotonic()
+    runner.stop()
+    runner.stop()
+    assert time.monotonic() - started < 1.0
+    thread.join(2)
+    assert results["r"].cancelled
