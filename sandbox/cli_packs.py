@@ -2,6 +2,116 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+from sandbox.config import build_settings, prepare_data_dir
+
 
 def add_commands(commands, add_data_dir) -> None:
-    """Registered once the pack service exists."""
+    pack = commands.add_parser("pack", help="write, check, build and install lesson packs")
+    sub = pack.add_subparsers(dest="pack_command", metavar="ACTION", required=True)
+
+    new = sub.add_parser("new", help="scaffold a small working pack in a new folder")
+    new.add_argument("dir")
+    new.add_argument("--id", dest="pack_id", default=None, help="pack id (default: from the folder name)")
+    new.add_argument("--title", default=None)
+    new.set_defaults(handler=pack_new)
+
+    check = sub.add_parser("check", help="validate a pack and prove its checks: starters fail, solutions pass")
+    check.add_argument("path")
+    check.set_defaults(handler=pack_check)
+
+    build = sub.add_parser("build", help="validate a pack and write a reproducible zip of it")
+    build.add_argument("dir")
+    build.add_argument("out", nargs="?", default=None)
+    build.set_defaults(handler=pack_build)
+
+    install = sub.add_parser("install", help="install a pack from a folder or a .zip")
+    install.add_argument("path")
+    install.add_argument("--force", action="store_true", help="reinstall the same or an older version")
+    add_data_dir(install)
+    install.set_defaults(handler=pack_install)
+
+    listing = sub.add_parser("list", help="list installed packs")
+    add_data_dir(listing)
+    listing.set_defaults(handler=pack_list)
+
+    remove = sub.add_parser("remove", help="remove an installed pack (the learner's files and progress stay)")
+    remove.add_argument("pack_id")
+    add_data_dir(remove)
+    remove.set_defaults(handler=pack_remove)
+
+
+def _packs_dir(args) -> Path:
+    settings = build_settings(data_dir=getattr(args, "data_dir", None))
+    prepare_data_dir(settings.data_dir)
+    return settings.packs_dir
+
+
+def pack_new(args) -> int:
+    from sandbox.packs import new_pack
+
+    pack = new_pack(Path(args.dir), pack_id=args.pack_id, title=args.title)
+    print(f"Created the pack '{pack.id}' in {args.dir}. Try: sandbox pack check {args.dir}")
+    return 0
+
+
+def pack_check(args) -> int:
+    from sandbox.checker import CheckRunner
+    from sandbox.packcheck import check_pack, format_report
+
+    runner = CheckRunner()
+    try:
+        runner.start()
+        report = check_pack(Path(args.path), runner, on_row=lambda row: print(
+            f"  {'ok ' if row.ok else 'BAD'} {row.lesson}/{row.step} {row.variant}: {row.got} ({row.ms} ms)",
+            file=sys.stderr, flush=True))
+    finally:
+        runner.stop()
+    print(format_report(report))
+    return 0 if report.ok else 1
+
+
+def pack_build(args) -> int:
+    from sandbox.packs import build_pack
+
+    out = build_pack(Path(args.dir), Path(args.out) if args.out else None)
+    print(f"Built {out}")
+    return 0
+
+
+def pack_install(args) -> int:
+    from sandbox.packs import install_pack
+
+    packs_dir = _packs_dir(args)
+    packs_dir.mkdir(parents=True, exist_ok=True)
+    result = install_pack(Path(args.path), packs_dir, force=args.force)
+    pack = result.pack
+    if result.upgraded and result.previous_version:
+        print(f"Upgraded '{pack.id}' from {result.previous_version} to {pack.version}; progress is kept.")
+    else:
+        print(f"Installed '{pack.id}' {pack.version}: {pack.title}.")
+    return 0
+
+
+def pack_list(args) -> int:
+    from sandbox.packs import scan_packs
+
+    packs, broken = scan_packs(_packs_dir(args))
+    if not packs and not broken:
+        print("No lesson packs are installed.")
+    for pack in packs:
+        steps = sum(len(lesson.steps) for lesson in pack.lessons)
+        print(f"{pack.id:24} {pack.version:10} {len(pack.lessons):3} lessons {steps:4} steps  {pack.title}")
+    for item in broken:
+        print(f"{item.folder.name:24} BROKEN     {item.error}")
+    return 0
+
+
+def pack_remove(args) -> int:
+    from sandbox.packs import remove_pack
+
+    remove_pack(_packs_dir(args), args.pack_id)
+    print(f"Removed '{args.pack_id}'. The learner's files and progress are kept, should it be installed again.")
+    return 0

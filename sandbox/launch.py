@@ -16,7 +16,9 @@ import threading
 import time
 
 from sandbox import desktop, store
+from sandbox.catalog import Catalog
 from sandbox.config import Settings, prepare_data_dir
+from sandbox.errors import SandboxError
 from sandbox.instance import InstanceLock
 from sandbox.server import EmbeddedServer
 from sandbox.services import Services
@@ -40,6 +42,8 @@ def run(settings: Settings, *, out=None) -> int:
     try:
         opened = store.open_store(settings.db_path)
         services.notices.extend(store_notices(opened))
+        services.catalog = Catalog(settings.packs_dir)
+        services.notices.extend(install_builtin(services.catalog))
         start_services(settings, services)
         from sandbox.web import create_app
 
@@ -65,6 +69,17 @@ def start_services(settings: Settings, services: Services) -> None:
         return
     services.checker = CheckRunner(timeout=settings.check_timeout, memory_mb=settings.check_memory_mb)
     threading.Thread(target=services.checker.start, name="checker-start", daemon=True).start()
+
+
+def install_builtin(catalog: Catalog) -> list[str]:
+    try:
+        changed = catalog.install_builtin()
+    except SandboxError as exc:
+        log.error("A built-in course could not be installed: %s", exc)
+        return [f"A built-in course could not be installed: {exc}"]
+    for pack_id in changed:
+        log.info("Installed built-in pack %s", pack_id)
+    return []
 
 
 def store_notices(opened: store.OpenResult) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Callable
 
 @dataclass
 class Services:
+    catalog: object | None = None  # sandbox.catalog.Catalog of installed packs
     checker: object | None = None  # sandbox.checker.CheckRunner once started
     notices: list[str] = field(default_factory=list)  # sentences shown on the home page this launch
     open_url: Callable[[str], object] = webbrowser.open

@@ -59,15 +59,6 @@ class Learner(BaseModel):
     created_at = DateTimeField(default=now)
 
 
-class InstalledPack(BaseModel):
-    pack_id = CharField(unique=True)
-    title = CharField()
-    version = CharField()
-    path = TextField()
-    builtin = BooleanField(default=False)
-    installed_at = DateTimeField(default=now)
-
-
 class StepState(BaseModel):
     learner = ForeignKeyField(Learner, backref="step_states", on_delete="CASCADE")
     pack_id = CharField()
@@ -80,6 +71,7 @@ class StepState(BaseModel):
     first_opened_at = DateTimeField(default=now)
     passed_at = DateTimeField(null=True)
     seconds_spent = IntegerField(default=0)
+    last_active_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("learner", "pack_id", "lesson_id", "step_id"), True),)
@@ -116,11 +108,20 @@ def _migration_1(database):
 
 
 def _migration_2(database):
-    database.create_tables([InstalledPack, StepState, Attempt, FileVersion])
+    database.create_tables([StepState, Attempt, FileVersion])
+
+
+def _migration_3(database):
+    from playhouse.migrate import SqliteMigrator, migrate
+
+    # Migration 2 creates tables from today's models, which already carry the column.
+    if "last_active_at" in {c.name for c in database.get_columns("stepstate")}:
+        return
+    migrate(SqliteMigrator(database).add_column("stepstate", "last_active_at", StepState.last_active_at))
 
 
 # Numbered migrations: index + 1 is the schema version each one produces. Append only.
-MIGRATIONS = [_migration_1, _migration_2]
+MIGRATIONS = [_migration_1, _migration_2, _migration_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -55,11 +55,22 @@ def settings(tmp_path):
     store.close_store()
 
 
+@pytest.fixture(scope="session")
+def check_runner():
+    from sandbox.checker import CheckRunner
+
+    runner = CheckRunner(timeout=10.0)
+    runner.start()
+    yield runner
+    runner.stop()
+
+
 @pytest.fixture
-def services():
-    s = Services(open_url=lambda url: True)
+def services(settings, check_runner):
+    from sandbox.catalog import Catalog
+
+    s = Services(open_url=lambda url: True, catalog=Catalog(settings.packs_dir), checker=check_runner)
     yield s
-    s.close()
 
 
 @pytest.fixture

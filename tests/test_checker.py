@@ -328,3 +328,38 @@ def test_stop_is_quick_even_with_a_check_running(tmp_path):
     assert time.monotonic() - started < 1.0
     thread.join(2)
     assert results["r"].cancelled
+
+
+def test_templates_in_views_and_models_in_models_py_are_found(runner, tmp_path):
+    files = {
+        "models.py": """
+            from peewee import SqliteDatabase, Model, CharField
+            db = SqliteDatabase('blog.db')
+
+            class Article(Model):
+                title = CharField()
+
+                class Meta:
+                    database = db
+        """,
+        "app.py": """
+            from bottle import Bottle, template
+            from models import Article
+
+            application = Bottle()
+
+            @application.route('/')
+            def home():
+                return template('index', articles=Article.select())
+        """,
+        "views/index.tpl": "% for a in articles:\n<li>{{a.title}}</li>\n% end\n",
+    }
+    check = """
+        def test_articles_are_listed(client, db):
+            db.Article.create(title='Templates work')
+            assert '<li>Templates work</li>' in client.get('/').text
+    """
+    workspace, checks = make_step(tmp_path, files, check)
+    result = runner.run(workspace, checks)
+    assert result.passed, result.to_dict()
+    assert sorted(p.name for p in workspace.iterdir()) == ["app.py", "models.py", "views"]

@@ -504,3 +504,12 @@ def test_markdown_highlights_code_with_classes_and_marks_links_external():
     html = render_markdown('See [Bottle](https://bottlepy.org).\n\n```python\nprint("hi")\n```\n')
     assert 'rel="noopener noreferrer external"' in html
     assert '<div class="highlight">' in html and 'class="nb"' in html and "style=" not in html
+
+
+def test_every_pack_field_is_documented():
+    from sandbox import packformat
+    doc = (Path(__file__).parent.parent / "docs" / "lesson-packs.md").read_text()
+    schemas = [packformat.PACK_FIELDS, packformat.LESSON_FIELDS, packformat.STEP_FIELDS,
+               packformat.CHOICE_FIELDS, packformat.MISTAKE_FIELDS]
+    missing = [name for schema in schemas for name in schema if f"| `{name}` |" not in doc]
+    assert missing == []

@@ -84,7 +84,9 @@ def pytest_runtest_makereport(item, call):
     report.sandbox_title = _title(item)
     info = {"message": "", "file": None, "line": None, "limited": None}
     if call.excinfo is not None and report.outcome != "skipped":
-        info.update(describe_failure(call.excinfo.value, _workspace_of(item.config)))
+        workspace = _workspace_of(item.config)
+        info.update(describe_failure(call.excinfo.value, workspace))
+        info["detail"] = format_detail(call.excinfo.value, workspace)
     elif report.skipped and isinstance(report.longrepr, tuple):
         info["message"] = str(report.longrepr[2]).removeprefix("Skipped: ")
     report.sandbox_info = info
@@ -103,6 +105,9 @@ class LearnerModules:
         self._old_template_path = list(bottle.TEMPLATE_PATH)
         self._old_run = bottle.run
         bottle.app.push()  # a fresh default app for module-level @route decorators
+        # Each test imports the learner's files afresh; within a test, app.py and the db
+        # fixture must share one `models` module, so purge here and never again per load.
+        purge_learner_modules(workspace, [Path(self.app_file).stem])
         os.chdir(workspace)
         if str(workspace) not in sys.path:
             sys.path.insert(0, str(workspace))
@@ -118,7 +123,6 @@ class LearnerModules:
             pytest.skip(f"Not checked yet: first fix {failure}.")
         if not (self.workspace / filename).is_file():
             self._fail(f"There is no {filename} in your workspace yet.", filename)
-        purge_learner_modules(self.workspace, [Path(filename).stem])
         try:
             module = __import__(Path(filename).stem)
         except (Exception, SystemExit) as exc:
@@ -316,6 +320,17 @@ def describe_failure(exc: BaseException, workspace: Path) -> dict:
     where = workspace_location(file, line)
     prefix = f"{where}: " if where else "The check stopped with an error: "
     return {**info, "message": prefix + _plain_error(exc)}
+
+
+def format_detail(exc: BaseException, workspace: Path) -> str:
+    """A plain Python traceback from the check's own code on, with workspace paths made relative."""
+    import traceback
+
+    tb = exc.__traceback__
+    while tb is not None and any(part in tb.tb_frame.f_code.co_filename for part in ("_pytest", "pluggy")):
+        tb = tb.tb_next
+    text = "".join(traceback.format_exception(type(exc), exc, tb))
+    return text.replace(str(workspace) + os.sep, "")
 
 
 def _assert_message(exc: AssertionError) -> str:

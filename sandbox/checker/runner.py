@@ -74,8 +74,11 @@ def run_check_once(workspace, check_files, *, app_module="app.py", timeout=10.0,
         process.wait()
         return CheckResult(passed=False, timed_out=True, duration_ms=(time.monotonic() - started) * 1000)
     for line in reversed(out.decode("utf-8", "replace").splitlines()):
-        message = json.loads(line) if line.startswith("{") else {}
-        if message.get("event") == "result":
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue  # learner output (Windows runs the check in this very process)
+        if isinstance(message, dict) and message.get("event") == "result":
             return CheckResult.from_dict(message["result"])
     return CheckResult.fault("The check process stopped without a result; please try again.")
 
@@ -228,10 +231,11 @@ class CheckRunner:
 
 
 def _kill_group(pid: int) -> None:
+    kill = getattr(signal, "SIGKILL", signal.SIGTERM)
     try:
-        os.killpg(pid, signal.SIGKILL)
+        os.killpg(pid, kill)
     except (ProcessLookupError, PermissionError, AttributeError):
         try:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, kill)
         except (ProcessLookupError, PermissionError):
             pass

@@ -193,6 +193,8 @@ def assemble(events, duration_ms, tail, timeout, *, timed_out=False, cancelled=F
         if stopped[0]:
             result.limited = result.limited or stopped[0]
         result.tests.append(TestOutcome(name=name, title=_title_of(name), outcome="error", message=stopped[1]))
+    if done and done.get("exit_code") in (3, 4):  # pytest's internal / usage error: ours, not the learner's
+        fault = {"message": "pytest could not start (see the output)."}
     if fault and not cancelled:
         result.error = "The sandbox could not run this check (an internal error); please try again."
         result.output_tail = (tail + "\n" + fault["message"])[-limits.OUTPUT_TAIL_BYTES:]

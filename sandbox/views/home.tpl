@@ -13,13 +13,10 @@
     % for course in courses['installed']:
     <li class="card">
       <h3>{{course['title']}}</h3>
-      <p class="muted">Version {{course['version']}}</p>
-      % if course.get('progress') is not None:
-      <progress max="100" value="{{course['progress']}}">{{course['progress']}}%</progress>
-      % end
-      % if course.get('continue_url'):
-      <a class="button primary" href="{{course['continue_url']}}">Continue</a>
-      % end
+      <p>{{course['description']}}</p>
+      <progress max="100" value="{{course['progress']}}" aria-label="Progress in {{course['title']}}">{{course['progress']}}%</progress>
+      <p class="muted small">{{course['done']}} of {{course['total']}} steps done · version {{course['version']}}</p>
+      <a class="button primary" href="{{course['continue_url']}}">{{'Review' if course['finished'] else ('Continue' if course['done'] else 'Start')}}</a>
     </li>
     % end
   </ul>

@@ -4,9 +4,10 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="{{csrf}}">
-<meta name="htmx-config" content='{"includeIndicatorStyles": false, "allowEval": false, "allowScriptTags": false}'>
+<meta name="htmx-config" content='{"includeIndicatorStyles": false, "allowEval": false, "allowScriptTags": false, "responseHandling": [{"code": "204", "swap": false}, {"code": "[23]..", "swap": true}, {"code": "[45]..", "swap": true, "error": true}]}'>
 <title>{{title}} · {{product}}</title>
 <link rel="stylesheet" href="/static/css/app.css">
+<link rel="stylesheet" href="/highlight.css">
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 % if bundle:
 <script src="/static/build/htmx.js" defer></script>
@@ -25,7 +26,7 @@
   <span class="who" title="Learner profile">{{learner['name']}}</span>
 </header>
 <p id="editor-fallback-note" class="notice" hidden>The rich code editor is not available (its bundle was not built), so a plain text box is used instead. Everything else works.</p>
-<main id="main">
+<main id="main" class="{{'wide' if get('wide') else ''}}">
 {{!base}}
 </main>
 </body>

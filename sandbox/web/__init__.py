@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from bottle import Bottle
+from bottle import Bottle, HTTPError
 
 from sandbox import store
+from sandbox.errors import PackError, WorkspaceError
 from sandbox.services import Services
-from sandbox.web import pages
+from sandbox.web import lessons, packs_page, pages
 from sandbox.web.security import SecurityMiddleware
 
 log = logging.getLogger(__name__)
@@ -23,8 +24,25 @@ def create_app(settings, services: Services | None = None) -> SecurityMiddleware
     # One database connection per request, closed after it.
     app.add_hook("before_request", store.connect)
     app.add_hook("after_request", store.disconnect)
+    app.install(sandbox_errors)
     pages.install(app)
+    lessons.install(app)
+    packs_page.install(app)
     return SecurityMiddleware(_errors_to_log(app), settings, bottle_app=app)
+
+
+def sandbox_errors(callback):
+    """The one place the sandbox's own errors become HTTP answers with a sentence."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except WorkspaceError as exc:
+            raise HTTPError(400, str(exc)) from None
+        except PackError as exc:
+            raise HTTPError(422, str(exc)) from None
+
+    return wrapper
 
 
 class _LogStream:

@@ -8,9 +8,11 @@ import sys
 from importlib import metadata
 from urllib.parse import urlsplit
 
-from bottle import HTTPResponse, abort, redirect, request, static_file
+from bottle import HTTPResponse, abort, request, response, static_file
 
 from sandbox import store
+from sandbox.markdown import highlight_css
+from sandbox.web.courses import home_courses
 from sandbox.web.render import STATIC, bundle_available, render
 from sandbox.web.security import csrf_token
 
@@ -40,9 +42,7 @@ def page_context(app, active: str = "") -> dict:
 def install(app) -> None:
     @app.get("/")
     def home():
-        from sandbox.web.courses import home_courses  # the course list lives beside the lesson pages
-
-        return render("home", page_context(app, "home"), courses=home_courses(app),
+        return render("home", page_context(app, "home"), courses=home_courses(services_of(app).catalog),
                       notices=services_of(app).notices)
 
     @app.get("/settings")
@@ -77,6 +77,11 @@ def install(app) -> None:
     @app.get("/static/<path:path>")
     def static(path):
         return static_file(path, root=str(STATIC))
+
+    @app.get("/highlight.css")
+    def code_colours():
+        response.content_type = "text/css"
+        return highlight_css()
 
     @app.post("/open-external")
     def open_external():
@@ -123,6 +128,11 @@ def error_page(error):
     else:
         message = error.body if isinstance(error.body, str) and error.body and not error.body.startswith(
             ("Not found", "Method not allowed")) else default
+    if "text/html" not in request.headers.get("Accept", "text/html") and not request.headers.get("HX-Request"):
+        response.content_type = "text/plain; charset=utf-8"  # fetch() callers show it as is
+        return message
+    if request.headers.get("HX-Request"):
+        return render("partials/error", title=title, message=message)
     return render("error", title=title, message=message, status=error.status_code)
 
 

@@ -1,0 +1,169 @@
+"""What a learner does on a step: open it, save files, check, reveal hints, see the solution,
+reset, answer a quiz. It joins packs, workspace, checker and progress into plain data for pages.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox import progress, workspace
+from sandbox.errors import PackError, WorkspaceError
+from sandbox.markdown import render_markdown
+from sandbox.packformat import Lesson, Pack, Step, check_quiz, read_tree, step_files
+
+
+@dataclass
+class Place:
+    """One step of one lesson of one pack, for one learner."""
+
+    pack: Pack
+    lesson: Lesson
+    step: Step
+    learner_id: int
+    workspaces_dir: Path
+
+    @property
+    def ws(self) -> workspace.Workspace:
+        return workspace.open_workspace(self.workspaces_dir, self.learner_id, self.pack.id, self.lesson.id)
+
+    @property
+    def url(self) -> str:
+        return step_url(self.pack.id, self.lesson.id, self.step.id)
+
+
+def step_url(pack_id: str, lesson_id: str, step_id: str) -> str:
+    return f"/learn/{pack_id}/{lesson_id}/{step_id}"
+
+
+def find(catalog, learner_id: int, workspaces_dir: Path, pack_id: str, lesson_id: str, step_id: str) -> Place:
+    pack = catalog.get(pack_id)
+    lesson = pack.lesson(lesson_id)
+    return Place(pack, lesson, lesson.step(step_id), learner_id, workspaces_dir)
+
+
+def previous_workspace(place: Place) -> workspace.Workspace | None:
+    if place.lesson.index == 0:
+        return None
+    earlier = place.pack.lessons[place.lesson.index - 1]
+    ws = workspace.open_workspace(place.workspaces_dir, place.learner_id, place.pack.id, earlier.id)
+    return ws if ws.path.is_dir() else None
+
+
+def needs_start_choice(place: Place) -> bool:
+    """A new lesson can start from its starter files or from the learner's own previous code."""
+    return not place.ws.path.is_dir() and previous_workspace(place) is not None
+
+
+def start_lesson(place: Place, *, carry: bool = False) -> None:
+    carry_from = previous_workspace(place) if carry else None
+    workspace.ensure_started(place.ws, read_tree(place.lesson.starter), carry_from=carry_from)
+
+
+def step_page(place: Place) -> dict:
+    """Everything the lesson page shows, as plain data."""
+    ws = place.ws
+    if place.step.kind == "code" and not needs_start_choice(place):
+        start_lesson(place)
+    files = []
+    if ws.path.is_dir() and place.step.kind == "code":
+        for rel in workspace.list_files(ws):
+            try:
+                files.append({"path": rel, "content": workspace.read_file(ws, rel),
+                              "language": workspace.language_for(rel)})
+            except WorkspaceError:
+                continue  # binary files (images) are not edited here
+    record = progress.step_record(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
+    progress.touch(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
+    following = progress.next_step(place.pack, place.lesson.id, place.step.id)
+    return {
+        "pack": {"id": place.pack.id, "title": place.pack.title, "show_solutions": place.pack.show_solutions},
+        "lesson": {"id": place.lesson.id, "title": place.lesson.title, "summary": place.lesson.summary},
+        "step": {"id": place.step.id, "title": place.step.title, "kind": place.step.kind,
+                 "hint_count": len(place.step.hints), "question": place.step.question,
+                 "multiple": place.step.multiple, "choices": [c.text for c in place.step.choices]},
+        "instructions": render_markdown(place.step.instructions_text()),
+        "hints": place.step.hints[: record["hints_revealed"]],
+        "record": record,
+        "state": progress.step_state(place.learner_id, place.pack, place.lesson.id, place.step.id),
+        "outline": progress.outline(place.learner_id, place.pack),
+        "files": files,
+        "start_choice": place.step.kind == "code" and needs_start_choice(place),
+        "result": progress.last_result(place.learner_id, place.pack.id, place.lesson.id, place.step.id),
+        "url": place.url,
+        "next_url": step_url(place.pack.id, *following) if following else None,
+        "workspace_path": str(ws.path),
+    }
+
+
+def save(place: Place, rel: str, content: str) -> None:
+    workspace.save_file(place.ws, rel, content)
+
+
+def save_many(place: Place, files: dict[str, str], reason: str = "check") -> None:
+    for rel, content in files.items():
+        workspace.save_file(place.ws, rel, content, reason=reason)
+
+
+def run_check(place: Place, runner) -> dict:
+    """Run the step's checks on the learner's files; record the attempt; return the result for the page."""
+    if place.step.kind != "code":
+        raise PackError(f"Step '{place.step.id}' has no code to check.")
+    started = time.perf_counter()
+    result = runner.run(place.ws.path, place.step.checks, app_module=place.lesson.app,
+                        key=f"learner-{place.learner_id}")
+    data = result.to_dict()
+    if result.cancelled:
+        return {**data, "outcome": None}
+    elapsed = int((time.perf_counter() - started) * 1000)
+    outcome = progress.record_attempt(place.learner_id, place.pack, place.lesson, place.step,
+                                      passed=result.passed, result=data, duration_ms=elapsed)
+    return {**data, "outcome": outcome_dict(place, outcome)}
+
+
+def answer_quiz(place: Place, chosen: list[int]) -> dict:
+    verdict = check_quiz(place.step, chosen)
+    result = {"quiz": True, "passed": verdict.correct, "chosen": verdict.chosen,
+              "explanations": [{"text": c.text, "explain": e, "correct": c.correct, "chosen": i in verdict.chosen}
+                               for i, (c, e) in enumerate(zip(place.step.choices, verdict.explanations))]}
+    outcome = progress.record_attempt(place.learner_id, place.pack, place.lesson, place.step,
+                                      passed=verdict.correct, result=result)
+    return {**result, "outcome": outcome_dict(place, outcome)}
+
+
+def mark_read(place: Place) -> dict:
+    outcome = progress.mark_read(place.learner_id, place.pack, place.lesson, place.step)
+    return {"passed": True, "read": True, "outcome": outcome_dict(place, outcome)}
+
+
+def outcome_dict(place: Place, outcome: progress.AttemptOutcome) -> dict:
+    return {"passed": outcome.passed, "newly_passed": outcome.newly_passed,
+            "next_url": step_url(place.pack.id, *outcome.next_step) if outcome.next_step else None}
+
+
+def reveal_hint(place: Place) -> list[str]:
+    shown = progress.reveal_hint(place.learner_id, place.pack.id, place.lesson, place.step)
+    return place.step.hints[:shown]
+
+
+def solution(place: Place) -> list[dict]:
+    if not place.pack.show_solutions:
+        raise PackError("The author of this pack chose not to show solutions. Try the hints instead.")
+    progress.view_solution(place.learner_id, place.pack.id, place.lesson, place.step)
+    files = read_tree(place.step.solution) if place.step.solution else {}
+    return [{"path": rel, "content": data.decode("utf-8", "replace"), "language": workspace.language_for(rel)}
+            for rel, data in sorted(files.items())]
+
+
+def reset(place: Place) -> list[str]:
+    return workspace.reset_step(place.ws, step_files(place.lesson, place.step, "start"))
+
+
+def history(place: Place, rel: str) -> list[dict]:
+    return [{"id": v.id, "reason": v.reason, "created_at": v.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+             "lines": v.content.count("\n") + 1} for v in workspace.history(place.ws, rel)]
+
+
+def restore(place: Place, version_id: int) -> None:
+    workspace.restore(place.ws, version_id)

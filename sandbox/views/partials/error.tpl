@@ -1,0 +1,1 @@
+<div class="notice error" role="alert"><strong>{{title}}.</strong> {{message}}</div>

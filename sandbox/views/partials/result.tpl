@@ -1,0 +1,60 @@
+% outcome = result.get('outcome') or {}
+% if result.get('cancelled'):
+<div class="result"><p>That check was replaced by a newer one.</p></div>
+% elif result.get('quiz'):
+<div class="result {{'passed' if result['passed'] else 'failed'}}">
+  <p><strong>{{'Right!' if result['passed'] else 'Not quite. Read the notes and try again.'}}</strong></p>
+  <ul>
+  % for e in result['explanations']:
+    % if e['chosen'] or result['passed']:
+    <li><strong>{{e['text']}}</strong>: {{e['explain']}}</li>
+    % end
+  % end
+  </ul>
+</div>
+% elif result.get('read'):
+<div class="result passed"><p><strong>Done.</strong></p></div>
+% else:
+<div class="result {{'passed' if result['passed'] else 'failed'}}">
+  % if result.get('error'):
+  <p><strong>The sandbox could not run your check.</strong> {{result['error']}}</p>
+  % elif result.get('timed_out'):
+  <p><strong>Your code took too long</strong> (over the time limit), so the check was stopped. Look for a loop that never ends.</p>
+  % elif result.get('limited'):
+  <p><strong>Your code hit a limit ({{result['limited']}})</strong>, so the check was stopped. Look for something that grows without end.</p>
+  % elif result['passed']:
+  <p><strong>All checks passed.</strong> <span class="muted small">{{int(result.get('duration_ms') or 0)}} ms</span></p>
+  % else:
+  <p><strong>Not yet.</strong> <span class="muted small">{{int(result.get('duration_ms') or 0)}} ms</span></p>
+  % end
+  <ul class="tests">
+  % for t in result.get('tests', []):
+    <li class="test {{'passed' if t['outcome'] == 'passed' else 'failed'}}">
+      <strong>{{'✓' if t['outcome'] == 'passed' else '✗'}} {{t['title']}}</strong>
+      % if t['outcome'] != 'passed' and t.get('message'):
+      <p class="message">{{t['message']}}</p>
+      % end
+      % if t.get('file'):
+      <p class="muted small">In {{t['file']}}{{' line %s' % t['line'] if t.get('line') else ''}}</p>
+      % end
+      % if t['outcome'] != 'passed' and t.get('detail'):
+      <details><summary>Details</summary><pre>{{t['detail']}}</pre></details>
+      % end
+    </li>
+  % end
+  </ul>
+  % if result.get('output_tail'):
+  <details><summary>What your code printed</summary><pre>{{result['output_tail']}}</pre></details>
+  % end
+</div>
+% end
+% if outcome.get('newly_passed'):
+<p class="notice success" role="status">Step passed! {{'The next step is unlocked.' if outcome.get('next_url') else 'That was the last step of this course. Well done!'}}
+% if outcome.get('next_url'):
+<a class="button primary" href="{{outcome['next_url']}}">Next step →</a>
+% end
+</p>
+% end
+% if outline is not None:
+% include('partials/outline', outline=outline, here_lesson=url.split('/')[3], here_step=here_step, pack_id=url.split('/')[2], oob=True)
+% end
