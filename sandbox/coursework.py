@@ -97,11 +97,19 @@ def step_page(place: Place) -> dict:
     }
 
 
+def ensure_ready(place: Place) -> None:
+    """Files are only written into a started workspace, so the starter is always in history first."""
+    if not place.ws.path.is_dir():
+        start_lesson(place)
+
+
 def save(place: Place, rel: str, content: str) -> None:
+    ensure_ready(place)
     workspace.save_file(place.ws, rel, content)
 
 
 def save_many(place: Place, files: dict[str, str], reason: str = "check") -> None:
+    ensure_ready(place)
     for rel, content in files.items():
         workspace.save_file(place.ws, rel, content, reason=reason)
 
@@ -110,6 +118,7 @@ def run_check(place: Place, runner) -> dict:
     """Run the step's checks on the learner's files; record the attempt; return the result for the page."""
     if place.step.kind != "code":
         raise PackError(f"Step '{place.step.id}' has no code to check.")
+    ensure_ready(place)
     started = time.perf_counter()
     result = runner.run(place.ws.path, place.step.checks, app_module=place.lesson.app,
                         key=f"learner-{place.learner_id}")
