@@ -102,6 +102,21 @@ class FileVersion(BaseModel):
         indexes = ((("learner", "pack_id", "lesson_id", "path"), False),)
 
 
+class ImportedReport(BaseModel):
+    """A learner's progress report imported on the Instructor page (the gradebook keeps them)."""
+
+    report_id = CharField(unique=True)
+    learner_name = CharField()
+    pack_id = CharField()
+    pack_version = CharField()
+    generated_at = CharField()
+    content = TextField()  # the report's JSON, as checked on import
+    imported_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("learner_name", "pack_id"), False),)
+
+
 def _migration_1(database):
     database.create_tables([SchemaVersion, Preference, Learner])
     Learner.create(name="Learner")
@@ -120,8 +135,12 @@ def _migration_3(database):
     migrate(SqliteMigrator(database).add_column("stepstate", "last_active_at", StepState.last_active_at))
 
 
+def _migration_4(database):
+    database.create_tables([ImportedReport])
+
+
 # Numbered migrations: index + 1 is the schema version each one produces. Append only.
-MIGRATIONS = [_migration_1, _migration_2, _migration_3]
+MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

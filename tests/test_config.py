@@ -1,0 +1,54 @@
+"""Settings: arguments beat environment variables, which beat defaults."""
+
+from pathlib import Path
+
+import pytest
+
+from sandbox import config
+from sandbox.errors import ConfigError
+
+
+def test_data_dir_argument_beats_the_environment(tmp_path):
+    s = config.build_settings(data_dir=tmp_path / "arg", env={"SANDBOX_DATA_DIR": str(tmp_path / "env")})
+    assert s.data_dir == (tmp_path / "arg").resolve()
+
+
+def test_environment_beats_the_default(tmp_path):
+    s = config.build_settings(env={"SANDBOX_DATA_DIR": str(tmp_path / "env")})
+    assert s.data_dir == (tmp_path / "env").resolve()
+
+
+def test_a_checkout_keeps_its_data_beside_the_launcher():
+    assert config.default_data_dir() == config.CHECKOUT_ROOT / "data"
+
+
+def test_an_installed_package_uses_the_platform_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "CHECKOUT_ROOT", tmp_path)  # no launcher.py there: an installed package
+    assert "python-web-sandbox" in str(config.default_data_dir())
+    assert not str(config.default_data_dir()).startswith(str(tmp_path))
+
+
+def test_data_is_git_ignored():
+    assert "/data/" in (config.CHECKOUT_ROOT / ".gitignore").read_text().split()
+
+
+@pytest.mark.parametrize("port", [-1, 70000])
+def test_a_port_out_of_range_is_refused(tmp_path, port):
+    with pytest.raises(ConfigError, match="not a port number"):
+        config.build_settings(data_dir=tmp_path, port=port, env={})
+
+
+def test_qt_sandbox_is_disabled_only_as_root(monkeypatch):
+    import inspect
+
+    from sandbox import desktop
+
+    source = inspect.getsource(desktop.run_window)
+    assert 'os.geteuid() == 0' in source and "QTWEBENGINE_DISABLE_SANDBOX" in source
+
+
+def test_gui_probe_explains_a_missing_display():
+    from sandbox.desktop import gui_problem
+
+    assert "no graphical display" in gui_problem(env={})
+    assert "cannot be reached" in gui_problem(env={"DISPLAY": ":987"})
