@@ -72,11 +72,16 @@ def open_in_browser(url: str) -> bool:
         return False
 
 
+def qt_environment(euid: int | None, platform: str) -> dict[str, str]:
+    """Qt WebEngine refuses to start its own sandbox as root (as in CI containers): only then turn it off."""
+    if platform.startswith("linux") and euid == 0:
+        return {"QTWEBENGINE_DISABLE_SANDBOX": "1"}
+    return {}
+
+
 def run_window(url: str, stop: threading.Event, *, on_loaded=None) -> None:
     """Show the native window until it is closed or ``stop`` is set. Blocks in the main thread."""
-    if sys.platform.startswith("linux") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        # Qt WebEngine refuses to start its sandbox as root (as in CI containers).
-        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    os.environ.update(qt_environment(os.geteuid() if hasattr(os, "geteuid") else None, sys.platform))
     import webview
 
     webview.settings["OPEN_EXTERNAL_LINKS_IN_BROWSER"] = True

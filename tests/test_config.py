@@ -38,13 +38,12 @@ def test_a_port_out_of_range_is_refused(tmp_path, port):
         config.build_settings(data_dir=tmp_path, port=port, env={})
 
 
-def test_qt_sandbox_is_disabled_only_as_root(monkeypatch):
-    import inspect
+def test_qt_sandbox_is_disabled_only_as_root_on_linux():
+    from sandbox.desktop import qt_environment
 
-    from sandbox import desktop
-
-    source = inspect.getsource(desktop.run_window)
-    assert 'os.geteuid() == 0' in source and "QTWEBENGINE_DISABLE_SANDBOX" in source
+    assert qt_environment(0, "linux") == {"QTWEBENGINE_DISABLE_SANDBOX": "1"}
+    assert qt_environment(1000, "linux") == {}
+    assert qt_environment(0, "darwin") == {}
 
 
 def test_gui_probe_explains_a_missing_display():
