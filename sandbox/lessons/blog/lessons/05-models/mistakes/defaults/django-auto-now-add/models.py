@@ -1,0 +1,18 @@
+import datetime
+import os
+
+from peewee import BooleanField, CharField, DateTimeField, Model, SqliteDatabase, TextField
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+db = SqliteDatabase(os.path.join(HERE, "blog.db"))
+
+
+class Article(Model):
+    title = CharField(max_length=200)
+    slug = CharField(unique=True)
+    content = TextField()
+    published = BooleanField(default=False)
+    created_at = DateTimeField(auto_now_add=True)
+
+    class Meta:
+        database = db

@@ -1,0 +1,278 @@
+"""The preview child's main: serve the learner's app under Waitress, recording every request.
+
+Started by ``sandbox.preview`` with a clean environment, a listening socket and a records pipe
+inherited as file descriptors. It never imports the sandbox's services: only bottle, peewee,
+waitress and the checker's limits, all before the workspace is on sys.path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+import threading
+import time
+import traceback
+from html import escape
+from pathlib import Path
+
+# Imported before any learner folder is on sys.path, so a learner's bottle.py cannot replace them.
+import bottle
+import peewee
+import waitress
+
+from sandbox.checker import limits
+
+MAX_QUERIES = 100  # per request, so a query in a loop cannot flood the inspector
+MAX_SQL_CHARS = 2000
+PARENT_POLL_SECONDS = 0.2
+
+
+class Recorder:
+    """Collects what one request did (queries, templates) and writes one JSON line per request."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.lock = threading.Lock()
+        self.local = threading.local()
+
+    def emit(self, event: dict) -> None:
+        data = (json.dumps(event, default=repr) + "\n").encode()
+        with self.lock:
+            try:
+                os.write(self.fd, data)
+            except OSError:
+                pass  # the sandbox is gone; the parent watch will end us
+
+    @property
+    def current(self) -> dict | None:
+        return getattr(self.local, "record", None)
+
+    def note_query(self, sql, params, started: float, elapsed: float, error: str | None = None) -> None:
+        record = self.current
+        if record is None or len(record["queries"]) >= MAX_QUERIES:
+            return
+        record["queries"].append({
+            "sql": str(sql)[:MAX_SQL_CHARS], "params": [_plain(p) for p in (params or ())],
+            "at_ms": round((started - record["_t0"]) * 1000, 2), "ms": round(elapsed * 1000, 2), "error": error,
+        })
+
+    def note_template(self, name: str, started: float, elapsed: float) -> None:
+        record = self.current
+        if record is not None:
+            record["templates"].append({"name": name, "at_ms": round((started - record["_t0"]) * 1000, 2),
+                                        "ms": round(elapsed * 1000, 2)})
+
+    def wrap(self, app):
+        """The learner's WSGI app, unchanged, but observed."""
+
+        def recorded(environ, start_response):
+            started = time.perf_counter()
+            record = {"method": environ.get("REQUEST_METHOD", "GET"), "path": environ.get("PATH_INFO", "/"),
+                      "query": environ.get("QUERY_STRING", ""), "status": None, "content_type": "",
+                      "queries": [], "templates": [], "started_at": time.time(), "_t0": started}
+            self.local.record = record
+
+            def observe(status, headers, exc_info=None):
+                record["status"] = int(str(status).split(" ", 1)[0] or 0)
+                record["content_type"] = next((v for k, v in headers if k.lower() == "content-type"), "")
+                return start_response(status, headers, exc_info)
+
+            try:
+                body = app(environ, observe)
+            except BaseException:
+                record["status"] = 500
+                self.finish(record)
+                raise
+            return _Closing(body, lambda: self.finish(record))
+
+        return recorded
+
+    def finish(self, record: dict) -> None:
+        self.local.record = None
+        record["duration_ms"] = round((time.perf_counter() - record.pop("_t0")) * 1000, 2)
+        self.emit({"event": "request", "request": record})
+
+
+class _Closing:
+    """Iterates the learner's response body; the request ends when the server closes it."""
+
+    def __init__(self, body, on_close):
+        self.body, self.on_close = body, on_close
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.on_close()
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return str(value)[:200]
+
+
+def hook_peewee(recorder: Recorder) -> None:
+    """Time every query any peewee Database runs, whatever the learner's code looks like."""
+    classes = [c for c in vars(peewee).values() if isinstance(c, type) and issubclass(c, peewee.Database)]
+    for cls in classes:
+        if "execute_sql" in vars(cls):
+            cls.execute_sql = _timed_query(vars(cls)["execute_sql"], recorder)
+
+
+def _timed_query(original, recorder):
+    def execute_sql(self, sql, params=None, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            result = original(self, sql, params, *args, **kwargs)
+        except Exception as exc:
+            recorder.note_query(sql, params, started, time.perf_counter() - started, error=str(exc))
+            raise
+        recorder.note_query(sql, params, started, time.perf_counter() - started)
+        return result
+
+    return execute_sql
+
+
+def hook_templates(recorder: Recorder) -> None:
+    """Learn which template a request rendered (top-level renders only; includes run inside them)."""
+    for cls in (bottle.SimpleTemplate, bottle.Jinja2Template, bottle.MakoTemplate, bottle.CheetahTemplate):
+        cls.render = _timed_render(vars(cls)["render"], recorder)
+
+
+def _timed_render(original, recorder):
+    def render(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            name = self.name or (Path(self.filename).name if self.filename else "(inline template)")
+            recorder.note_template(str(name), started, time.perf_counter() - started)
+
+    return render
+
+
+def watch_parent(parent: int) -> None:
+    """Exit as soon as the sandbox is gone, even if it was killed hard (PR_SET_PDEATHSIG backs this up)."""
+
+    def poll():
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=poll, name="parent-watch", daemon=True).start()
+
+
+def learner_location(tb, workspace: Path) -> tuple[str | None, int | None]:
+    """The last traceback frame (or SyntaxError position) inside the learner's workspace."""
+    found = (None, None)
+    for frame in traceback.extract_tb(tb):
+        rel = _inside(frame.filename, workspace)
+        if rel:
+            found = (rel, frame.lineno)
+    return found
+
+
+def _inside(filename: str, workspace: Path) -> str | None:
+    try:
+        return Path(filename).resolve().relative_to(workspace).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def describe_import_error(exc: BaseException, workspace: Path) -> dict:
+    file, line = learner_location(exc.__traceback__, workspace)
+    if isinstance(exc, SyntaxError) and exc.filename and _inside(exc.filename, workspace):
+        file, line = _inside(exc.filename, workspace), exc.lineno
+    lines = traceback.format_exception(exc)
+    return {"message": f"{type(exc).__name__}: {exc}", "file": file, "line": line,
+            "traceback": "".join(lines)[-8000:]}
+
+
+def find_wsgi_app(module, app_file: str):
+    for name in ("app", "application"):
+        found = getattr(module, name, None)
+        if isinstance(found, bottle.AppStack):
+            return found()
+        if callable(found) and not isinstance(found, type) and not hasattr(found, "__path__"):
+            return found
+    if bottle.default_app().routes:
+        return bottle.default_app()
+    raise LookupError(f"{app_file} does not make a web app yet: create one with app = Bottle().")
+
+
+def error_app(problem: dict):
+    """What the preview frame shows when the learner's app cannot start: the error, where it is."""
+    where = f" in {problem['file']}, line {problem['line']}" if problem.get("file") else ""
+    body = (
+        "<!doctype html><meta charset=utf-8><title>Your app could not start</title>"
+        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:1.5rem;color:#222}pre{background:#f4f4f4;"
+        "padding:.8rem;overflow:auto}</style>"
+        f"<h1>Your app could not start{escape(where)}</h1><p><strong>{escape(problem['message'])}</strong></p>"
+        f"<pre>{escape(problem.get('traceback', ''))}</pre><p>Fix it and save: the preview restarts by itself.</p>"
+    ).encode()
+
+    def wsgi(environ, start_response):
+        start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8"),
+                                                      ("Content-Length", str(len(body)))])
+        return [body]
+
+    return wsgi
+
+
+def load_learner_app(workspace: Path, app_file: str):
+    os.chdir(workspace)
+    sys.path.insert(0, str(workspace))
+    bottle.TEMPLATE_PATH.insert(0, str(workspace / "views") + os.sep)
+    # A learner's bare run() or app.run(...) at import time would serve on the wrong port forever.
+    bottle.run = lambda *a, **k: None
+    bottle.Bottle.run = lambda *a, **k: None
+    module = __import__(Path(app_file).stem)
+    return find_wsgi_app(module, app_file)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workspace", required=True)
+    parser.add_argument("--app", default="app.py")
+    parser.add_argument("--socket-fd", type=int, required=True)
+    parser.add_argument("--records-fd", type=int, required=True)
+    parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--drop-to", default="")  # uid:gid when the sandbox runs as root
+    parser.add_argument("--memory-mb", type=int, default=1024)
+    args = parser.parse_args(argv)
+    owner = tuple(int(x) for x in args.drop_to.split(":")) if args.drop_to else None
+    limits.enter_limits(owner, args.memory_mb)  # includes PR_SET_PDEATHSIG, after any uid change
+    if os.getppid() != args.parent:
+        os._exit(0)  # the sandbox died before the death signal was armed
+    watch_parent(args.parent)
+    recorder = Recorder(args.records_fd)
+    hook_peewee(recorder)
+    hook_templates(recorder)
+    workspace = Path(args.workspace).resolve()
+    try:
+        app = recorder.wrap(load_learner_app(workspace, args.app))
+        recorder.emit({"event": "ready"})
+    except (Exception, SystemExit) as exc:
+        problem = describe_import_error(exc, workspace)
+        if isinstance(exc, LookupError):
+            problem.update(file=args.app, line=None, traceback="")
+        traceback.print_exception(exc)
+        recorder.emit({"event": "import_error", **problem})
+        app = error_app(problem)
+    listener = socket.socket(fileno=args.socket_fd)
+    sys.stdout.flush()
+    waitress.serve(app, sockets=[listener], threads=4, ident="preview", _quiet=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,327 @@
+"""Progress reports: what one learner did in one pack, as a versioned, checksummed JSON file
+(or CSV for a spreadsheet), the learner's final files as a zip on request, the same facts for the
+progress page, and reading a report back while refusing anything malformed, huge or edited.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandbox import __version__, workspace
+from sandbox.errors import SandboxError
+from sandbox.packformat import ID_RE, Pack
+from sandbox.store import Attempt, StepState
+
+FORMAT = "sandbox-progress"
+VERSION = 1
+MAX_REPORT_BYTES = 5 * 1024 * 1024
+MAX_STEPS = 5000
+STATUSES = ("passed", "started", "not-started")
+CSV_COLUMNS = ("learner", "pack_id", "pack_version", "lesson", "step", "kind", "status", "attempts",
+               "first_pass_seconds", "hints_used", "solution_viewed", "seconds_spent")
+
+
+class ReportError(SandboxError):
+    """A report cannot be written, read or trusted. ``problems`` lists one sentence per bad file."""
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+@dataclass
+class ExportResult:
+    report: dict
+    paths: list[Path] = field(default_factory=list)
+
+
+# -- building -------------------------------------------------------------------------------
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.replace(microsecond=0).isoformat() + "Z" if moment else None
+
+
+def _step_entry(step, row: StepState | None) -> dict:
+    first_pass = None
+    if row is not None and row.status == "passed" and row.passed_at and row.first_opened_at:
+        first_pass = max(0, int((row.passed_at - row.first_opened_at).total_seconds()))
+    status = "not-started" if row is None else ("passed" if row.status == "passed" else "started")
+    return {
+        "id": step.id, "title": step.title, "kind": step.kind, "status": status,
+        "attempts": row.attempts if row else 0,
+        "first_pass_seconds": first_pass,
+        "hints_used": row.hints_revealed if row else 0,
+        "hints_available": len(step.hints),
+        "solution_viewed": bool(row.solution_viewed) if row else False,
+        "seconds_spent": row.seconds_spent if row else 0,
+        "first_opened_at": _iso(row.first_opened_at) if row else None,
+        "passed_at": _iso(row.passed_at) if row else None,
+    }
+
+
+def build_report(learner_id: int, learner_name: str, pack: Pack | None) -> dict:
+    """The sealed report for one learner and one pack (an empty one when there is no pack)."""
+    lessons = []
+    if pack is not None:
+        rows = StepState.select().where((StepState.learner == learner_id) & (StepState.pack_id == pack.id))
+        states = {(r.lesson_id, r.step_id): r for r in rows}
+        lessons = [{"id": lesson.id, "title": lesson.title,
+                    "steps": [_step_entry(step, states.get((lesson.id, step.id))) for step in lesson.steps]}
+                   for lesson in pack.lessons]
+    steps = [s for lesson in lessons for s in lesson["steps"]]
+    content = {
+        "format": FORMAT, "version": VERSION, "report_id": str(uuid.uuid4()),
+        "generated_at": _iso(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)),
+        "sandbox_version": __version__,
+        "learner": {"name": learner_name},
+        "pack": {"id": pack.id, "title": pack.title, "version": pack.version} if pack else None,
+        "lessons": lessons,
+        "totals": {"steps": len(steps), "passed": sum(s["status"] == "passed" for s in steps),
+                   "attempts": sum(s["attempts"] for s in steps),
+                   "hints_used": sum(s["hints_used"] for s in steps),
+                   "seconds_spent": sum(s["seconds_spent"] for s in steps)},
+    }
+    return seal(content)
+
+
+def canonical(content: dict) -> bytes:
+    """The bytes the checksum covers: sorted keys, no spaces, UTF-8 (see docs/progress-format.md)."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def checksum(report: dict) -> str:
+    return hashlib.sha256(canonical({k: v for k, v in report.items() if k != "checksum"})).hexdigest()
+
+
+def seal(content: dict) -> dict:
+    return {**content, "checksum": {"algorithm": "sha256", "value": checksum(content)}}
+
+
+def pick_pack(learner_id: int, packs: list[Pack], pack_id: str | None = None) -> Pack | None:
+    """The pack asked for, else the one the learner worked on last, else the first installed."""
+    if pack_id:
+        for pack in packs:
+            if pack.id == pack_id:
+                return pack
+        raise ReportError(f"No lesson pack called '{pack_id}' is installed.")
+    by_id = {p.id: p for p in packs}
+    recent = (StepState.select().where((StepState.learner == learner_id) & StepState.pack_id.in_(list(by_id)))
+              .order_by(StepState.last_active_at.desc(nulls="LAST"), StepState.id.desc()).first())
+    return by_id[recent.pack_id] if recent else (packs[0] if packs else None)
+
+
+# -- writing --------------------------------------------------------------------------------
+
+def to_csv(report: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    pack = report.get("pack") or {}
+    for lesson in report["lessons"]:
+        for s in lesson["steps"]:
+            writer.writerow([report["learner"]["name"], pack.get("id", ""), pack.get("version", ""), lesson["id"],
+                             s["id"], s["kind"], s["status"], s["attempts"],
+                             "" if s["first_pass_seconds"] is None else s["first_pass_seconds"],
+                             s["hints_used"], "yes" if s["solution_viewed"] else "no", s["seconds_spent"]])
+    return out.getvalue()
+
+
+def report_text(report: dict, fmt: str = "json") -> str:
+    if fmt == "csv":
+        return to_csv(report)
+    if fmt != "json":
+        raise ReportError(f"'{fmt}' is not a report format; use json or csv.")
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def default_name(report: dict, fmt: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", report["learner"]["name"].lower()).strip("-") or "learner"
+    pack = (report.get("pack") or {}).get("id", "no-pack")
+    stamp = report["generated_at"].replace("-", "").replace(":", "").rstrip("Z")
+    return f"progress-{slug}-{pack}-{stamp}.{fmt}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def files_zip(workspaces_dir: Path, learner_id: int, pack: Pack | None, out: Path) -> Path:
+    """The learner's final files, one folder per lesson they started."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for lesson in pack.lessons if pack else []:
+            ws = workspace.open_workspace(workspaces_dir, learner_id, pack.id, lesson.id)
+            for rel, data in sorted(workspace.snapshot(ws).items()) if ws.path.is_dir() else []:
+                archive.writestr(f"{lesson.id}/{rel}", data)
+    write_atomic(out, buffer.getvalue())
+    return out
+
+
+def export(learner_id: int, learner_name: str, pack: Pack | None, out: Path, *, fmt: str = "json",
+           with_files: bool = False, workspaces_dir: Path | None = None) -> ExportResult:
+    """Write the report to ``out`` (a file, or a folder for the default name); the files zip goes beside it."""
+    report = build_report(learner_id, learner_name, pack)
+    out = Path(out)
+    target = out / default_name(report, fmt) if out.is_dir() else out
+    write_atomic(target, report_text(report, fmt).encode("utf-8"))
+    result = ExportResult(report, [target])
+    if with_files:
+        if workspaces_dir is None:
+            raise ReportError("The learner's files cannot be exported without the workspaces folder.")
+        result.paths.append(files_zip(workspaces_dir, learner_id, pack, target.with_name(target.stem + "-files.zip")))
+    return result
+
+
+# -- reading --------------------------------------------------------------------------------
+
+def parse_report(data: bytes, name: str) -> dict:
+    """Read a report file's bytes; ReportError names the file and says what is wrong with it."""
+    if len(data) > MAX_REPORT_BYTES:
+        raise ReportError(f"{name} is {len(data) / 1024 / 1024:.1f} MB; a progress report can be at most "
+                          f"{MAX_REPORT_BYTES // (1024 * 1024)} MB.")
+    try:
+        report = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ReportError(f"{name} is not a text file, so it cannot be a progress report.") from None
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+    except (ValueError, RecursionError):
+        raise ReportError(f"{name} is not JSON the sandbox can read (it is nested or sized oddly).") from None
+    if not isinstance(report, dict) or report.get("format") != FORMAT:
+        raise ReportError(f"{name} is not a sandbox progress report (its \"format\" is not \"{FORMAT}\").")
+    version = report.get("version")
+    if version != VERSION:
+        newer = isinstance(version, int) and not isinstance(version, bool) and version > VERSION
+        hint = "; update the sandbox to read it" if newer else ""
+        raise ReportError(f"{name} uses report format version {version!r}, and this sandbox reads version {VERSION}{hint}.")
+    seal_ = report.get("checksum")
+    if not isinstance(seal_, dict) or seal_.get("algorithm") != "sha256" or not isinstance(seal_.get("value"), str):
+        raise ReportError(f"{name} has no sha256 checksum, so the sandbox cannot tell whether it was edited.")
+    if seal_["value"] != checksum(report):
+        raise ReportError(f"{name} was changed after the sandbox wrote it: its checksum does not match its content.")
+    problem = _shape_problem(report)
+    if problem:
+        raise ReportError(f"{name} is not a valid progress report: {problem}.")
+    return report
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**12
+
+
+def _is_text(value, longest: int = 200) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= longest
+
+
+_STEP_FIELDS = {"id": _is_text, "title": lambda v: isinstance(v, str), "kind": _is_text,
+                "status": lambda v: v in STATUSES, "attempts": _is_int, "hints_used": _is_int,
+                "hints_available": _is_int, "seconds_spent": _is_int,
+                "solution_viewed": lambda v: isinstance(v, bool),
+                "first_pass_seconds": lambda v: v is None or _is_int(v)}
+
+
+def _shape_problem(report: dict) -> str | None:
+    """What is missing or of the wrong type, as a phrase naming the field; None when the shape is right."""
+    try:
+        uuid.UUID(str(report.get("report_id")))
+    except ValueError:
+        return "report_id is not a uuid"
+    if not _is_text(report.get("generated_at"), 40):
+        return "generated_at is missing"
+    learner = report.get("learner")
+    if not isinstance(learner, dict) or not _is_text(learner.get("name"), 80):
+        return "learner.name must be a name of 1 to 80 characters"
+    pack = report.get("pack")
+    if pack is not None and not (isinstance(pack, dict) and isinstance(pack.get("id"), str)
+                                 and ID_RE.fullmatch(pack["id"]) and _is_text(pack.get("version"), 40)
+                                 and isinstance(pack.get("title"), str)):
+        return "pack must hold an id, a title and a version"
+    lessons = report.get("lessons")
+    if not isinstance(lessons, list):
+        return "lessons must be a list"
+    count = 0
+    for i, lesson in enumerate(lessons):
+        if not isinstance(lesson, dict) or not _is_text(lesson.get("id")) or not isinstance(lesson.get("steps"), list):
+            return f"lessons[{i}] must have an id and a list of steps"
+        for j, step in enumerate(lesson["steps"]):
+            count += 1
+            if count > MAX_STEPS:
+                return f"it lists more than {MAX_STEPS} steps"
+            if not isinstance(step, dict):
+                return f"lessons[{i}].steps[{j}] must be an object"
+            bad = next((key for key, ok in _STEP_FIELDS.items() if not ok(step.get(key))), None)
+            if bad:
+                return f"lessons[{i}].steps[{j}].{bad} is missing or has the wrong type"
+    return None
+
+
+# -- the progress page ----------------------------------------------------------------------
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The learner's own calendar day of a stored (naive UTC) moment."""
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone().date()
+
+
+def practice_days(learner_id: int) -> dict[dt.date, int]:
+    days: dict[dt.date, int] = {}
+    for (created,) in Attempt.select(Attempt.created_at).where(Attempt.learner == learner_id).tuples():
+        day = local_day(created)
+        days[day] = days.get(day, 0) + 1
+    return days
+
+
+def streaks(days, today: dt.date) -> dict:
+    """The current streak (ending today or yesterday) and the longest run of practice days."""
+    current, day = 0, today if today in days else today - dt.timedelta(days=1)
+    while day in days:
+        current, day = current + 1, day - dt.timedelta(days=1)
+    longest, run, previous = 0, 0, None
+    for day in sorted(days):
+        run = run + 1 if previous is not None and day - previous == dt.timedelta(days=1) else 1
+        longest, previous = max(longest, run), day
+    return {"current": current, "longest": longest, "days": len(days)}
+
+
+def recent_attempts(learner_id: int, titles: dict, limit: int = 15) -> list[dict]:
+    rows = Attempt.select().where(Attempt.learner == learner_id).order_by(Attempt.id.desc()).limit(limit)
+    return [{"when": r.created_at.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M"),
+             "pack_id": r.pack_id, "lesson_id": r.lesson_id, "step_id": r.step_id,
+             "title": titles.get((r.pack_id, r.lesson_id, r.step_id), r.step_id), "kind": r.kind,
+             "passed": bool(r.passed), "ms": r.duration_ms,
+             "url": f"/learn/{r.pack_id}/{r.lesson_id}/{r.step_id}"} for r in rows]
+
+
+def overview(learner_id: int, learner_name: str, pack: Pack | None, packs: list[Pack], *,
+             today: dt.date | None = None) -> dict:
+    """Everything the progress page shows for one learner, as plain data."""
+    today = today or dt.date.today()
+    report = build_report(learner_id, learner_name, pack)
+    lessons = [{"id": lesson["id"], "title": lesson["title"], "total": len(lesson["steps"]),
+                "done": sum(s["status"] == "passed" for s in lesson["steps"]),
+                "attempts": sum(s["attempts"] for s in lesson["steps"]),
+                "hints": sum(s["hints_used"] for s in lesson["steps"]),
+                "seconds": sum(s["seconds_spent"] for s in lesson["steps"])} for lesson in report["lessons"]]
+    days = practice_days(learner_id)
+    titles = {(p.id, lesson.id, step.id): step.title for p in packs for lesson in p.lessons for step in lesson.steps}
+    return {"pack": report["pack"], "packs": [{"id": p.id, "title": p.title} for p in packs],
+            "lessons": lessons, "totals": report["totals"], "days": days, "streak": streaks(days, today),
+            "today": today, "recent": recent_attempts(learner_id, titles)}
