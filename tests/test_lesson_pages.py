@@ -240,3 +240,24 @@ def test_last_result_is_stored_as_structured_data(client, installed):
     check(client, WRONG)
     data = json.loads(store.Attempt.get().result_json)
     assert data["passed"] is False and data["tests"][0]["message"].startswith("The home page should say")
+
+
+def test_upgrading_a_pack_keeps_progress_and_files(client, installed, settings, tmp_path):
+    import shutil
+
+    check(client, GOOD)
+    ws_file = settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py"
+    newer = tmp_path / "newer"
+    shutil.copytree(FIXTURE, newer)
+    manifest = newer / "pack.toml"
+    manifest.write_text(manifest.read_text().replace('version = "1.0.0"', 'version = "1.1.0"'))
+    archive = build_pack(newer, tmp_path / "hello-1.1.0.zip")
+    r = client.post("/packs/install", {"csrf_token": client.csrf},
+                    upload_files=[("pack", "hello-1.1.0.zip", archive.read_bytes())])
+    assert "Upgraded Hello, web from 1.0.0 to 1.1.0" in r.text
+    assert "1 of 4 steps done" in client.get("/").text
+    assert ws_file.read_text() == GOOD
+    older = client.post("/packs/install", {"csrf_token": client.csrf},
+                        upload_files=[("pack", "hello.zip", build_pack(FIXTURE, tmp_path / "old.zip").read_bytes())],
+                        status=422)
+    assert "already installed" in older.text or "older" in older.text

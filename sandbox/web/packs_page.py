@@ -50,8 +50,11 @@ def install(app) -> None:
                                      "problems": problems})
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        verb = f"Upgraded from {result.previous_version} to" if result.previous_version else "Installed"
-        return page(installed=f"{verb} {result.pack.title} {result.pack.version}.")
+        pack = result.pack
+        if result.previous_version:
+            return page(installed=f"Upgraded {pack.title} from {result.previous_version} to {pack.version}; "
+                                  "your progress and files are kept.")
+        return page(installed=f"Installed {pack.title} {pack.version}.")
 
     @app.post("/packs/<pack_id>/remove")
     def remove(pack_id):

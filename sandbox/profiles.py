@@ -1,0 +1,119 @@
+"""Learner profiles on a shared computer: create, rename, switch and delete (after exporting).
+
+Each profile has its own progress (rows keyed by learner) and its own workspaces, under
+``workspaces/<learner id>/``. There is always at least one profile.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from peewee import fn
+
+from sandbox import reports, store
+from sandbox.errors import SandboxError
+from sandbox.packformat import Pack
+from sandbox.store import Learner, StepState, db
+
+MAX_NAME = 80
+
+
+class ProfileError(SandboxError):
+    """A profile cannot be created, renamed, switched to or deleted; the message says why."""
+
+
+def check_name(name: str, *, except_id: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ProfileError("Please enter a name for the profile.")
+    if len(name) > MAX_NAME:
+        raise ProfileError(f"Please keep the name under {MAX_NAME} characters.")
+    taken = Learner.select().where(fn.lower(Learner.name) == name.lower())
+    if except_id is not None:
+        taken = taken.where(Learner.id != except_id)
+    if taken.exists():
+        raise ProfileError(f"There is already a profile called '{name}'; choose another name.")
+    return name
+
+
+def get_profile(learner_id: int) -> Learner:
+    learner = Learner.get_or_none(Learner.id == learner_id)
+    if learner is None:
+        raise ProfileError("That profile does not exist (any more).")
+    return learner
+
+
+def find_by_name(name: str) -> Learner:
+    learner = Learner.select().where(fn.lower(Learner.name) == name.strip().lower()).first()
+    if learner is None:
+        names = ", ".join(sorted(l.name for l in Learner.select()))
+        raise ProfileError(f"There is no profile called '{name}'. The profiles are: {names}.")
+    return learner
+
+
+def list_profiles() -> list[dict]:
+    current = store.current_learner().id
+    passed = dict(StepState.select(StepState.learner, fn.COUNT(StepState.id))
+                  .where(StepState.status == "passed").group_by(StepState.learner).tuples())
+    return [{"id": l.id, "name": l.name, "current": l.id == current, "passed": passed.get(l.id, 0),
+             "created_at": l.created_at.strftime("%Y-%m-%d")} for l in Learner.select().order_by(Learner.name)]
+
+
+def create_profile(name: str, *, switch: bool = True) -> Learner:
+    learner = Learner.create(name=check_name(name))
+    if switch:
+        switch_profile(learner.id)
+    return learner
+
+
+def rename_profile(learner_id: int, name: str) -> Learner:
+    learner = get_profile(learner_id)
+    learner.name = check_name(name, except_id=learner_id)
+    learner.save()
+    return learner
+
+
+def switch_profile(learner_id: int) -> Learner:
+    learner = get_profile(learner_id)
+    store.set_preference("current_learner", str(learner.id))
+    return learner
+
+
+def export_before_delete(learner: Learner, packs: list[Pack], exports_dir: Path) -> list[Path]:
+    """Write one report for every installed pack the learner started (an empty one when none)."""
+    started = {r.pack_id for r in StepState.select(StepState.pack_id).where(StepState.learner == learner.id)}
+    chosen = [p for p in packs if p.id in started] or [None]
+    exports_dir.mkdir(parents=True, exist_ok=True)
+    return [reports.export(learner.id, learner.name, pack, exports_dir).paths[0] for pack in chosen]
+
+
+def delete_profile(learner_id: int, confirm_name: str, *, packs: list[Pack], exports_dir: Path,
+                   workspaces_dir: Path) -> list[Path]:
+    """Export the learner's reports, then delete the profile, its progress and its workspaces.
+
+    ``confirm_name`` must repeat the profile's name. Returns the reports written.
+    """
+    learner = get_profile(learner_id)
+    if confirm_name.strip() != learner.name:
+        raise ProfileError(f"Type the profile's name, {learner.name}, exactly to confirm; nothing was deleted.")
+    if Learner.select().count() <= 1:
+        raise ProfileError("This is the only profile; create another one before deleting it.")
+    written = export_before_delete(learner, packs, exports_dir)
+    with db.atomic():
+        learner.delete_instance(recursive=True)
+    if store.get_preference("current_learner") == str(learner_id):
+        store.set_preference("current_learner", str(Learner.select().order_by(Learner.id).first().id))
+    _remove_folder(Path(workspaces_dir) / str(learner_id))
+    return written
+
+
+def _remove_folder(folder: Path) -> None:
+    """Move the folder aside first, so a new profile reusing the id never sees half of it."""
+    if not folder.is_dir():
+        return
+    aside = Path(tempfile.mkdtemp(prefix=".deleting-", dir=folder.parent))
+    os.replace(folder, aside / folder.name)
+    shutil.rmtree(aside, ignore_errors=True)
