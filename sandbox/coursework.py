@@ -83,7 +83,7 @@ def step_page(place: Place) -> dict:
         "step": {"id": place.step.id, "title": place.step.title, "kind": place.step.kind,
                  "hint_count": len(place.step.hints), "question": place.step.question,
                  "multiple": place.step.multiple, "choices": [c.text for c in place.step.choices]},
-        "instructions": render_markdown(place.step.instructions_text()),
+        "instructions": render_markdown(without_title(place.step.instructions_text(), place.step.title)),
         "hints": place.step.hints[: record["hints_revealed"]],
         "record": record,
         "state": progress.step_state(place.learner_id, place.pack, place.lesson.id, place.step.id),
@@ -101,6 +101,14 @@ def ensure_ready(place: Place) -> None:
     """Files are only written into a started workspace, so the starter is always in history first."""
     if not place.ws.path.is_dir():
         start_lesson(place)
+
+
+def without_title(markdown: str, title: str) -> str:
+    """Drop a leading ``# Title`` that repeats the step title the page already shows."""
+    first, _, rest = markdown.lstrip().partition("\n")
+    if first.startswith("# ") and first[2:].strip().lower() == title.strip().lower():
+        return rest
+    return markdown
 
 
 def save(place: Place, rel: str, content: str) -> None:

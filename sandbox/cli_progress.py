@@ -1,0 +1,115 @@
+"""`sandbox progress export`, `sandbox gradebook`, and the watch loop behind `sandbox pack check --watch`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sandbox.config import build_settings, prepare_data_dir
+
+
+def add_commands(commands, add_data_dir) -> None:
+    progress = commands.add_parser("progress", help="export a learner's progress report")
+    sub = progress.add_subparsers(dest="progress_command", metavar="ACTION", required=True)
+    export = sub.add_parser("export", help="write a progress report (JSON or CSV) for one learner and pack")
+    export.add_argument("--learner", default=None, help="profile name (default: the current profile)")
+    export.add_argument("--pack", default=None, help="pack id (default: the pack the learner worked on last)")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("-o", "--output", default=None,
+                        help="file to write, or - for standard output (default: a new file in DATA_DIR/exports)")
+    export.add_argument("--with-files", action="store_true",
+                        help="also write the learner's final files per lesson as FILE-files.zip")
+    add_data_dir(export)
+    export.set_defaults(handler=progress_export)
+
+    grades = commands.add_parser("gradebook", help="combine learners' progress reports into a class table")
+    grades.add_argument("files", nargs="+", metavar="FILE", help="progress reports (.json) for one pack")
+    grades.add_argument("-o", "--output", default=None, help="write the class table as CSV to this file")
+    grades.set_defaults(handler=gradebook_command)
+
+
+def progress_export(args, *, out=None) -> int:
+    from sandbox import profiles, reports, store
+    from sandbox.packs import list_packs
+
+    out = out or sys.stdout
+    settings = build_settings(data_dir=getattr(args, "data_dir", None))
+    prepare_data_dir(settings.data_dir)
+    store.open_store(settings.db_path)
+    try:
+        learner = profiles.find_by_name(args.learner) if args.learner else store.current_learner()
+        pack = reports.pick_pack(learner.id, list_packs(settings.packs_dir), args.pack)
+        if args.output == "-":
+            if args.with_files:
+                raise reports.ReportError("--with-files needs a file to write next to; use -o FILE.")
+            out.write(reports.report_text(reports.build_report(learner.id, learner.name, pack), args.format))
+            return 0
+        target = Path(args.output) if args.output else settings.data_dir / "exports"
+        if not args.output:
+            target.mkdir(parents=True, exist_ok=True)
+        result = reports.export(learner.id, learner.name, pack, target, fmt=args.format,
+                                with_files=args.with_files, workspaces_dir=settings.workspaces_dir)
+    finally:
+        store.close_store()
+    what = f"'{pack.id}' {pack.version}" if pack else "no pack (none is installed)"
+    print(f"Wrote the progress report of {learner.name} for {what}: " + ", ".join(map(str, result.paths)), file=out)
+    return 0
+
+
+def gradebook_command(args, *, out=None) -> int:
+    from sandbox import gradebook
+    from sandbox.reports import MAX_REPORT_BYTES, ReportError, write_atomic
+
+    out = out or sys.stdout
+    files = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= MAX_REPORT_BYTES else b" " * (MAX_REPORT_BYTES + 1)
+        except OSError as exc:
+            raise ReportError(f"{name} cannot be read ({exc.strerror or exc}).") from None
+        files.append((name, data))
+    plan = gradebook.plan_import([], gradebook.read_files(files))
+    for note in plan.notes:
+        if "skipped" in note:
+            print(note, file=sys.stderr)
+    view = gradebook.class_view(plan.add)
+    print(gradebook.class_text(view), file=out)
+    if args.output:
+        write_atomic(Path(args.output), gradebook.class_csv(view).encode("utf-8"))
+        print(f"Wrote {args.output}", file=out)
+    return 0
+
+
+def watch_check(path: Path, runner, *, check=None, changes=None, out=None) -> int:
+    """Check the pack now and again after every change under ``path``, until Ctrl+C (or ``changes`` ends).
+
+    ``check(path, runner) -> (ok, text)`` runs one check; ``changes`` is an iterable of change
+    sets (default: ``watchfiles.watch(path)``). Returns the status of the last check.
+    """
+    out = out or sys.stdout
+    check = check or _check_once
+    if changes is None:
+        from watchfiles import watch
+
+        changes = watch(path)
+    ok, text = check(path, runner)
+    print(text, file=out, flush=True)
+    print(f"Watching {path} for changes; press Ctrl+C to stop.", file=out, flush=True)
+    try:
+        for changed in changes:
+            names = sorted({Path(p).name for _, p in changed})
+            print(f"\n--- changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''} ---", file=out, flush=True)
+            ok, text = check(path, runner)
+            print(text, file=out, flush=True)
+    except KeyboardInterrupt:
+        print("Stopped watching.", file=out, flush=True)
+    return 0 if ok else 1
+
+
+def _check_once(path: Path, runner) -> tuple[bool, str]:
+    from sandbox.packcheck import check_pack, format_report
+
+    report = check_pack(path, runner)
+    return report.ok, format_report(report)

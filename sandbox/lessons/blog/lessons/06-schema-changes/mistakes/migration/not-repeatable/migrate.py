@@ -1,0 +1,11 @@
+from playhouse.migrate import SqliteMigrator, migrate
+
+from models import Article, db
+
+
+def upgrade():
+    migrate(SqliteMigrator(db).add_column("article", "summary", Article.summary))
+
+
+if __name__ == "__main__":
+    upgrade()

@@ -1,0 +1,352 @@
+"""The learner's own app, live: one child process per learner, restarted on every saved change.
+
+The sandbox owns the preview's listening socket (so a restart never refuses a connection) and
+hands it to each child with a records pipe; the child serves the app under Waitress and writes
+one JSON line per request. Every child is started from one manager thread, because Linux sends
+PR_SET_PDEATHSIG when the *thread* that forked a child ends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.checker import limits
+from sandbox.inspector import RequestLog
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+BOOT = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from sandbox.preview_child import main; main()"
+OUTPUT_BYTES = 64 * 1024  # the console keeps this much of the app's output
+IDLE_SECONDS = 300.0  # no page asked about the preview for this long: the lesson is closed
+IGNORED = re.compile(r"(^|/)(\.[^/]*|__pycache__|node_modules|venv)(/|$)|\.(pyc|pyo|db|sqlite3?|log)(-journal|-wal|-shm)?$"
+                     r"|-journal$|-wal$|-shm$", re.IGNORECASE)
+
+
+@dataclass
+class PreviewStatus:
+    """What the preview pane shows, as plain data."""
+
+    state: str  # starting | running | error | crashed | stopped
+    url: str
+    generation: int
+    changes: int  # restarts caused by a saved file, so the page can re-run checks
+    error: dict | None
+    workspace: str
+    last_page: str | None
+
+
+def changed_matters(path: str) -> bool:
+    """A saved source file restarts the app; its own database writes and editors' temp files do not."""
+    return not IGNORED.search(path.replace("\\", "/"))
+
+
+class Preview:
+    """One learner's app: its socket, current child, console output and request log."""
+
+    def __init__(self, key, workspace: Path, app_module: str):
+        self.key, self.workspace, self.app_module = key, workspace, app_module
+        self.listener: socket.socket | None = None
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+        self.state = "starting"
+        self.error: dict | None = None
+        self.generation = 0
+        self.changes = 0
+        self.output = bytearray()
+        self.output_end = 0  # bytes ever written, so readers can ask for what is new
+        self.requests = RequestLog()
+        self.last_seen = time.monotonic()
+        self.watcher_stop = threading.Event()
+        self.lock = threading.Lock()
+
+    def write_output(self, data: bytes) -> None:
+        with self.lock:
+            self.output += data
+            self.output_end += len(data)
+            del self.output[:-OUTPUT_BYTES]
+
+    def output_since(self, offset: int) -> tuple[str, int]:
+        with self.lock:
+            start = max(offset, self.output_end - len(self.output))
+            chunk = bytes(self.output[len(self.output) - (self.output_end - start):]) if start < self.output_end else b""
+            return chunk.decode("utf-8", "replace"), self.output_end
+
+    def status(self) -> PreviewStatus:
+        return PreviewStatus(state=self.state, url=f"http://localhost:{self.port}/", generation=self.generation,
+                             changes=self.changes, error=self.error, workspace=str(self.workspace),
+                             last_page=self.requests.last_page())
+
+
+class PreviewManager:
+    """Starts, restarts and stops learners' previews; one preview per learner at a time."""
+
+    def __init__(self, *, memory_mb: int = 1024, idle_seconds: float = IDLE_SECONDS, opener=None,
+                 watch: bool = True, python: str = sys.executable):
+        self.memory_mb = memory_mb
+        self.idle_seconds = idle_seconds
+        self.opener = opener
+        self.watch = watch
+        self.python = python
+        self._previews: dict[object, Preview] = {}
+        self._last_workspace: dict[object, Path] = {}
+        self._owner = limits.unprivileged_ids()
+        self._jobs: queue.Queue = queue.Queue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="preview-manager", daemon=True)
+        self._thread.start()
+
+    # --- the public verbs; each runs on the manager thread -------------------------------
+
+    def open(self, key, workspace: Path, app_module: str = "app.py") -> PreviewStatus:
+        """Make sure ``workspace``'s app is the one previewed for ``key`` (stopping any other)."""
+        return self._call(self._open, key, Path(workspace).resolve(), app_module)
+
+    def restart(self, key, *, changed: bool = False) -> PreviewStatus | None:
+        return self._call(self._restart, key, changed)
+
+    def stop(self, key) -> None:
+        self._call(self._stop, key)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._call(self._stop_all)
+        self._closed = True
+        self._jobs.put(None)
+        self._thread.join(timeout=5)
+
+    # --- reads (any thread) --------------------------------------------------------------
+
+    def status(self, key) -> PreviewStatus | None:
+        preview = self._previews.get(key)
+        if preview is None:
+            return None
+        preview.last_seen = time.monotonic()
+        return preview.status()
+
+    def output(self, key, since: int = 0) -> tuple[str, int]:
+        preview = self._previews.get(key)
+        return preview.output_since(since) if preview else ("", 0)
+
+    def requests(self, key) -> RequestLog:
+        preview = self._previews.get(key)
+        return preview.requests if preview else RequestLog()
+
+    def workspace(self, key) -> Path | None:
+        """The workspace of the learner's current (or last) preview: what the inspector pages look at."""
+        return self._last_workspace.get(key)
+
+    def open_folder(self, key) -> bool:
+        folder = self.workspace(key)
+        if folder is None or self.opener is None:
+            return False
+        return bool(self.opener(folder))
+
+    # --- the manager thread --------------------------------------------------------------
+
+    def _call(self, fn, *args):
+        if self._closed:
+            raise RuntimeError("the preview manager is closed")
+        if threading.current_thread() is self._thread:
+            return fn(*args)
+        done: Future = Future()
+        self._jobs.put((fn, args, done))
+        return done.result(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=1.0)
+            except queue.Empty:
+                self._stop_idle()
+                continue
+            if job is None:
+                return
+            fn, args, done = job
+            try:
+                done.set_result(fn(*args))
+            except BaseException as exc:  # handed to the caller, who owns the error
+                done.set_exception(exc)
+
+    def _open(self, key, workspace: Path, app_module: str) -> PreviewStatus:
+        self._last_workspace[key] = workspace
+        preview = self._previews.get(key)
+        if preview is not None and preview.workspace == workspace and preview.app_module == app_module:
+            preview.last_seen = time.monotonic()
+            return preview.status()
+        if preview is not None:
+            self._stop(key)
+        preview = Preview(key, workspace, app_module)
+        self._previews[key] = preview
+        if self._owner:
+            limits.give_tree(workspace, self._owner)  # the app may write its SQLite file as `nobody`
+        self._spawn(preview, "started")
+        if self.watch:
+            threading.Thread(target=self._watch, args=(preview,), name=f"preview-watch-{key}", daemon=True).start()
+        return preview.status()
+
+    def _restart(self, key, changed: bool) -> PreviewStatus | None:
+        preview = self._previews.get(key)
+        if preview is None:
+            return None
+        self._kill(preview)
+        preview.changes += bool(changed)
+        self._spawn(preview, "restarted after a change" if changed else "restarted")
+        return preview.status()
+
+    def _stop(self, key) -> None:
+        preview = self._previews.pop(key, None)
+        if preview is not None:
+            preview.watcher_stop.set()
+            self._kill(preview)
+            if preview.listener is not None:
+                preview.listener.close()
+                preview.listener = None
+            preview.state = "stopped"
+
+    def _stop_all(self) -> None:
+        for key in list(self._previews):
+            self._stop(key)
+
+    def _stop_idle(self) -> None:
+        now = time.monotonic()
+        for key, preview in list(self._previews.items()):
+            if now - preview.last_seen > self.idle_seconds:
+                log.info("Stopping the idle preview of %s", preview.workspace)
+                self._stop(key)
+
+    # --- one child -----------------------------------------------------------------------
+
+    def _listen(self, preview: Preview) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", preview.port))
+        except OSError:
+            sock.bind(("127.0.0.1", 0))  # the old port was taken meanwhile: the pane follows the new one
+        sock.listen(64)
+        preview.port = sock.getsockname()[1]
+        return sock
+
+    def _spawn(self, preview: Preview, why: str) -> None:
+        if preview.listener is None:
+            preview.listener = self._listen(preview)
+        preview.generation += 1
+        preview.state, preview.error = "starting", None
+        if preview.generation > 1:
+            preview.write_output(f"\n--- {why} ---\n".encode())
+        records_r, records_w = os.pipe()
+        command = [self.python, "-I", "-c", BOOT, "--workspace", str(preview.workspace), "--app", preview.app_module,
+                   "--socket-fd", str(preview.listener.fileno()), "--records-fd", str(records_w),
+                   "--parent", str(os.getpid()), "--memory-mb", str(self.memory_mb)]
+        if self._owner:
+            command += ["--drop-to", f"{self._owner[0]}:{self._owner[1]}"]
+        home = tempfile.gettempdir()
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, env={**limits.clean_env(home), "PYTHONUNBUFFERED": "1"},
+                                       cwd=home, pass_fds=(preview.listener.fileno(), records_w),
+                                       start_new_session=True)
+        finally:
+            os.close(records_w)
+        preview.process = process
+        generation = preview.generation
+        threading.Thread(target=self._read_output, args=(preview, process, generation), daemon=True,
+                         name="preview-output").start()
+        threading.Thread(target=self._read_records, args=(preview, records_r, generation), daemon=True,
+                         name="preview-records").start()
+
+    def _kill(self, preview: Preview) -> None:
+        process, preview.process = preview.process, None
+        if process is None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # the whole group: the app and anything it started
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()
+
+    def _read_output(self, preview: Preview, process: subprocess.Popen, generation: int) -> None:
+        for chunk in iter(lambda: process.stdout.read1(65536), b""):
+            preview.write_output(chunk)
+        process.stdout.close()
+        code = process.wait()
+        if preview.process is process and preview.generation == generation:
+            preview.state = "crashed"
+            tail, _ = preview.output_since(0)
+            preview.error = crash_report(tail, preview.workspace, code)
+
+    def _read_records(self, preview: Preview, fd: int, generation: int) -> None:
+        with open(fd, "rb") as pipe:
+            for line in pipe:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue  # learner code writing to our descriptor
+                if not isinstance(event, dict) or preview.generation != generation:
+                    continue
+                if event.get("event") == "request" and isinstance(event.get("request"), dict):
+                    preview.requests.add(event["request"])
+                elif event.get("event") == "ready":
+                    preview.state = "running"
+                elif event.get("event") == "import_error":
+                    preview.state = "error"
+                    preview.error = {k: event.get(k) for k in ("message", "file", "line", "traceback")}
+
+    def _watch(self, preview: Preview) -> None:
+        import watchfiles
+
+        for _ in watchfiles.watch(preview.workspace, watch_filter=lambda change, path: changed_matters(path),
+                                  debounce=400, step=20, stop_event=preview.watcher_stop, rust_timeout=500,
+                                  raise_interrupt=False, ignore_permission_denied=True):
+            if preview.watcher_stop.is_set() or self._closed:
+                return
+            try:
+                self.restart(preview.key, changed=True)
+            except RuntimeError:
+                return
+
+
+def crash_report(output: str, workspace: Path, code: int | None) -> dict:
+    """The learner's file and line from the last traceback in the output, and how the app ended."""
+    file = line = None
+    for match in re.finditer(r'File "([^"]+)", line (\d+)', output):
+        try:
+            rel = Path(match.group(1)).resolve().relative_to(workspace).as_posix()
+        except (ValueError, OSError):
+            continue
+        file, line = rel, int(match.group(2))
+    lines = [text for text in output.strip().splitlines() if text.strip() and not text.startswith("---")]
+    last = lines[-1] if lines else ""
+    how = f"exit code {code}" if code is not None and code >= 0 else f"signal {-code}" if code else "no exit code"
+    return {"message": f"Your app stopped ({how}). {last}".strip(), "file": file, "line": line,
+            "traceback": output[-4000:]}
+
+
+def open_folder(path: Path) -> bool:
+    """Open a folder in the system file manager, as a detached process."""
+    path = str(path)
+    try:
+        if sys.platform == "win32":
+            os.startfile(path)  # noqa: S606 (the learner's own folder)
+            return True
+        command = ["open", path] if sys.platform == "darwin" else ["xdg-open", path]
+        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True, close_fds=True)
+        return True
+    except OSError:
+        return False
