@@ -20,6 +20,7 @@ def add_commands(commands, add_data_dir) -> None:
 
     check = sub.add_parser("check", help="validate a pack and prove its checks: starters fail, solutions pass")
     check.add_argument("path")
+    check.add_argument("--watch", action="store_true", help="check again after every change until Ctrl+C")
     check.set_defaults(handler=pack_check)
 
     build = sub.add_parser("build", help="validate a pack and write a reproducible zip of it")
@@ -62,6 +63,14 @@ def pack_check(args) -> int:
     from sandbox.packcheck import check_pack, format_report
 
     runner = CheckRunner()
+    if getattr(args, "watch", False):
+        from sandbox.cli_progress import watch_check
+
+        try:
+            runner.start()
+            return watch_check(Path(args.path), runner)
+        finally:
+            runner.stop()
     try:
         runner.start()
         report = check_pack(Path(args.path), runner, on_row=lambda row: print(

@@ -22,6 +22,7 @@ from sandbox.errors import SandboxError
 from sandbox.instance import InstanceLock
 from sandbox.server import EmbeddedServer
 from sandbox.services import Services
+from sandbox.web.render import bundle_available
 
 log = logging.getLogger("sandbox")
 
@@ -42,6 +43,9 @@ def run(settings: Settings, *, out=None) -> int:
     try:
         opened = store.open_store(settings.db_path)
         services.notices.extend(store_notices(opened))
+        if not bundle_available():
+            say(out, "The rich code editor is not built (npm was not available at set-up), "
+                     "so lessons use a plain text editor.")
         services.catalog = Catalog(settings.packs_dir)
         services.notices.extend(install_builtin(services.catalog))
         start_services(settings, services)

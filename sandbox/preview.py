@@ -289,6 +289,13 @@ class PreviewManager:
             preview.state = "crashed"
             tail, _ = preview.output_since(0)
             preview.error = crash_report(tail, preview.workspace, code)
+            # Nobody accepts on the socket now: close it, so the frame is refused instead of hanging.
+            self._jobs.put((self._close_listener, (preview, generation), Future()))
+
+    def _close_listener(self, preview: Preview, generation: int) -> None:
+        if preview.generation == generation and preview.state == "crashed" and preview.listener is not None:
+            preview.listener.close()
+            preview.listener = None
 
     def _read_records(self, preview: Preview, fd: int, generation: int) -> None:
         with open(fd, "rb") as pipe:

@@ -251,6 +251,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-mb", type=int, default=1024)
     args = parser.parse_args(argv)
     owner = tuple(int(x) for x in args.drop_to.split(":")) if args.drop_to else None
+    workspace = Path(args.workspace).resolve()
+    # As `nobody`, the path to the workspace may not be traversable (a data dir under /root);
+    # a descriptor opened now stays usable through /proc/self/fd.
+    folder = Path(f"/proc/self/fd/{os.open(workspace, os.O_RDONLY | os.O_DIRECTORY)}") if owner else workspace
     limits.enter_limits(owner, args.memory_mb)  # includes PR_SET_PDEATHSIG, after any uid change
     if os.getppid() != args.parent:
         os._exit(0)  # the sandbox died before the death signal was armed
@@ -258,9 +262,8 @@ def main(argv: list[str] | None = None) -> None:
     recorder = Recorder(args.records_fd)
     hook_peewee(recorder)
     hook_templates(recorder)
-    workspace = Path(args.workspace).resolve()
     try:
-        app = recorder.wrap(load_learner_app(workspace, args.app))
+        app = recorder.wrap(load_learner_app(folder, args.app))
         recorder.emit({"event": "ready"})
     except (Exception, SystemExit) as exc:
         problem = describe_import_error(exc, workspace)

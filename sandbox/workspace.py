@@ -7,6 +7,7 @@ or an upgrade. Paths from the browser are only ever resolved inside the workspac
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -206,9 +207,12 @@ def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save") ->
         )
     if path.is_dir():
         raise WorkspaceError(f"'{rel}' is a folder in your workspace, not a file.")
-    if not path.is_file() or path.read_bytes() != data:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, data)
+    try:
+        if not path.is_file() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(path, data)
+    except OSError as exc:
+        raise _disk_error(rel, exc) from None
     latest = _latest(ws, rel)
     if latest is not None and latest.content == content:
         return None
@@ -233,8 +237,11 @@ def restore(ws: Workspace, version_id: int) -> FileVersion:
     if path.is_dir():
         raise WorkspaceError(f"'{version.path}' is a folder in your workspace now, so it cannot be restored.")
     _keep_unrecorded(ws, version.path, path, "before-restore")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, version.content.encode("utf-8"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, version.content.encode("utf-8"))
+    except OSError as exc:
+        raise _disk_error(version.path, exc) from None
     return _record(ws, version.path, version.content, "restore")
 
 
@@ -310,6 +317,18 @@ def _remove(ws: Workspace, rel: str) -> None:
         parent.rmdir()
         parent = parent.parent
     _fsync_dir(path.parent if path.parent.is_dir() else ws.path)
+
+
+DISK_PROBLEMS = {errno.ENOSPC: "the disk is full", getattr(errno, "EDQUOT", -1): "the disk quota is used up",
+                 errno.EROFS: "the data folder is read-only", errno.EACCES: "the sandbox may not write there",
+                 errno.EPERM: "the sandbox may not write there", errno.ENOTDIR: "a folder on its path is a file",
+                 errno.EEXIST: "a folder on its path is a file"}
+
+
+def _disk_error(rel: str, exc: OSError) -> WorkspaceError:
+    """A failed write as a sentence; the atomic write has left the previous version in place."""
+    why = DISK_PROBLEMS.get(exc.errno) or (exc.strerror or "the disk refused it").lower()
+    return WorkspaceError(f"'{rel}' could not be saved because {why}; your last saved version is kept.")
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -145,10 +145,14 @@ def test_no_display_falls_back_without_a_traceback(tmp_path):
     proc = subprocess.Popen([sys.executable, str(ROOT / "launcher.py"), "--data-dir", str(tmp_path / "d")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        first = proc.stdout.readline()
-        assert "No window can open because there is no graphical display" in first
-        assert "runs headless" in proc.stdout.readline()
-        assert proc.stdout.readline().startswith("Sandbox running at http://127.0.0.1:")
+        lines = []
+        while not (lines and lines[-1].startswith("Sandbox running at")):
+            lines.append(proc.stdout.readline())
+            assert lines[-1], "the sandbox stopped before printing its address"
+        text = "".join(lines)
+        assert "No window can open because there is no graphical display" in text
+        assert "runs headless" in text
+        assert lines[-1].startswith("Sandbox running at http://127.0.0.1:")
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=5)
