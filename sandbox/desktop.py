@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import ctypes.util
 import importlib.util
+import logging
 import os
 import socket
 import sys
 import threading
 import webbrowser
+from urllib.parse import urlsplit
 
 from sandbox import PRODUCT_NAME
+
+log = logging.getLogger(__name__)
 
 
 def gui_problem(env=None) -> str | None:
@@ -72,6 +76,40 @@ def open_in_browser(url: str) -> bool:
         return False
 
 
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def leaves_origin(url: str, origin: str) -> bool:
+    """Would loading ``url`` in the top frame take the window away from the sandbox?"""
+    if url.startswith(("about:", "data:")):
+        return url != "about:blank"
+    return origin_of(url) != origin
+
+
+def guard_top_frame(window, origin: str, open_external=webbrowser.open) -> bool:
+    """Keep the window's top frame on the sandbox: other sites open in the system browser instead.
+
+    Qt WebEngine only; other backends keep pywebview's own handling of links that open new windows.
+    """
+    native = getattr(window, "native", None)
+    view = getattr(native, "webview", None)
+    page = view.page() if view is not None else None
+    if page is None or not hasattr(page, "navigationRequested"):
+        return False
+
+    def on_navigation(request):
+        url = request.url().toString()
+        if request.isMainFrame() and leaves_origin(url, origin):
+            request.reject()
+            if url.startswith(("http://", "https://")):
+                open_external(url)
+
+    page.navigationRequested.connect(on_navigation)
+    return True
+
+
 def qt_environment(euid: int | None, platform: str) -> dict[str, str]:
     """Qt WebEngine refuses to start its own sandbox as root (as in CI containers): only then turn it off."""
     if platform.startswith("linux") and euid == 0:
@@ -94,6 +132,7 @@ def run_window(url: str, stop: threading.Event, *, on_loaded=None) -> None:
             on_loaded(window.get_current_url())
 
     window.events.loaded += loaded
+    window.events.shown += lambda: log.info("Top-frame guard installed: %s", guard_top_frame(window, origin_of(url)))
 
     def close_when_stopped():
         stop.wait()

@@ -250,7 +250,7 @@ class PreviewManager:
         if preview.generation > 1:
             preview.write_output(f"\n--- {why} ---\n".encode())
         records_r, records_w = os.pipe()
-        command = [self.python, "-I", "-c", BOOT, "--workspace", str(preview.workspace), "--app", preview.app_module,
+        command = [self.python, "-I", "-B", "-u", "-c", BOOT, "--workspace", str(preview.workspace), "--app", preview.app_module,
                    "--socket-fd", str(preview.listener.fileno()), "--records-fd", str(records_w),
                    "--parent", str(os.getpid()), "--memory-mb", str(self.memory_mb)]
         if self._owner:
@@ -258,7 +258,7 @@ class PreviewManager:
         home = tempfile.gettempdir()
         try:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, env={**limits.clean_env(home), "PYTHONUNBUFFERED": "1"},
+                                       stderr=subprocess.STDOUT, env=limits.clean_env(home),
                                        cwd=home, pass_fds=(preview.listener.fileno(), records_w),
                                        start_new_session=True)
         finally:

@@ -229,6 +229,21 @@ def error_app(problem: dict):
     return wsgi
 
 
+def repoint_packages(before: list[str], after: list[str]) -> None:
+    """Let packages imported before the drop to `nobody` (encodings, email, urllib...) still load
+    their submodules: their __path__ is moved onto the /proc/self/fd paths sys.path now uses."""
+    moves = [(old, new) for old, new in zip(before, after) if old and old != new]
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__path__", None)
+        if not isinstance(path, list):
+            continue
+        for i, entry in enumerate(path):
+            for old, new in moves:
+                if entry == old or entry.startswith(old + os.sep):
+                    path[i] = new + entry[len(old):]
+                    break
+
+
 def load_learner_app(workspace: Path, app_file: str):
     os.chdir(workspace)
     sys.path.insert(0, str(workspace))
@@ -255,7 +270,10 @@ def main(argv: list[str] | None = None) -> None:
     # As `nobody`, the path to the workspace may not be traversable (a data dir under /root);
     # a descriptor opened now stays usable through /proc/self/fd.
     folder = Path(f"/proc/self/fd/{os.open(workspace, os.O_RDONLY | os.O_DIRECTORY)}") if owner else workspace
+    before = list(sys.path)
     limits.enter_limits(owner, args.memory_mb)  # includes PR_SET_PDEATHSIG, after any uid change
+    if owner:
+        repoint_packages(before, sys.path)
     if os.getppid() != args.parent:
         os._exit(0)  # the sandbox died before the death signal was armed
     watch_parent(args.parent)

@@ -51,3 +51,15 @@ def test_gui_probe_explains_a_missing_display():
 
     assert "no graphical display" in gui_problem(env={})
     assert "cannot be reached" in gui_problem(env={"DISPLAY": ":987"})
+
+
+def test_the_window_keeps_its_top_frame_on_the_sandbox():
+    from sandbox.desktop import leaves_origin
+
+    home = "http://127.0.0.1:5000"
+    assert not leaves_origin("http://127.0.0.1:5000/learn/blog", home)
+    assert leaves_origin("https://example.com/", home)
+    assert leaves_origin("http://localhost:5000/", home)  # the preview's host: only ever inside its frame
+    assert leaves_origin("http://127.0.0.1:5001/", home)
+    assert not leaves_origin("about:blank", home)
+    assert leaves_origin("data:text/html,hi", home)

@@ -86,3 +86,5 @@ def test_window_opens_loads_the_page_and_closes_cleanly(xvfb, tmp_path):
         _, err = proc.communicate(timeout=5)
     assert proc.returncode == 0
     assert "Traceback" not in err
+    log = (tmp_path / "data" / "logs" / "sandbox.log").read_text()
+    assert "Top-frame guard installed: True" in log

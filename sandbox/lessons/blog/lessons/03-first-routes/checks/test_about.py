@@ -1,0 +1,27 @@
+"""Checks for the "An about page" step."""
+
+
+def test_about_page_exists(client):
+    """Visiting /about shows a page"""
+    response = client.get("/about", expect_errors=True)
+    assert response.status_int != 404, (
+        "Visiting /about gave a 404 (page not found). Add a route for \"/about\", "
+        "with the slash at the start of the path."
+    )
+    assert response.status_int == 200, f"Visiting /about answered {response.status} instead of showing a page."
+    assert response.text.strip(), (
+        "The /about page is empty. Make the function return a sentence about your blog "
+        "(print() only writes to the terminal)."
+    )
+
+
+def test_about_page_is_its_own_page(client):
+    """The about page is not a copy of the home page"""
+    about = client.get("/about", expect_errors=True)
+    home = client.get("/", expect_errors=True)
+    assert home.status_int == 200, f"The home page stopped working: visiting / answered {home.status}."
+    if about.status_int != 200:
+        return  # the check above explains how to add the page
+    assert about.text != home.text, (
+        "The /about page should say something of its own, not repeat the home page."
+    )

@@ -1,0 +1,36 @@
+"""Checks for the "A page for every name" step."""
+
+import pytest
+
+
+def visit(client, path):
+    try:
+        return client.get(path, expect_errors=True)
+    except TypeError as error:
+        pytest.fail(
+            f"Bottle could not call your function ({error}). Give it a parameter with the same "
+            "name as the part in angle brackets: def hello(name):",
+            pytrace=False,
+        )
+
+
+@pytest.mark.parametrize("name", ["Ada", "Grace"])
+def test_hello_greets_the_name(client, name):
+    """/hello/<name> greets whoever is in the address"""
+    response = visit(client, f"/hello/{name}")
+    assert response.status_int != 404, (
+        f"Visiting /hello/{name} gave a 404 (page not found). Write the route as "
+        "\"/hello/<name>\": the angle brackets mark the part of the path that changes."
+    )
+    assert response.status_int == 200, f"Visiting /hello/{name} answered {response.status}."
+    assert name in response.text, (
+        f"The page at /hello/{name} says {response.text.strip()[:60]!r}, without the name {name}. "
+        "Put the name parameter into the text you return, for example f\"Hello, {name}!\""
+    )
+
+
+def test_earlier_pages_still_work(client):
+    """The home and about pages still work"""
+    for path in ("/", "/about"):
+        response = client.get(path, expect_errors=True)
+        assert response.status_int == 200, f"Visiting {path} answered {response.status}: it worked in the last step."

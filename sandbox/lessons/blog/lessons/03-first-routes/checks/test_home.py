@@ -1,0 +1,18 @@
+"""Checks for the "Your home page" step."""
+
+
+def test_home_page_welcomes_visitors(client):
+    """Your home page talks about your blog"""
+    response = client.get("/", expect_errors=True)
+    assert response.status_int == 200, (
+        f"Visiting / answered {response.status} instead of showing a page. "
+        "Keep the route @app.route(\"/\") above your home function."
+    )
+    assert response.text.strip(), (
+        "The home page is empty. Make the function return the text: print() only writes to "
+        "the terminal, return sends it to the browser."
+    )
+    assert "blog" in response.text.lower(), (
+        f"The home page says {response.text.strip()[:60]!r}. Change it so it welcomes visitors "
+        "to your blog, with the word 'blog' in it."
+    )
