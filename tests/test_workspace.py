@@ -8,9 +8,9 @@ import pytest
 
 from sandbox import store
 from sandbox.errors import WorkspaceError
+from tests.conftest import need
 from sandbox.store import FileVersion, Learner
 from sandbox.workspace import (
-from tests.conftest import need
     MAX_FILE_BYTES,
     ensure_started,
     history,
