@@ -507,9 +507,9 @@ def test_markdown_highlights_code_with_classes_and_marks_links_external():
 
 
 def test_every_pack_field_is_documented():
-    from sandbox import packformat
+    from sandbox import packreader
     doc = (Path(__file__).parent.parent / "docs" / "lesson-packs.md").read_text()
-    schemas = [packformat.PACK_FIELDS, packformat.LESSON_FIELDS, packformat.STEP_FIELDS,
-               packformat.CHOICE_FIELDS, packformat.MISTAKE_FIELDS]
+    schemas = [packreader.PACK_FIELDS, packreader.LESSON_FIELDS, packreader.STEP_FIELDS,
+               packreader.CHOICE_FIELDS, packreader.MISTAKE_FIELDS]
     missing = [name for schema in schemas for name in schema if f"| `{name}` |" not in doc]
     assert missing == []

@@ -1,0 +1,318 @@
+"""Reading a pack folder with line numbers: the TOML schemas and the validating reader.
+
+``packformat.load_pack`` and ``validate_pack`` are the way in; this module does the reading.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+import tomllib
+from pathlib import Path
+
+from sandbox.packformat import (
+    FORMAT_VERSION,
+    ID_RE,
+    KINDS,
+    SEMVER_RE,
+    STEP_ID_RE,
+    Choice,
+    Lesson,
+    Mistake,
+    Pack,
+    Problem,
+    Step,
+    is_junk,
+    parse_version,
+)
+
+# -- reading TOML with line numbers ---------------------------------------------------------
+
+_DECODE_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
+
+_TYPES = {  # kind -> (test, description for messages)
+    "str": (lambda v: isinstance(v, str), "text in quotes"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "strs": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings"),
+    "str_or_strs": (lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v)),
+                    "a string or a list of strings"),
+    "tables": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), "a list of tables"),
+}
+
+PACK_FIELDS = {"format": ("int", True), "id": ("str", True), "title": ("str", True), "version": ("str", True),
+               "authors": ("strs", False), "description": ("str", False), "requires": ("str", False),
+               "show_solutions": ("bool", False), "lessons": ("strs", True)}
+LESSON_FIELDS = {"title": ("str", True), "summary": ("str", False), "app": ("str", False), "steps": ("tables", True)}
+STEP_FIELDS = {"id": ("str", True), "kind": ("str", True), "title": ("str", True), "instructions": ("str", True),
+               "checks": ("str_or_strs", False), "hints": ("strs", False), "solution": ("str", False),
+               "question": ("str", False), "multiple": ("bool", False), "choices": ("tables", False)}
+CHOICE_FIELDS = {"text": ("str", True), "correct": ("bool", False), "explain": ("str", False)}
+MISTAKE_FIELDS = {"message": ("str", True), "description": ("str", False)}
+
+
+def _describe(value) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list", dict: "a table"}
+    return names.get(type(value), "a date or time")
+
+
+class _Toml:
+    """One TOML file's data plus its raw lines, to find the line of a key or table."""
+
+    def __init__(self, data: dict, text: str):
+        self.data = data
+        self.lines = text.splitlines()
+        end = next((i for i, line in enumerate(self.lines, 1) if line.lstrip().startswith("[")), len(self.lines) + 1)
+        self.top = (1, max(end - 1, 1))
+
+    def key_line(self, key: str, section: tuple[int, int]) -> int:
+        pattern = re.compile(rf"""\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+        for number in range(section[0], min(section[1], len(self.lines)) + 1):
+            if pattern.match(self.lines[number - 1]):
+                return number
+        return section[0]
+
+    def sections(self, header: str, within: tuple[int, int], count: int, key: str) -> list[tuple[int, int]]:
+        """Line ranges of the ``[[header]]`` tables inside ``within``, one per item."""
+        name = r"\s*\.\s*".join(re.escape(part) for part in header.split("."))
+        pattern = re.compile(rf"\s*\[\[\s*{name}\s*\]\]")
+        starts = [n for n in range(within[0], min(within[1], len(self.lines)) + 1) if pattern.match(self.lines[n - 1])]
+        if len(starts) != count:  # written inline (key = [{...}]): point at the key
+            line = self.key_line(key, within)
+            return [(line, line)] * count
+        ends = [s - 1 for s in starts[1:]] + [within[1]]
+        return list(zip(starts, ends))
+
+
+class PackReader:
+    def __init__(self, root: Path, sandbox_version: str):
+        self.root = root
+        self.sandbox_version = sandbox_version
+        self.problems: list[Problem] = []
+
+    def problem(self, file: Path | str, line: int | None, message: str) -> None:
+        rel = Path(file).relative_to(self.root).as_posix() if Path(file).is_absolute() else str(file)
+        self.problems.append(Problem(rel, line, message))
+
+    def toml(self, path: Path) -> _Toml | None:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            self.problem(path, line, "is not UTF-8 text; save it as UTF-8")
+            return None
+        try:
+            return _Toml(tomllib.loads(text), text)
+        except tomllib.TOMLDecodeError as exc:
+            message = str(exc)
+            found = _DECODE_AT.search(message)
+            line, column = (found.group(1), found.group(2)) if found else (None, None)
+            line = int(line) if line else max(len(text.splitlines()), 1)
+            where = f" (column {column})" if column else " (at the end of the file)"
+            self.problem(path, line, f"is not valid TOML: {_DECODE_AT.sub('', message)}{where}")
+            return None
+
+    def fields(self, path: Path, toml: _Toml, table: dict, schema: dict, section, where: str) -> dict:
+        """The well-typed known fields of ``table``; every other field becomes a problem."""
+        good = {}
+        for key, value in table.items():
+            line = toml.key_line(key, section)
+            if key not in schema:
+                close = difflib.get_close_matches(key, schema, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else f"; known fields are {', '.join(schema)}"
+                self.problem(path, line, f"unknown field '{key}' in {where}{hint}")
+                continue
+            test, wanted = _TYPES[schema[key][0]]
+            if test(value):
+                good[key] = value
+            else:
+                self.problem(path, line, f"'{key}' in {where} should be {wanted}, not {_describe(value)}")
+        for key, (_, required) in schema.items():
+            if required and key not in table:
+                self.problem(path, section[0], f"{where} is missing the required field '{key}'")
+        return good
+
+    def inside(self, base: Path, rel: str) -> Path | None:
+        """``base / rel`` if it stays inside ``base``."""
+        if not rel or "\\" in rel or Path(rel).is_absolute() or re.match(r"[A-Za-z]:", rel):
+            return None
+        target = (base / rel).resolve()
+        return target if target.is_relative_to(base.resolve()) else None
+
+    # -- pack.toml
+
+    def read(self) -> tuple[Pack | None, list[Problem]]:
+        manifest = self.root / "pack.toml"
+        if not manifest.is_file():
+            self.problem("pack.toml", None, "is missing; a pack needs pack.toml at its root")
+            return None, self.problems
+        toml = self.toml(manifest)
+        if toml is None:
+            return None, self.problems
+        f = self.fields(manifest, toml, toml.data, PACK_FIELDS, toml.top, "pack.toml")
+        line = lambda key: toml.key_line(key, toml.top)  # noqa: E731
+        if "format" in f and f["format"] != FORMAT_VERSION:
+            self.problem(manifest, line("format"), f"format {f['format']} is not supported; this sandbox reads format {FORMAT_VERSION}")
+        if "id" in f and not ID_RE.fullmatch(f["id"]):
+            self.problem(manifest, line("id"), f"id '{f['id']}' should be 2 to 64 lowercase letters, digits and dashes, starting with a letter or digit")
+        for key in ("version", "requires"):
+            if key in f and not SEMVER_RE.fullmatch(f[key]):
+                self.problem(manifest, line(key), f"{key} '{f[key]}' should be a version like 1.0.0 (MAJOR.MINOR.PATCH)")
+        if SEMVER_RE.fullmatch(f.get("requires", "0.0.0")) and SEMVER_RE.fullmatch(self.sandbox_version):
+            if parse_version(f.get("requires", "0.0.0")) > parse_version(self.sandbox_version):
+                self.problem(manifest, line("requires"), f"this pack needs sandbox {f['requires']} or newer, but this is sandbox {self.sandbox_version}; update the sandbox")
+        lessons = [self.lesson(name, index, manifest, line("lessons")) for index, name in enumerate(self.lesson_names(f, manifest, line("lessons")))]
+        pack = Pack(id=f.get("id", ""), title=f.get("title", ""), version=f.get("version", ""),
+                    authors=f.get("authors", []), description=f.get("description", ""),
+                    requires=f.get("requires", "0.0.0"), show_solutions=f.get("show_solutions", True),
+                    lessons=[lesson for lesson in lessons if lesson is not None], root=self.root)
+        return pack, self.problems
+
+    def lesson_names(self, f: dict, manifest: Path, line: int) -> list[str]:
+        names, seen = [], set()
+        if "lessons" in f and not f["lessons"]:
+            self.problem(manifest, line, "lessons is empty; list at least one lesson folder")
+        for name in f.get("lessons", []):
+            if name in seen:
+                self.problem(manifest, line, f"lesson '{name}' is listed twice")
+            elif not STEP_ID_RE.fullmatch(name):
+                self.problem(manifest, line, f"lesson '{name}' should be a folder name of lowercase letters, digits and dashes")
+            elif not (self.root / "lessons" / name / "lesson.toml").is_file():
+                self.problem(manifest, line, f"lesson '{name}' has no lessons/{name}/lesson.toml")
+            else:
+                names.append(name)
+            seen.add(name)
+        folder = self.root / "lessons"
+        if "lessons" in f and folder.is_dir():
+            for extra in sorted(p.name for p in folder.iterdir() if p.is_dir() and not is_junk(p.name)):
+                if extra not in seen:
+                    self.problem(manifest, line, f"folder lessons/{extra} is not listed in lessons; add it or remove the folder")
+        return names
+
+    # -- lesson.toml
+
+    def lesson(self, name: str, index: int, manifest: Path, line: int) -> Lesson | None:
+        root = self.root / "lessons" / name
+        path = root / "lesson.toml"
+        toml = self.toml(path)
+        if toml is None:
+            return None
+        f = self.fields(path, toml, toml.data, LESSON_FIELDS, toml.top, "lesson.toml")
+        app = f.get("app", "app.py")
+        if not app.endswith(".py") or self.inside(root, app) is None:
+            self.problem(path, toml.key_line("app", toml.top), f"app '{app}' should be a .py file inside the lesson, like app.py")
+        tables = f.get("steps", [])
+        if "steps" in f and not tables:
+            self.problem(path, toml.key_line("steps", toml.top), "steps is empty; a lesson needs at least one step")
+        sections = toml.sections("steps", (1, len(toml.lines)), len(tables), "steps")
+        steps, seen = [], set()
+        for number, (table, section) in enumerate(zip(tables, sections)):
+            step = self.step(root, path, toml, table, section, number)
+            if step is None:
+                continue
+            if step.id in seen:
+                self.problem(path, toml.key_line("id", section), f"step id '{step.id}' is used twice in this lesson")
+            seen.add(step.id)
+            steps.append(step)
+        self.stray_mistakes(root, steps)
+        return Lesson(id=name, title=f.get("title", ""), summary=f.get("summary", ""), app=app, steps=steps,
+                      root=root, index=index)
+
+    def step(self, root: Path, path: Path, toml: _Toml, table: dict, section, number: int) -> Step | None:
+        sid = table.get("id") if isinstance(table.get("id"), str) else None
+        where = f"step '{sid}'" if sid else f"step {number + 1}"
+        f = self.fields(path, toml, table, STEP_FIELDS, section, where)
+        line = lambda key: toml.key_line(key, section)  # noqa: E731
+        if "id" in f and not STEP_ID_RE.fullmatch(f["id"]):
+            self.problem(path, line("id"), f"step id '{f['id']}' should be lowercase letters, digits and dashes")
+        kind = f.get("kind", "read")
+        if kind not in KINDS:
+            self.problem(path, line("kind"), f"{where} has kind '{kind}'; use code, quiz or read")
+        step = Step(id=sid or "", kind=kind, title=f.get("title", ""), instructions=root, hints=f.get("hints", []),
+                    question=f.get("question", ""), multiple=f.get("multiple", False), index=number)
+        if "instructions" in f:
+            step.instructions = self.file(root, path, line("instructions"), where, f["instructions"], "file") or root
+        for key, only in (("checks", "code"), ("solution", "code"), ("question", "quiz"), ("choices", "quiz"), ("multiple", "quiz")):
+            if key in f and kind in KINDS and kind != only:
+                self.problem(path, line(key), f"{where} is a {kind} step; '{key}' only belongs in a {only} step")
+        if kind == "code":
+            self.code_step(root, path, step, f, line, where)
+        elif kind == "quiz":
+            self.quiz_step(path, toml, step, f, section, where)
+        return step
+
+    def file(self, root: Path, path: Path, line: int, where: str, rel: str, what: str) -> Path | None:
+        target = self.inside(root, rel)
+        exists = target is not None and (target.is_dir() if what == "folder" else target.is_file())
+        if target is None:
+            self.problem(path, line, f"{where} names {rel}, which is outside the lesson folder")
+        elif not exists:
+            self.problem(path, line, f"{where} names {rel}, which does not exist" + (" (a folder is expected)" if what == "folder" else ""))
+        return target if exists else None
+
+    def code_step(self, root: Path, path: Path, step: Step, f: dict, line, where: str) -> None:
+        checks = f.get("checks", [])
+        checks = [checks] if isinstance(checks, str) else checks
+        if not checks:
+            self.problem(path, line("checks") if "checks" in f else line("id"), f"{where} is a code step with no checks; add checks = [\"checks/test_{step.id or 'step'}.py\"]")
+        for rel in checks:
+            check = self.file(root, path, line("checks"), where, rel, "file")
+            if check is not None:
+                step.checks.append(check)
+                self.parse_check(check)
+        rel = f.get("solution", f"solution/{step.id}")
+        step.solution = self.file(root, path, line("solution") if "solution" in f else line("id"), where, rel, "folder")
+        folder = root / "mistakes" / step.id
+        if step.id and folder.is_dir():
+            for mistake_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not is_junk(p.name)):
+                mistake = self.mistake(mistake_dir)
+                if mistake is not None:
+                    step.mistakes.append(mistake)
+
+    def parse_check(self, check: Path) -> None:
+        try:
+            ast.parse(check.read_bytes(), filename=str(check))
+        except SyntaxError as exc:
+            self.problem(check, exc.lineno, f"check file does not parse: {exc.msg}")
+        except ValueError as exc:
+            self.problem(check, None, f"check file cannot be read as Python source: {exc}")
+
+    def mistake(self, folder: Path) -> Mistake | None:
+        path = folder / "mistake.toml"
+        if not path.is_file():
+            self.problem(folder, None, "has no mistake.toml; add one with message = \"the text the learner must see\"")
+            return None
+        toml = self.toml(path)
+        if toml is None:
+            return None
+        f = self.fields(path, toml, toml.data, MISTAKE_FIELDS, toml.top, "mistake.toml")
+        if "message" in f and not f["message"].strip():
+            self.problem(path, toml.key_line("message", toml.top), "message is empty; write the text a failing check must show")
+        if not f.get("message", "").strip():
+            return None
+        return Mistake(name=folder.name, path=folder, message=f["message"], description=f.get("description", ""))
+
+    def stray_mistakes(self, root: Path, steps: list[Step]) -> None:
+        folder = root / "mistakes"
+        code_ids = {step.id for step in steps if step.kind == "code"}
+        if folder.is_dir():
+            for stray in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in code_ids and not is_junk(p.name)):
+                self.problem(stray, None, f"does not match any code step in this lesson (code steps: {', '.join(sorted(code_ids)) or 'none'})")
+
+    def quiz_step(self, path: Path, toml: _Toml, step: Step, f: dict, section, where: str) -> None:
+        line = lambda key: toml.key_line(key, section)  # noqa: E731
+        if not f.get("question", "").strip():
+            self.problem(path, line("question") if "question" in f else section[0], f"{where} is a quiz step with no question")
+        tables = f.get("choices", [])
+        subs = toml.sections("steps.choices", section, len(tables), "choices")
+        for number, (table, sub) in enumerate(zip(tables, subs)):
+            c = self.fields(path, toml, table, CHOICE_FIELDS, sub, f"choice {number + 1} of {where}")
+            step.choices.append(Choice(text=c.get("text", ""), correct=c.get("correct", False), explain=c.get("explain", "")))
+        right = sum(choice.correct for choice in step.choices)
+        if len(step.choices) < 2:
+            self.problem(path, line("choices") if "choices" in f else section[0], f"{where} is a quiz with {len(step.choices)} choice(s); give at least two [[steps.choices]]")
+        elif right == 0:
+            self.problem(path, subs[0][0], f"{where} has no correct choice; mark one with correct = true")
+        elif right > 1 and not step.multiple:
+            self.problem(path, subs[0][0], f"{where} has {right} correct choices; set multiple = true or mark only one")
