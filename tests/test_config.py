@@ -1,6 +1,5 @@
 """Settings: arguments beat environment variables, which beat defaults."""
 
-from pathlib import Path
 
 import pytest
 
