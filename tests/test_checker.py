@@ -363,3 +363,19 @@ def test_templates_in_views_and_models_in_models_py_are_found(runner, tmp_path):
     result = runner.run(workspace, checks)
     assert result.passed, result.to_dict()
     assert sorted(p.name for p in workspace.iterdir()) == ["app.py", "models.py", "views"]
+
+
+def test_parametrized_checks_and_lazy_codecs_work_in_the_check_process(runner, tmp_path):
+    # Codecs and submodules are imported lazily; after the drop to `nobody` they must still be found.
+    check = '''
+    import pytest
+
+    @pytest.mark.parametrize("path", ["/", "/missing"])
+    def test_paths(client, path):
+        r = client.get(path, status="*")
+        assert r.status_int in (200, 404), "caf\\u00e9".encode("unicode_escape").decode()
+        assert "x".encode("idna") == b"x"
+    '''
+    result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check))
+    assert result.passed, result.to_dict()
+    assert len(result.tests) == 2

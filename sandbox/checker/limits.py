@@ -158,12 +158,26 @@ def reach_imports_through_fds() -> None:
         return
     import importlib
 
-    reachable = []
+    reachable, moved = [], {}
     for entry in sys.path:
         if entry and os.path.isdir(entry):
-            reachable.append(f"/proc/self/fd/{os.open(entry, os.O_RDONLY | os.O_DIRECTORY)}")
+            moved[entry] = f"/proc/self/fd/{os.open(entry, os.O_RDONLY | os.O_DIRECTORY)}"
+            reachable.append(moved[entry])
         else:
             reachable.append(entry)
     sys.path[:] = reachable
+    # Packages imported already (encodings, email, ...) find their submodules through __path__,
+    # which still names the unreadable folders: point those at the opened ones too.
+    for module in list(sys.modules.values()):
+        paths = getattr(module, "__path__", None)
+        if isinstance(paths, list):
+            paths[:] = [_moved(p, moved) for p in paths]
     sys.path_importer_cache.clear()
     importlib.invalidate_caches()
+
+
+def _moved(path: str, moved: dict[str, str]) -> str:
+    for old, new in moved.items():
+        if path == old or path.startswith(old + os.sep):
+            return new + path[len(old):]
+    return path
