@@ -1,0 +1,15 @@
+"""Add the summary column to an existing article table without losing any rows."""
+
+from playhouse.migrate import SqliteMigrator, migrate
+
+from models import Article, db
+
+
+def upgrade():
+    columns = [column.name for column in db.get_columns("article")]
+    if "summary" not in columns:
+        migrate(SqliteMigrator(db).add_column("article", "summary", Article.summary))
+
+
+if __name__ == "__main__":
+    upgrade()
