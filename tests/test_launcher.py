@@ -176,3 +176,11 @@ def test_python_dash_m_and_the_console_script_agree():
     assert script.exists(), "the `sandbox` console script is not installed"
     r2 = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=20)
     assert r2.stdout == r.stdout
+
+
+def test_the_built_in_course_is_installed_on_first_start(sandbox_process, tmp_path):
+    proc, url = sandbox_process(tmp_path / "fresh")
+    with open_url(url) as r:
+        page = r.read().decode()
+    assert "Build a blog with Python" in page and "0 of " in page
+    assert (tmp_path / "fresh" / "packs" / "blog" / "pack.toml").exists()
