@@ -61,16 +61,22 @@ def gradebook_command(args, *, out=None) -> int:
     from sandbox.reports import MAX_REPORT_BYTES, ReportError, write_atomic
 
     out = out or sys.stdout
-    files = []
+    files, problems = [], []
     for name in args.files:
         path = Path(name)
         try:
-            size = path.stat().st_size
-            data = path.read_bytes() if size <= MAX_REPORT_BYTES else b" " * (MAX_REPORT_BYTES + 1)
+            # Never read more than one byte past the cap: the size check only needs to know it is too big.
+            with path.open("rb") as fh:
+                files.append((name, fh.read(MAX_REPORT_BYTES + 1)))
         except OSError as exc:
-            raise ReportError(f"{name} cannot be read ({exc.strerror or exc}).") from None
-        files.append((name, data))
-    plan = gradebook.plan_import([], gradebook.read_files(files))
+            problems.append(f"{name} cannot be read ({exc.strerror or exc}).")
+    try:
+        incoming = gradebook.read_files(files) if files else []
+    except ReportError as exc:
+        problems = exc.problems + problems
+    if problems:
+        raise ReportError("Nothing was graded: " + " ".join(problems), problems)
+    plan = gradebook.plan_import([], incoming)
     for note in plan.notes:
         if "skipped" in note:
             print(note, file=sys.stderr)
