@@ -21,6 +21,13 @@ def test_bad_settings_are_explained_and_not_saved(client):
     r = client.post("/settings", {"name": "", "theme": "purple", "font_size": "99", "csrf_token": client.csrf},
                     status=422)
     assert "Please enter a name" in r.text and "Choose light or dark" in r.text and "from 10 to 28" in r.text
+
+
+def test_settings_refuse_another_profiles_name(client):
+    store.Learner.create(name="Grace")
+    r = client.post("/settings", {"name": "grace", "theme": "light", "font_size": "14", "csrf_token": client.csrf},
+                    status=422)
+    assert "already a profile called" in r.text
     assert store.current_learner().name == "Learner"
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from bottle import HTTPResponse, abort, request, response, static_file
 
 from sandbox import store
+from sandbox.profiles import ProfileError, check_name
 from sandbox.markdown import highlight_css
 from sandbox.web.courses import home_courses
 from sandbox.web.render import STATIC, bundle_available, render
@@ -56,7 +57,7 @@ def install(app) -> None:
             "theme": request.forms.getunicode("theme", ""),
             "font_size": request.forms.getunicode("font_size", ""),
         }
-        errors = validate_settings(form)
+        errors = validate_settings(form, store.current_learner().id)
         if errors:
             ctx = page_context(app, "settings")
             ctx["learner"].update(form)
@@ -95,12 +96,12 @@ def install(app) -> None:
         app.error(code)(error_page)
 
 
-def validate_settings(form: dict) -> dict:
+def validate_settings(form: dict, learner_id: int) -> dict:
     errors = {}
-    if not form["name"]:
-        errors["name"] = "Please enter a name (it is only shown on this computer)."
-    elif len(form["name"]) > 80:
-        errors["name"] = "Please keep the name under 80 characters."
+    try:
+        check_name(form["name"], except_id=learner_id)
+    except ProfileError as exc:
+        errors["name"] = str(exc)
     if form["theme"] not in store.THEMES:
         errors["theme"] = "Choose light or dark."
     if not form["font_size"].isdigit() or int(form["font_size"]) not in store.FONT_SIZES:
