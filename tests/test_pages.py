@@ -21,6 +21,7 @@ def test_bad_settings_are_explained_and_not_saved(client):
     r = client.post("/settings", {"name": "", "theme": "purple", "font_size": "99", "csrf_token": client.csrf},
                     status=422)
     assert "Please enter a name" in r.text and "Choose light or dark" in r.text and "from 10 to 28" in r.text
+    assert store.current_learner().name == "Learner"
 
 
 def test_settings_refuse_another_profiles_name(client):
