@@ -26,9 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_dir(parser)
     parser.set_defaults(ui="window", handler=run_command)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from sandbox import cli_packs, cli_progress
+    from sandbox import cli_packs, cli_progress, cli_watch
 
     cli_packs.add_commands(commands, add_data_dir)
+    cli_watch.add_commands(commands, add_data_dir)
     cli_progress.add_commands(commands, add_data_dir)
     return parser
 

@@ -15,6 +15,7 @@ import queue
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,7 @@ class PreviewStatus:
     error: dict | None
     workspace: str
     last_page: str | None
+    pid: int | None = None
 
 
 def changed_matters(path: str) -> bool:
@@ -88,7 +90,7 @@ class Preview:
     def status(self) -> PreviewStatus:
         return PreviewStatus(state=self.state, url=f"http://localhost:{self.port}/", generation=self.generation,
                              changes=self.changes, error=self.error, workspace=str(self.workspace),
-                             last_page=self.requests.last_page())
+                             last_page=self.requests.last_page(), pid=self.process.pid if self.process else None)
 
 
 class PreviewManager:
@@ -193,7 +195,7 @@ class PreviewManager:
         preview = Preview(key, workspace, app_module)
         self._previews[key] = preview
         if self._owner:
-            limits.give_tree(workspace, self._owner)  # the app may write its SQLite file as `nobody`
+            let_through(workspace)
         self._spawn(preview, "started")
         if self.watch:
             threading.Thread(target=self._watch, args=(preview,), name=f"preview-watch-{key}", daemon=True).start()
@@ -243,6 +245,10 @@ class PreviewManager:
         return sock
 
     def _spawn(self, preview: Preview, why: str) -> None:
+        if self._owner:
+            # Saves are atomic renames of private (0600) temp files: hand every file to `nobody` again,
+            # who must read the sources and write the app's SQLite file.
+            give_new_files(preview.workspace, self._owner)
         if preview.listener is None:
             preview.listener = self._listen(preview)
         preview.generation += 1
@@ -317,15 +323,62 @@ class PreviewManager:
     def _watch(self, preview: Preview) -> None:
         import watchfiles
 
-        for _ in watchfiles.watch(preview.workspace, watch_filter=lambda change, path: changed_matters(path),
-                                  debounce=400, step=20, stop_event=preview.watcher_stop, rust_timeout=500,
-                                  raise_interrupt=False, ignore_permission_denied=True):
+        seen = Snapshot(preview.workspace)
+        for changes in watchfiles.watch(preview.workspace, watch_filter=lambda change, path: changed_matters(path),
+                                        debounce=400, step=20, stop_event=preview.watcher_stop, rust_timeout=500,
+                                        raise_interrupt=False, ignore_permission_denied=True):
             if preview.watcher_stop.is_set() or self._closed:
                 return
+            if not seen.changed(path for _, path in changes):
+                continue  # only owners or modes changed (our own chown as root), not the code
             try:
                 self.restart(preview.key, changed=True)
             except RuntimeError:
                 return
+
+
+class Snapshot:
+    """Size and mtime of the workspace's files, so a change of owner or mode is not a save."""
+
+    def __init__(self, folder: Path):
+        self.stats = {}
+        for top, dirs, files in os.walk(folder):
+            self.changed(os.path.join(top, name) for name in files)
+
+    def changed(self, paths) -> bool:
+        changed = False
+        for path in paths:
+            try:
+                info = os.stat(path)
+                key = (info.st_mtime_ns, info.st_size)
+            except OSError:
+                key = None
+            if self.stats.get(path, "unseen") != key:
+                self.stats[path] = key
+                changed = True
+        return changed
+
+
+def give_new_files(folder: Path, owner: tuple[int, int]) -> None:
+    """Hand to `nobody` what is not theirs yet (new files from the sandbox's saves, as root)."""
+    for top, dirs, files in os.walk(folder):
+        for name in [".", *dirs, *files]:
+            path = os.path.join(top, name)
+            if os.lstat(path).st_uid != owner[0]:
+                os.lchown(path, *owner)
+
+
+def let_through(folder: Path) -> None:
+    """As root, let `nobody` pass through (never list) the folders above the workspace.
+
+    SQLite turns the app's relative "blog.db" into an absolute path, so the app must be able to
+    reach its workspace by name; a data dir under /root or a 0700 temp folder would stop it.
+    """
+    for parent in folder.parents:
+        mode = parent.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            log.info("Letting the preview pass through %s (search permission only)", parent)
+            os.chmod(parent, stat.S_IMODE(mode) | stat.S_IXOTH)
 
 
 def crash_report(output: str, workspace: Path, code: int | None) -> dict:

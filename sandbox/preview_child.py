@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
     workspace = Path(args.workspace).resolve()
     # As `nobody`, the path to the workspace may not be traversable (a data dir under /root);
     # a descriptor opened now stays usable through /proc/self/fd.
-    folder = Path(f"/proc/self/fd/{os.open(workspace, os.O_RDONLY | os.O_DIRECTORY)}") if owner else workspace
+    folder_fd = os.open(workspace, os.O_RDONLY | os.O_DIRECTORY) if owner else None
     before = list(sys.path)
     limits.enter_limits(owner, args.memory_mb)  # includes PR_SET_PDEATHSIG, after any uid change
     if owner:
@@ -277,6 +277,7 @@ def main(argv: list[str] | None = None) -> None:
     if os.getppid() != args.parent:
         os._exit(0)  # the sandbox died before the death signal was armed
     watch_parent(args.parent)
+    folder = workspace if os.access(workspace, os.R_OK | os.X_OK) else Path(f"/proc/self/fd/{folder_fd}")
     recorder = Recorder(args.records_fd)
     hook_peewee(recorder)
     hook_templates(recorder)

@@ -14,6 +14,7 @@ from typing import Callable
 class Services:
     catalog: object | None = None  # sandbox.catalog.Catalog of installed packs
     checker: object | None = None  # sandbox.checker.CheckRunner once started
+    preview: object | None = None  # sandbox.preview.PreviewManager: learners' own apps, live
     notices: list[str] = field(default_factory=list)  # sentences shown on the home page this launch
     open_url: Callable[[str], object] = webbrowser.open
     url: str = ""  # the address the sandbox is served at, for the About page
@@ -21,3 +22,5 @@ class Services:
     def close(self) -> None:
         if self.checker is not None:
             self.checker.stop()
+        if self.preview is not None:
+            self.preview.close()

@@ -14,16 +14,17 @@
 <script src="/static/build/editor.js" defer></script>
 % end
 <script src="/static/js/app.js" defer></script>
+<script src="/static/js/preview.js" defer></script>
 </head>
 <body class="font-{{learner['font_size']}}">
 <header class="topbar">
   <a class="brand" href="/">{{product}}</a>
   <nav aria-label="Main">
-    % for key, href, label in [("home", "/", "Home"), ("packs", "/packs", "Packs"), ("settings", "/settings", "Settings"), ("about", "/about", "About")]:
+    % for key, href, label in [("home", "/", "Home"), ("packs", "/packs", "Packs"), ("progress", "/progress", "Progress"), ("instructor", "/instructor", "Instructor"), ("settings", "/settings", "Settings"), ("about", "/about", "About")]:
     <a href="{{href}}" {{!'aria-current="page"' if active == key else ''}}>{{label}}</a>
     % end
   </nav>
-  <span class="who" title="Learner profile">{{learner['name']}}</span>
+  <a class="who" href="/profiles" title="Learner profile: switch or manage profiles" {{!'aria-current="page"' if active == "profiles" else ''}}>{{learner['name']}}</a>
 </header>
 <p id="editor-fallback-note" class="notice" hidden>The rich code editor is not available (its bundle was not built), so a plain text box is used instead. Everything else works.</p>
 <main id="main" class="{{'wide' if get('wide') else ''}}">

@@ -82,6 +82,7 @@
       <span class="muted small">Files are in <code>{{workspace_path}}</code></span>
     </form>
     <div id="history"></div>
+    % include('partials/preview', url=url)
     % end
     <div id="result" aria-live="polite">
       % if result:

@@ -9,7 +9,7 @@ from bottle import Bottle, HTTPError
 from sandbox import store
 from sandbox.errors import PackError, WorkspaceError
 from sandbox.services import Services
-from sandbox.web import lessons, packs_page, pages
+from sandbox.web import instructor_page, lessons, packs_page, pages, preview_pages, profiles_page, progress_page
 from sandbox.web.security import SecurityMiddleware
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,10 @@ def create_app(settings, services: Services | None = None) -> SecurityMiddleware
     pages.install(app)
     lessons.install(app)
     packs_page.install(app)
+    preview_pages.install(app)
+    profiles_page.install(app)
+    progress_page.install(app)
+    instructor_page.install(app)
     return SecurityMiddleware(_errors_to_log(app), settings, bottle_app=app)
 
 

@@ -1,0 +1,48 @@
+"""`sandbox watch`: re-check the current step (and reload a preview) whenever a file is saved."""
+
+from __future__ import annotations
+
+import sys
+
+from sandbox.config import build_settings, prepare_data_dir
+
+
+def add_commands(commands, add_data_dir) -> None:
+    watch = commands.add_parser("watch", help="re-run the current step's checks whenever you save a file, in any editor")
+    watch.add_argument("--preview", action="store_true",
+                       help="also serve your app here and reload it on every save (the sandbox window does this itself)")
+    add_data_dir(watch)
+    watch.set_defaults(handler=watch_command)
+
+
+def watch_command(args) -> int:
+    from sandbox import store, watch
+    from sandbox.catalog import Catalog
+    from sandbox.checker import CheckRunner
+
+    settings = build_settings(data_dir=getattr(args, "data_dir", None))
+    prepare_data_dir(settings.data_dir)
+    store.open_store(settings.db_path)
+    place = watch.current_place(Catalog(settings.packs_dir), settings.workspaces_dir)
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    say(f"Watching {place.ws.path} for '{place.step.title}' ({place.lesson.title}). Press Ctrl+C to stop.")
+    preview = None
+    if args.preview:
+        from sandbox.preview import PreviewManager
+
+        preview = PreviewManager(memory_mb=settings.check_memory_mb)
+        say(f"Your app: {preview.open(place.learner_id, place.ws.path, place.lesson.app).url}")
+    try:
+        with CheckRunner(timeout=settings.check_timeout, memory_mb=settings.check_memory_mb) as runner:
+            watch.watch(place, runner, say)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if preview is not None:
+            preview.close()
+        store.close_store()
+    print("Stopped watching.", file=sys.stderr)
+    return 0

@@ -1,0 +1,227 @@
+/* The live preview pane and the request inspector: start the learner's app, follow its
+ * status and console by polling, drive the address bar, and re-check on save when asked.
+ * Plain ES2020, no inline script (CSP script-src 'self'); pages without the pane ignore it. */
+(() => {
+  "use strict";
+
+  const POLL_MS = 700;
+  const INSPECTOR_POLL_MS = 1000;
+  const CONSOLE_CHARS = 64 * 1024;
+  const WATCH_KEY = "sandbox:watch";
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function post(url, fields = {}, headers = {}) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrfToken(), ...headers },
+      body: new URLSearchParams(fields),
+    });
+  }
+
+  async function getJSON(url) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`${response.status}`);
+    return response.json();
+  }
+
+  class PreviewPane {
+    constructor(root) {
+      this.root = root;
+      this.frame = root.querySelector("#preview-frame");
+      this.pathInput = root.querySelector("#preview-path");
+      this.origin = root.querySelector("#preview-origin");
+      this.statusLine = root.querySelector("#preview-status");
+      this.errorBox = root.querySelector("#preview-error");
+      this.console = root.querySelector("#preview-console");
+      this.watch = root.querySelector("#preview-watch");
+      this.base = null;
+      this.generation = 0;
+      this.changes = null;
+      this.outputEnd = 0;
+      this.lastPage = null;
+      this.history = [];
+      this.wire();
+      this.open();
+    }
+
+    wire() {
+      this.root.addEventListener("click", (event) => {
+        const button = event.target.closest("[data-preview]");
+        if (!button || button.tagName !== "BUTTON") return;
+        event.preventDefault();
+        const action = button.dataset.preview;
+        if (action === "back") this.back();
+        else if (action === "reload") this.show(this.path());
+        else if (action === "external" && this.base) post("/open-external", { url: this.base + this.path().slice(1) });
+        else if (action === "restart") post("/preview/restart");
+        else if (action === "folder") post("/preview/open-folder");
+      });
+      this.root.querySelector("[data-preview=go]").addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.go(this.pathInput.value);
+      });
+      try {
+        this.watch.checked = localStorage.getItem(WATCH_KEY) === "on";
+      } catch (_) {
+        // Storage can be switched off; the toggle still works for this page.
+      }
+      this.watch.addEventListener("change", () => {
+        try {
+          localStorage.setItem(WATCH_KEY, this.watch.checked ? "on" : "off");
+        } catch (_) {
+          // As above.
+        }
+      });
+    }
+
+    path() {
+      const value = (this.pathInput.value || "/").trim();
+      return value.startsWith("/") ? value : `/${value}`;
+    }
+
+    go(path) {
+      const current = this.lastPage || "/";
+      if (path !== current) this.history.push(current);
+      this.pathInput.value = path;
+      this.show(path);
+    }
+
+    back() {
+      if (!this.history.length) return;
+      const path = this.history.pop();
+      this.pathInput.value = path;
+      this.show(path);
+    }
+
+    show(path) {
+      if (!this.base) return;
+      this.lastPage = path;
+      // Setting src always navigates, even to the same address: that is the reload.
+      this.frame.src = this.base + path.slice(1);
+    }
+
+    async open() {
+      try {
+        const status = await getJSON(this.root.dataset.openUrl);
+        if (status.state === "none") {
+          this.statusLine.textContent = status.message;
+          return;
+        }
+        this.update(status);
+      } catch (_) {
+        this.statusLine.textContent = "The preview could not start; reload the page to try again.";
+        return;
+      }
+      this.poll();
+    }
+
+    async poll() {
+      try {
+        const status = await getJSON(`/preview/status?since=${this.outputEnd}`);
+        if (status.state === "stopped") {
+          await this.open(); // stopped while away (idle): start it again
+          return;
+        }
+        this.update(status);
+      } catch (_) {
+        this.statusLine.textContent = "Waiting for the sandbox…";
+      }
+      setTimeout(() => this.poll(), POLL_MS);
+    }
+
+    update(status) {
+      if (status.url && status.url !== this.base) {
+        this.base = status.url;
+        this.origin.textContent = status.url.replace(/\/$/, "");
+        this.show(this.path());
+      } else if (status.generation !== this.generation && status.state !== "starting") {
+        this.show(this.path()); // a new process answers now: show the page again
+      }
+      if (status.state !== "starting") this.generation = status.generation;
+      this.showState(status);
+      if (typeof status.output === "string") this.appendOutput(status.output, status.output_end);
+      if (status.last_page && status.last_page !== this.lastPage && document.activeElement !== this.pathInput) {
+        this.history.push(this.lastPage || "/");
+        this.lastPage = status.last_page;
+        this.pathInput.value = status.last_page;
+      }
+      if (this.changes !== null && status.changes > this.changes && this.watch.checked) this.check();
+      this.changes = status.changes;
+    }
+
+    showState(status) {
+      const words = { starting: "Starting your app…", running: "Your app is running.", error: "Your app could not start.",
+                      crashed: "Your app stopped." };
+      this.statusLine.textContent = words[status.state] || status.state;
+      this.root.dataset.state = status.state;
+      const failed = status.error && (status.state === "error" || status.state === "crashed");
+      this.errorBox.hidden = !failed;
+      this.frame.hidden = status.state === "crashed";
+      if (!failed) return;
+      this.errorBox.querySelector("#preview-error-title").textContent = words[status.state];
+      this.errorBox.querySelector("#preview-error-where").textContent = status.error.file
+        ? `In ${status.error.file}${status.error.line ? `, line ${status.error.line}` : ""}.` : "";
+      this.errorBox.querySelector("#preview-error-message").textContent = status.error.message;
+    }
+
+    appendOutput(text, end) {
+      this.outputEnd = end;
+      if (!text) return;
+      const atBottom = this.console.scrollTop + this.console.clientHeight >= this.console.scrollHeight - 4;
+      this.console.textContent = (this.console.textContent + text).slice(-CONSOLE_CHARS);
+      if (atBottom) this.console.scrollTop = this.console.scrollHeight;
+    }
+
+    // Checks run on the files on disk (no editor fields are sent), so an outside editor's save counts.
+    check() {
+      const url = this.root.dataset.checkUrl;
+      if (window.htmx && window.htmx.ajax) {
+        window.htmx.ajax("POST", url, { target: "#result", swap: "innerHTML", values: { csrf_token: csrfToken() } });
+        return;
+      }
+      post(url, { csrf_token: csrfToken() }, { "HX-Request": "true" })
+        .then((response) => response.text())
+        .then((html) => {
+          const result = document.getElementById("result");
+          if (!result) return;
+          result.innerHTML = html;
+          result.querySelectorAll("[hx-swap-oob]").forEach((el) => el.remove());
+        });
+    }
+  }
+
+  function followInspector(list) {
+    let last = list.innerHTML;
+    const refresh = async () => {
+      try {
+        const response = await fetch(list.dataset.pollUrl, { credentials: "same-origin" });
+        if (response.ok) {
+          const html = await response.text();
+          if (html !== last) {
+            list.innerHTML = html;
+            last = list.innerHTML;
+          }
+        }
+      } catch (_) {
+        // The sandbox is busy or gone; try again on the next tick.
+      }
+      setTimeout(refresh, INSPECTOR_POLL_MS);
+    };
+    setTimeout(refresh, INSPECTOR_POLL_MS);
+  }
+
+  function start() {
+    const pane = document.getElementById("preview");
+    if (pane) new PreviewPane(pane);
+    const list = document.querySelector("[data-poll-url]");
+    if (list) followInspector(list);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

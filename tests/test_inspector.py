@@ -1,0 +1,219 @@
+"""The request inspector and the read-only database browser: recorder, data model, routes."""
+
+from __future__ import annotations
+
+import sqlite3
+import textwrap
+import time
+import urllib.request
+
+import pytest
+
+from sandbox import dbbrowser, store
+from sandbox.inspector import RequestLog, timeline
+from sandbox.packs import new_pack
+from sandbox.preview import PreviewManager
+
+BLOG = textwrap.dedent('''\
+    from bottle import Bottle, template
+    from peewee import CharField, Model, SqliteDatabase
+
+    db = SqliteDatabase("blog.db")
+
+
+    class Post(Model):
+        title = CharField()
+
+        class Meta:
+            database = db
+
+
+    db.create_tables([Post])
+    app = Bottle()
+
+
+    @app.route("/")
+    def home():
+        posts = Post.select().where(Post.title != "hidden")
+        return template("index", posts=list(posts))
+
+
+    @app.route("/add/<title>")
+    def add(title):
+        Post.create(title=title)
+        return "added"
+''')
+INDEX = "<h1>Posts</h1>\n% for p in posts:\n<p>{{p.title}}</p>\n% end\n"
+
+
+def wait_for(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode()
+
+
+@pytest.fixture
+def blog(tmp_path):
+    folder = tmp_path / "ws"
+    (folder / "views").mkdir(parents=True)
+    (folder / "app.py").write_text(BLOG)
+    (folder / "views" / "index.tpl").write_text(INDEX)
+    return folder
+
+
+@pytest.fixture
+def manager():
+    found = PreviewManager(watch=False)
+    yield found
+    found.close()
+
+
+def test_requests_templates_and_sql_are_recorded_without_changing_the_app(manager, blog):
+    url = manager.open(1, blog).url
+    assert get(url + "add/First") == "added"
+    assert "<p>First</p>" in get(url)
+    log = manager.requests(1)
+    wait_for(lambda: len(log.recent()) == 2)
+    page, added = log.recent()
+    assert (page.method, page.path, page.status, page.template) == ("GET", "/", 200, "index")
+    assert page.duration_ms > 0 and page.is_page and log.last_page() == "/"
+    [select] = page.queries
+    assert select.sql.startswith('SELECT "t1"."id", "t1"."title" FROM "post"') and select.params == ["hidden"]
+    assert added.queries[0].sql.startswith('INSERT INTO "post"') and added.queries[0].params == ["First"]
+    bars = timeline(page)
+    assert [b["kind"] for b in bars] == ["request", "sql", "template"]
+    assert all(0 <= b["left"] <= 100 and 0 < b["width"] <= 100 for b in bars)
+
+
+def test_the_log_keeps_the_last_200_and_ignores_garbage():
+    log = RequestLog()
+    for i in range(205):
+        log.add({"method": "GET", "path": f"/{i}", "status": 200, "queries": "nonsense", "duration_ms": "x"})
+    recent = log.recent()
+    assert len(recent) == 200 and recent[0].path == "/204" and recent[-1].path == "/5"
+    assert recent[0].queries == [] and recent[0].duration_ms == 0.0
+
+
+def make_db(path, rows=120):
+    connection = sqlite3.connect(path)
+    connection.execute('CREATE TABLE "post" (id INTEGER PRIMARY KEY, title VARCHAR(80) NOT NULL, body TEXT)')
+    connection.execute('CREATE TABLE "odd ""name""" (x)')
+    connection.executemany("INSERT INTO post (title, body) VALUES (?, ?)", [(f"T{i}", "b" * 400) for i in range(rows)])
+    connection.commit()
+    connection.close()
+
+
+def test_the_browser_lists_tables_columns_counts_and_pages_rows(tmp_path):
+    make_db(tmp_path / "blog.db")
+    assert dbbrowser.find_databases(tmp_path) == ["blog.db"]
+    tables = {t.name: t for t in dbbrowser.tables(tmp_path / "blog.db")}
+    post = tables["post"]
+    assert post.rows == 120 and post.sql.startswith('CREATE TABLE "post"')
+    assert [(c["name"], c["type"]) for c in post.columns] == [("id", "INTEGER"), ("title", "VARCHAR(80)"), ("body", "TEXT")]
+    assert tables['odd "name"'].columns[0]["type"] == "(any)"
+    page = dbbrowser.rows(tmp_path / "blog.db", "post", 3)
+    assert (page.page, page.pages, len(page.rows)) == (3, 3, 20) and page.rows[0][1] == "T100"
+    assert page.rows[0][2].endswith("…")
+
+
+def test_the_browser_never_writes(tmp_path):
+    make_db(tmp_path / "blog.db")
+    before = (tmp_path / "blog.db").read_bytes()
+    connection = dbbrowser.connect(tmp_path / "blog.db")
+    with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
+        connection.execute("DELETE FROM post")
+    connection.close()
+    with pytest.raises(dbbrowser.DatabaseError, match="no table called"):
+        dbbrowser.rows(tmp_path / "blog.db", 'post"; DROP TABLE post; --')
+    assert (tmp_path / "blog.db").read_bytes() == before
+
+
+def test_only_the_workspaces_own_databases_can_be_opened(tmp_path):
+    make_db(tmp_path / "blog.db")
+    with pytest.raises(dbbrowser.DatabaseError):
+        dbbrowser.database_path(tmp_path, "../blog.db")
+
+
+# --- routes ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def preview(services):
+    services.preview = PreviewManager(watch=False, opener=lambda path: opened.append(path) or True)
+    opened = []
+    services.preview.opened = opened
+    yield services.preview
+    services.preview.close()
+
+
+@pytest.fixture
+def lesson(services, tmp_path):
+    pack = new_pack(tmp_path / "pack", pack_id="mini", title="Mini")
+    services.catalog.install(tmp_path / "pack")
+    return f"/learn/{pack.id}/{pack.lessons[0].id}/{pack.lessons[0].steps[0].id}"
+
+
+def test_a_code_step_starts_the_preview_and_the_pane_is_on_the_page(client, preview, lesson, settings):
+    page = client.get(lesson)
+    assert 'id="preview-frame"' in page.text and 'sandbox="allow-scripts allow-forms allow-same-origin allow-popups"' in page.text
+    assert "allow-top-navigation" not in page.text
+    status = client.get(lesson + "/preview").json
+    assert status["url"].startswith("http://localhost:") and status["state"] in ("starting", "running")
+    learner = store.current_learner().id
+    assert preview.workspace(learner) == settings.workspaces_dir / str(learner) / "mini" / "01-first-route"
+    polled = client.get("/preview/status").json
+    assert polled["url"] == status["url"] and "output" in polled
+
+
+def test_preview_status_without_a_preview_says_stopped(client, preview):
+    assert client.get("/preview/status").json == {"state": "stopped"}
+
+
+def test_the_inspector_and_database_pages(client, preview, blog):
+    learner = store.current_learner().id
+    url = preview.open(learner, blog).url
+    get(url + "add/Hello")
+    get(url)
+    wait_for(lambda: len(preview.requests(learner).recent()) == 2)
+    page = client.get("/inspector")
+    assert "<code>/</code>" in page.text and "SELECT &quot;t1&quot;.&quot;id&quot;" in page.text
+    listing = client.get("/inspector/requests")
+    assert "/add/Hello" in listing.text
+    first = preview.requests(learner).recent()[-1].id
+    detail = client.get(f"/inspector/requests/{first}", headers={"HX-Request": "true"})
+    assert "INSERT INTO" in detail.text and "&#039;Hello&#039;" in detail.text
+    client.get("/inspector/requests/9999", status=404)
+    db = client.get("/database?file=blog.db&table=post")
+    assert "Hello" in db.text and "CREATE TABLE" in db.text and "1 rows" in db.text
+    assert "no table called" in client.get("/database?file=blog.db&table=nope", status=404).text
+    client.get("/database?file=../x.db", status=404)
+
+
+def test_open_folder_and_restart_need_csrf(client, anon, preview, blog):
+    learner = store.current_learner().id
+    preview.open(learner, blog)
+    client.post("/preview/open-folder", status=403)
+    client.post("/preview/open-folder", headers={"X-CSRF-Token": client.csrf}, status=204)
+    assert preview.opened == [blog.resolve()]
+    status = client.post("/preview/restart", headers={"X-CSRF-Token": client.csrf}).json
+    assert status["generation"] == 2
+    anon.get("/inspector", status=403)
+    anon.get("/database", status=403)
+
+
+def test_a_post_from_the_preview_origin_is_refused(client, preview, blog, settings):
+    url = preview.open(store.current_learner().id, blog).url
+    origin = url.rstrip("/")
+    client.post("/settings", {"name": "Hacked", "theme": "dark", "font_size": "14", "csrf_token": client.csrf},
+                headers={"Origin": origin, "Sec-Fetch-Site": "cross-site"}, status=403)
+    assert store.current_learner().name != "Hacked"
+    # The preview's host is not the sandbox's: a request naming it is refused outright.
+    client.get("/", headers={"Host": origin.removeprefix("http://")}, status=400)

@@ -1,0 +1,240 @@
+"""The preview process manager: the learner's app runs in a child, restarts on save, and never outlives us."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sandbox.preview import PreviewManager, changed_matters, crash_report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+APP = """\
+from bottle import Bottle, request
+
+app = Bottle()
+
+
+@app.route("/")
+def home():
+    return "<h1>Hello, preview</h1>"
+
+
+@app.route("/cookies")
+def cookies():
+    return request.headers.get("Cookie", "no cookies")
+
+
+@app.route("/env")
+def env():
+    import os
+    return ",".join(sorted(os.environ))
+"""
+
+
+def wait_for(condition, timeout=10.0, what="the condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def text_of(url: str) -> str:
+    """The page, or "" while the app is between processes (a restart may cut a response short)."""
+    try:
+        return fetch(url)[1]
+    except (OSError, http.client.HTTPException):
+        return ""
+
+
+def is_gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # a zombie nobody reaped yet
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    (folder / "app.py").write_text(APP)
+    return folder
+
+
+@pytest.fixture
+def manager():
+    found = PreviewManager()
+    yield found
+    found.close()
+
+
+def settled(manager, key=1):
+    return wait_for(lambda: (s := manager.status(key)) and s.state != "starting" and s, what="the app to start")
+
+
+def test_the_app_starts_on_a_loopback_port_of_its_own(manager, workspace):
+    status = manager.open(1, workspace)
+    assert status.url.startswith("http://localhost:")
+    assert fetch(status.url) == (200, "<h1>Hello, preview</h1>")
+    assert settled(manager).state == "running"
+
+
+def test_a_saved_change_restarts_the_app(manager, workspace):
+    status = manager.open(1, workspace)
+    assert "Hello, preview" in fetch(status.url)[1]
+    (workspace / "app.py").write_text(APP.replace("Hello, preview", "Changed text"))
+    wait_for(lambda: "Changed text" in text_of(status.url), what="the new text")
+    assert manager.status(1).changes >= 1 and manager.status(1).generation >= 2
+
+
+def test_database_writes_do_not_restart_the_app():
+    assert not changed_matters("/ws/blog.db") and not changed_matters("/ws/blog.db-journal")
+    assert not changed_matters("/ws/.app.py.x1y2.tmp") and not changed_matters("/ws/__pycache__/app.pyc")
+    assert changed_matters("/ws/app.py") and changed_matters("/ws/views/index.tpl")
+
+
+def test_an_import_error_is_shown_with_the_learners_file_and_line(manager, workspace):
+    (workspace / "app.py").write_text("from bottle import Bottle\n\napp = Bottle(\n")
+    status = manager.open(1, workspace)
+    settled_status = settled(manager)
+    assert settled_status.state == "error"
+    assert settled_status.error["file"] == "app.py" and settled_status.error["line"] == 3
+    code, page = fetch(status.url)
+    assert code == 500 and "Your app could not start in app.py, line 3" in page
+    assert "SyntaxError" in manager.output(1)[0]
+
+
+def test_an_error_raised_while_importing_points_at_the_line(manager, workspace):
+    (workspace / "app.py").write_text("from bottle import Bottle\napp = Bottle()\nprint('booting')\n1 / 0\n")
+    manager.open(1, workspace)
+    error = settled(manager).error
+    assert (error["file"], error["line"]) == ("app.py", 4) and "ZeroDivisionError" in error["message"]
+    assert "booting" in manager.output(1)[0]
+
+
+def test_a_crash_is_reported_and_the_port_refuses_instead_of_hanging(manager, workspace):
+    (workspace / "app.py").write_text(APP + textwrap.dedent("""
+        @app.route("/die")
+        def die():
+            import os, sys
+            print("about to die", flush=True)
+            os._exit(3)
+    """))
+    status = manager.open(1, workspace)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(status.url + "die", timeout=5)
+    crashed = wait_for(lambda: manager.status(1).state == "crashed" and manager.status(1), what="the crash")
+    assert "exit code 3" in crashed.error["message"] and "about to die" in manager.output(1)[0]
+    with pytest.raises(OSError):
+        wait_for(lambda: urllib.request.urlopen(status.url, timeout=2) and False, timeout=2)
+    (workspace / "app.py").write_text(APP)  # saving again brings it back
+    wait_for(lambda: manager.status(1).state == "running", what="the restart")
+    assert fetch(manager.status(1).url)[0] == 200
+
+
+def test_crash_report_finds_the_learners_line():
+    output = 'Traceback (most recent call last):\n  File "/ws/app.py", line 7, in home\nKeyError: 1\n'
+    report = crash_report(output, Path("/ws"), 1)
+    assert (report["file"], report["line"]) == ("app.py", 7) and "KeyError: 1" in report["message"]
+
+
+def test_the_child_gets_a_clean_environment(manager, workspace, monkeypatch):
+    monkeypatch.setenv("SANDBOX_TOKEN", "secret-token")
+    status = manager.open(1, workspace)
+    names = fetch(status.url + "env")[1].split(",")
+    assert "SANDBOX_TOKEN" not in names and not [n for n in names if n.startswith("SANDBOX")]
+
+
+def test_one_preview_per_learner_and_opening_another_lesson_stops_the_first(manager, workspace, tmp_path):
+    first = manager.open(1, workspace)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "app.py").write_text(APP.replace("Hello, preview", "Other lesson"))
+    second = manager.open(1, other)
+    assert "Other lesson" in fetch(second.url)[1]
+    wait_for(lambda: is_gone(first.pid), what="the first app to stop")
+    assert manager.open(1, other).pid == second.pid  # opening the same lesson again keeps it
+
+
+def test_an_idle_preview_is_stopped(workspace):
+    manager = PreviewManager(idle_seconds=0.2)
+    try:
+        pid = manager.open(1, workspace).pid
+        wait_for(lambda: manager._previews.get(1) is None, timeout=5, what="the idle stop")
+        assert manager.status(1) is None
+        wait_for(lambda: is_gone(pid), what="the process to end")
+    finally:
+        manager.close()
+
+
+def test_closing_the_manager_kills_the_app_and_what_it_started(workspace):
+    (workspace / "app.py").write_text(APP + textwrap.dedent("""
+        import subprocess
+        helper = subprocess.Popen(["sleep", "60"])
+
+        @app.route("/helper")
+        def helper_pid():
+            return str(helper.pid)
+    """))
+    manager = PreviewManager()
+    status = manager.open(1, workspace)
+    helper = int(fetch(status.url + "helper")[1])
+    manager.close()
+    wait_for(lambda: is_gone(status.pid) and is_gone(helper), what="the app and its helper to end")
+
+
+SANDBOX_STANDIN = """
+import sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from sandbox.preview import PreviewManager
+manager = PreviewManager()
+status = manager.open(1, Path({workspace!r}))
+print(status.pid, status.url, flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_app_exits_when_the_sandbox_is_killed_hard(workspace):
+    script = SANDBOX_STANDIN.format(root=str(ROOT), workspace=str(workspace))
+    sandbox = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        pid, url = sandbox.stdout.readline().split()
+        assert fetch(url)[0] == 200
+        sandbox.send_signal(signal.SIGKILL)
+        sandbox.wait()
+        wait_for(lambda: is_gone(int(pid)), timeout=5, what="the orphaned app to exit")
+    finally:
+        if sandbox.poll() is None:
+            sandbox.kill()
+        sandbox.stdout.close()
+
+
+@pytest.mark.skipif(os.name == "nt" or os.geteuid() != 0, reason="privileges are only dropped when root")
+def test_as_root_the_app_runs_as_nobody(manager, workspace):
+    (workspace / "app.py").write_text(APP + '\n@app.route("/uid")\ndef uid():\n    import os\n    return str(os.getuid())\n')
+    status = manager.open(1, workspace)
+    assert fetch(status.url + "uid")[1] != "0"

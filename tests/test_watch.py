@@ -1,0 +1,82 @@
+"""Watch mode: the current step is re-checked whenever a file in its workspace is saved."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from sandbox import coursework, store
+from sandbox.cli import build_parser
+from sandbox.cli_watch import watch_command
+from sandbox.packs import new_pack
+from sandbox.watch import NothingToWatch, current_place, summarize, watch
+
+
+def wait_for(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+def place(services, settings, tmp_path):
+    pack = new_pack(tmp_path / "pack", pack_id="mini", title="Mini")
+    services.catalog.install(tmp_path / "pack")
+    lesson = pack.lessons[0]
+    here = coursework.find(services.catalog, store.current_learner().id, settings.workspaces_dir, "mini",
+                           lesson.id, lesson.steps[0].id)
+    coursework.step_page(here)  # opening the step starts the lesson and marks it current
+    return here
+
+
+def test_the_cli_has_a_watch_command():
+    args = build_parser().parse_args(["watch", "--data-dir", "somewhere"])
+    assert args.handler is watch_command and args.data_dir == "somewhere"
+
+
+def test_the_current_step_is_the_last_opened_code_step(place, services, settings):
+    found = current_place(services.catalog, settings.workspaces_dir)
+    assert (found.pack.id, found.lesson.id, found.step.id) == (place.pack.id, place.lesson.id, place.step.id)
+
+
+def test_nothing_to_watch_before_a_step_is_opened(services, settings):
+    with pytest.raises(NothingToWatch, match="Open a code step"):
+        current_place(services.catalog, settings.workspaces_dir)
+
+
+def test_a_result_is_summarized_in_a_line_or_two():
+    failed = {"passed": False, "duration_ms": 87.2, "tests": [
+        {"title": "Home page", "outcome": "passed"},
+        {"title": "Says hello", "outcome": "failed", "message": "Your page should say Hello.\nmore", "file": "app.py",
+         "line": 4}]}
+    assert summarize(failed) == ["✗ 1/2 checks passed (87 ms)", "  - Says hello: Your page should say Hello. (app.py:4)"]
+    assert summarize({"passed": True, "duration_ms": 50, "tests": [{"outcome": "passed"}]}) == ["✓ all 1 checks passed (50 ms)"]
+
+
+def test_saving_a_file_reruns_the_check(place, check_runner):
+    lines, stop, changed = [], threading.Event(), []
+    worker = threading.Thread(target=store_thread, args=(watch, place, check_runner, lines.append, stop, changed))
+    worker.start()
+    try:
+        wait_for(lambda: any(line.startswith("✗") for line in lines))
+        solution = (place.step.solution / "app.py").read_text()
+        (place.ws.path / "app.py").write_text(solution)  # as any editor would
+        wait_for(lambda: any(line.startswith("✓") for line in lines))
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert any(line.startswith("[saved app.py]") for line in lines) and changed
+
+
+def store_thread(fn, place, runner, say, stop, changed):
+    """Peewee connections are per thread: the watcher thread opens its own."""
+    store.connect()
+    try:
+        fn(place, runner, say, stop=stop, on_change=lambda: changed.append(1))
+    finally:
+        store.disconnect()
