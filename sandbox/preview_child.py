@@ -255,6 +255,28 @@ def load_learner_app(workspace: Path, app_file: str):
     return find_wsgi_app(module, app_file)
 
 
+HTMX_BUNDLE = Path(__file__).resolve().parent / "static" / "build" / "htmx.js"
+HTMX_PATH = "/static/htmx.min.js"
+
+
+def lend_htmx(app, folder: Path, bundle: bytes | None):
+    """Serve the sandbox's own htmx at /static/htmx.min.js while the learner's folder has none.
+
+    Lessons load htmx from there; on a real site the learner adds the file themselves.
+    """
+    if bundle is None:
+        return app
+
+    def wsgi(environ, start_response):
+        if environ.get("PATH_INFO") == HTMX_PATH and not (folder / "static" / "htmx.min.js").is_file():
+            start_response("200 OK", [("Content-Type", "text/javascript; charset=utf-8"),
+                                      ("Content-Length", str(len(bundle)))])
+            return [bundle]
+        return app(environ, start_response)
+
+    return wsgi
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workspace", required=True)
@@ -271,6 +293,7 @@ def main(argv: list[str] | None = None) -> None:
     # a descriptor opened now stays usable through /proc/self/fd.
     folder_fd = os.open(workspace, os.O_RDONLY | os.O_DIRECTORY) if owner else None
     before = list(sys.path)
+    htmx = HTMX_BUNDLE.read_bytes() if HTMX_BUNDLE.is_file() else None  # read while still readable
     limits.enter_limits(owner, args.memory_mb)  # includes PR_SET_PDEATHSIG, after any uid change
     if owner:
         repoint_packages(before, sys.path)
@@ -282,7 +305,7 @@ def main(argv: list[str] | None = None) -> None:
     hook_peewee(recorder)
     hook_templates(recorder)
     try:
-        app = recorder.wrap(load_learner_app(folder, args.app))
+        app = recorder.wrap(lend_htmx(load_learner_app(folder, args.app), folder, htmx))
         recorder.emit({"event": "ready"})
     except (Exception, SystemExit) as exc:
         problem = describe_import_error(exc, workspace)

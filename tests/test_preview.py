@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.preview import PreviewManager, changed_matters, crash_report
+from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -238,3 +239,16 @@ def test_as_root_the_app_runs_as_nobody(manager, workspace):
     (workspace / "app.py").write_text(APP + '\n@app.route("/uid")\ndef uid():\n    import os\n    return str(os.getuid())\n')
     status = manager.open(1, workspace)
     assert fetch(status.url + "uid")[1] != "0"
+
+
+def test_the_preview_lends_htmx_until_the_learner_adds_their_own(manager, workspace):
+    from sandbox.preview_child import HTMX_BUNDLE
+
+    need(HTMX_BUNDLE.is_file(), "the front-end bundle is not built (npm)")
+    status = manager.open(1, workspace)
+    code, body = fetch(status.url + "static/htmx.min.js")
+    assert code == 200 and "htmx" in body
+    (workspace / "static").mkdir()
+    (workspace / "static" / "htmx.min.js").write_text("/* mine */")
+    code, body = fetch(status.url + "static/htmx.min.js")
+    assert code == 404  # the learner's own file is now theirs to serve; this app has no static route
