@@ -15,7 +15,7 @@ from sandbox.errors import PackError
 
 FORMAT_VERSION = 1
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
-STEP_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
+STEP_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # bounded: ids become folder names
 SEMVER_RE = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?")
 KINDS = ("code", "quiz", "read")
 JUNK_NAMES = {"__pycache__", ".DS_Store", ".git", "Thumbs.db"}

@@ -244,7 +244,7 @@ class PackReader:
 
     def file(self, root: Path, path: Path, line: int, where: str, rel: str, what: str) -> Path | None:
         target = self.inside(root, rel)
-        exists = target is not None and (target.is_dir() if what == "folder" else target.is_file())
+        exists = target is not None and _exists(target, folder=what == "folder")
         if target is None:
             self.problem(path, line, f"{where} names {rel}, which is outside the lesson folder")
         elif not exists:
@@ -264,7 +264,7 @@ class PackReader:
         rel = f.get("solution", f"solution/{step.id}")
         step.solution = self.file(root, path, line("solution") if "solution" in f else line("id"), where, rel, "folder")
         folder = root / "mistakes" / step.id
-        if step.id and folder.is_dir():
+        if step.id and _exists(folder, folder=True):
             for mistake_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not is_junk(p.name)):
                 mistake = self.mistake(mistake_dir)
                 if mistake is not None:
@@ -316,3 +316,10 @@ class PackReader:
             self.problem(path, subs[0][0], f"{where} has no correct choice; mark one with correct = true")
         elif right > 1 and not step.multiple:
             self.problem(path, subs[0][0], f"{where} has {right} correct choices; set multiple = true or mark only one")
+
+
+def _exists(path: Path, *, folder: bool) -> bool:
+    try:
+        return path.is_dir() if folder else path.is_file()
+    except OSError:  # a name too long for the file system, say: it cannot exist
+        return False

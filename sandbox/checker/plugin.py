@@ -302,16 +302,16 @@ def describe_failure(exc: BaseException, workspace: Path) -> dict:
     """The learner-facing message, file, line and limit hit for a failed test."""
     file, line = _last_workspace_frame(exc, workspace)
     info = {"file": file, "line": line, "limited": None}
+    # A limit hit while importing the learner's app arrives wrapped in a LearnerCodeError.
+    hit = _limit_hit(exc.__cause__ if isinstance(exc, LearnerCodeError) else exc)
     if isinstance(exc, LearnerCodeError):
-        return {**info, "message": str(exc), "file": exc.file, "line": exc.line}
+        info.update(file=exc.file, line=exc.line)
+    if hit:
+        return {**info, **hit}
+    if isinstance(exc, LearnerCodeError):
+        return {**info, "message": str(exc)}
     if isinstance(exc, AssertionError):
         return {**info, "message": _assert_message(exc)}
-    if isinstance(exc, MemoryError):
-        return {**info, "limited": "memory",
-                "message": "Your code tried to use more memory than a check allows."}
-    if isinstance(exc, BlockingIOError) and exc.errno == errno.EAGAIN:
-        return {**info, "limited": "processes",
-                "message": "Your code started more processes than a check allows."}
     if isinstance(exc, webtest.AppError):
         first = str(exc).splitlines()[0].removeprefix("Bad response: ")
         return {**info, "message": f"Your app answered {first}."}
@@ -320,6 +320,14 @@ def describe_failure(exc: BaseException, workspace: Path) -> dict:
     where = workspace_location(file, line)
     prefix = f"{where}: " if where else "The check stopped with an error: "
     return {**info, "message": prefix + _plain_error(exc)}
+
+
+def _limit_hit(exc) -> dict | None:
+    if isinstance(exc, MemoryError):
+        return {"limited": "memory", "message": "Your code tried to use more memory than a check allows."}
+    if isinstance(exc, BlockingIOError) and exc.errno == errno.EAGAIN:
+        return {"limited": "processes", "message": "Your code started more processes than a check allows."}
+    return None
 
 
 def format_detail(exc: BaseException, workspace: Path) -> str:

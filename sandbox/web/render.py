@@ -11,6 +11,9 @@ from sandbox import PRODUCT_NAME, __version__
 VIEWS = Path(__file__).resolve().parent.parent / "views"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 BUNDLE = STATIC / "build"
+# One list for every call: Bottle caches compiled templates by (id(lookup), name), so a fresh
+# list per call would compile each template again and keep every copy (a memory leak).
+LOOKUP = [str(VIEWS)]
 
 
 def bundle_available() -> bool:
@@ -22,4 +25,4 @@ def render(name: str, page: dict | None = None, **data) -> str:
     context = {"product": PRODUCT_NAME, "version": __version__, "bundle": bundle_available()}
     context.update(page or {})
     context.update(data)
-    return template(name, template_lookup=[str(VIEWS)], **context)
+    return template(name, template_lookup=LOOKUP, **context)

@@ -1,0 +1,156 @@
+"""Scale: a generated pack of 500 steps (validate, install, outline, lesson page), and pages with
+20,000 attempts in the learner's history.
+
+Pages are rendered through the WSGI app in this process (the server's work, no network).
+Baselines in the same run: the same pages with an empty history and with the 4-step fixture pack.
+Target: the progress page (or, before it exists, the lesson and home pages) p50 <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from bench._util import FIXTURE_PACK, pct
+
+LESSONS, STEPS_PER_LESSON = 50, 10
+ATTEMPTS = 20_000
+SAMPLES = 40
+TARGET_P50_MS = 50
+
+CHECK = "def test_home(client):\n    assert client.get('/').status_int == 200, 'Add a route for /.'\n"
+APP = "from bottle import Bottle\n\napp = Bottle()\n\n\n@app.route('/')\ndef home():\n    return 'Hello'\n"
+
+
+def generate_pack(folder: Path) -> Path:
+    """LESSONS lessons of STEPS_PER_LESSON steps each, cycling through code, quiz and read steps."""
+    root = folder / "big-pack"
+    names = [f"{n:02d}-lesson" for n in range(LESSONS)]
+    root.mkdir(parents=True)
+    (root / "pack.toml").write_text(
+        'format = 1\nid = "big-pack"\ntitle = "A big pack"\nversion = "1.0.0"\nauthors = ["Bench"]\n'
+        'description = "500 generated steps."\nrequires = "0.1.0"\n'
+        f"lessons = {json.dumps(names)}\n")
+    for name in names:
+        lesson = root / "lessons" / name
+        (lesson / "starter").mkdir(parents=True)
+        (lesson / "checks").mkdir()
+        (lesson / "starter" / "app.py").write_text(APP)
+        toml = [f'title = "Lesson {name}"', 'summary = "Generated."', ""]
+        for s in range(STEPS_PER_LESSON):
+            sid = f"step-{s:02d}"
+            (lesson / f"{sid}.md").write_text(f"# Step {s}\n\nDo the thing number {s}.\n")
+            toml += ["[[steps]]", f'id = "{sid}"', f'title = "Step {s}"', f'instructions = "{sid}.md"']
+            kind = ("code", "quiz", "read")[s % 3]
+            toml.append(f'kind = "{kind}"')
+            if kind == "code":
+                (lesson / "checks" / f"test_{s:02d}.py").write_text(CHECK)
+                (lesson / "solution" / sid).mkdir(parents=True)
+                (lesson / "solution" / sid / "app.py").write_text(APP)
+                toml.append(f'checks = ["checks/test_{s:02d}.py"]')
+            elif kind == "quiz":
+                toml += ['question = "Which?"', "", "[[steps.choices]]", 'text = "This one"', "correct = true",
+                         "", "[[steps.choices]]", 'text = "That one"']
+            toml.append("")
+        (lesson / "lesson.toml").write_text("\n".join(toml))
+    return root
+
+
+def timed(function) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = function()
+    return (time.perf_counter() - started) * 1000, value
+
+
+def page_p50(app, path: str) -> dict:
+    app.get(path)  # warm: templates compiled, caches filled
+    samples = []
+    for _ in range(SAMPLES):
+        started = time.perf_counter()
+        app.get(path)
+        samples.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": pct(samples, 50), "p95_ms": pct(samples, 95)}
+
+
+def add_attempts(count: int, pack) -> None:
+    from sandbox.store import Attempt, db
+
+    steps = [(lesson.id, step.id, step.kind) for lesson in pack.lessons for step in lesson.steps if step.kind != "read"]
+    start = dt.datetime(2024, 1, 1)
+    from sandbox.checker.results import CheckResult, TestOutcome
+
+    failed = TestOutcome(name="test_step.py::test_home", title="Home", outcome="failed",
+                         message="Your / page answered 404. Add a route for '/'.")
+    result = json.dumps(CheckResult(passed=False, tests=[failed], duration_ms=80.0).to_dict())
+    rows = []
+    for n in range(count):
+        lesson_id, step_id, kind = random.choice(steps)
+        rows.append({"learner": 1, "pack_id": pack.id, "lesson_id": lesson_id, "step_id": step_id, "kind": kind,
+                     "passed": n % 7 == 0, "duration_ms": 60 + n % 90, "result_json": result,
+                     "created_at": start + dt.timedelta(minutes=7 * n)})
+    with db.atomic():
+        for at in range(0, len(rows), 500):
+            Attempt.insert_many(rows[at:at + 500]).execute()
+
+
+def run() -> dict:
+    from webtest import TestApp
+
+    from sandbox import store
+    from sandbox.catalog import Catalog
+    from sandbox.config import build_settings, prepare_data_dir
+    from sandbox.packformat import validate_pack
+    from sandbox.packs import install_pack
+    from sandbox.services import Services
+    from sandbox.web import create_app
+    from sandbox.web.security import csrf_token  # noqa: F401 - the app's session needs only the token
+
+    random.seed(1)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        source = generate_pack(Path(tmp))
+        settings = build_settings(data_dir=Path(tmp) / "data", env={})
+        settings.port = 8123
+        prepare_data_dir(settings.data_dir)
+        store.open_store(settings.db_path)
+        try:
+            results["validate_500_steps_ms"], problems = timed(lambda: validate_pack(source))
+            results["install_500_steps_ms"], installed = timed(lambda: install_pack(source, settings.packs_dir))
+            small_ms, _ = timed(lambda: install_pack(FIXTURE_PACK, settings.packs_dir))
+            results["install_fixture_pack_ms"] = small_ms
+            big = installed.pack
+            from sandbox import progress
+
+            progress.outline(1, big)
+            results["outline_500_steps_ms"], _ = timed(lambda: progress.outline(1, big))
+            app = TestApp(create_app(settings, Services(catalog=Catalog(settings.packs_dir))),
+                          extra_environ={"HTTP_HOST": f"127.0.0.1:{settings.port}"})
+            app.get(f"/?token={settings.token}")
+            pages = {"home": "/", "big pack lesson": "/learn/big-pack/00-lesson/step-00",
+                     "fixture lesson": "/learn/hello-web/01-first-routes/hello"}
+            if any(getattr(r, "rule", "") == "/progress" for r in app.app.app.routes):
+                pages["progress"] = "/progress"
+            empty = {name: page_p50(app, path) for name, path in pages.items()}
+            results["attempts_insert_ms"], _ = timed(lambda: add_attempts(ATTEMPTS, big))
+            full = {name: page_p50(app, path) for name, path in pages.items()}
+        finally:
+            store.close_store()
+    results["problems"] = len(problems)
+    results["pages_empty_history"] = empty
+    results["pages_20000_attempts"] = full
+    watched = "progress" if "progress" in full else "big pack lesson"
+    results["meets_target"] = all(full[name]["p50_ms"] <= TARGET_P50_MS for name in full)
+    print(f"500-step pack: validate {results['validate_500_steps_ms']:.0f} ms ({len(problems)} problems), "
+          f"install {results['install_500_steps_ms']:.0f} ms (the 4-step fixture: {small_ms:.0f} ms), "
+          f"outline {results['outline_500_steps_ms']:.1f} ms")
+    for name in pages:
+        before, after = empty[name]["p50_ms"], full[name]["p50_ms"]
+        print(f"{name:18} p50 {before:6.1f} ms empty history -> {after:6.1f} ms with {ATTEMPTS} attempts "
+              f"({after / before:.2f} x; p95 {full[name]['p95_ms']:.1f} ms)")
+    print(f"target: p50 <= {TARGET_P50_MS} ms with {ATTEMPTS} attempts ({watched} page watched): "
+          f"{'met' if results['meets_target'] else 'NOT met'}")
+    return results
