@@ -140,7 +140,14 @@ def _migration_4(database):
 
 
 # Numbered migrations: index + 1 is the schema version each one produces. Append only.
-MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4]
+def _migration_5(database):
+    # A long history (tens of thousands of attempts) must keep the lesson and progress pages quick.
+    database.execute_sql("CREATE INDEX IF NOT EXISTS attempt_by_step ON attempt "
+                         "(learner_id, pack_id, lesson_id, step_id, id)")
+    database.execute_sql("CREATE INDEX IF NOT EXISTS attempt_by_time ON attempt (learner_id, created_at)")
+
+
+MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
