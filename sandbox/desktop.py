@@ -7,6 +7,7 @@ import importlib.util
 import logging
 import os
 import socket
+import subprocess
 import sys
 import threading
 import webbrowser
@@ -140,3 +141,18 @@ def run_window(url: str, stop: threading.Event, *, on_loaded=None) -> None:
 
     threading.Thread(target=close_when_stopped, name="window-closer", daemon=True).start()
     webview.start(gui="qt" if sys.platform.startswith("linux") else None, private_mode=True)
+
+
+def open_folder(path) -> bool:
+    """Open a folder in the system file manager, as a detached process."""
+    path = str(path)
+    try:
+        if sys.platform == "win32":
+            os.startfile(path)  # noqa: S606 (the learner's own folder)
+            return True
+        command = ["open", path] if sys.platform == "darwin" else ["xdg-open", path]
+        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True, close_fds=True)
+        return True
+    except OSError:
+        return False

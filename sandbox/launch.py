@@ -73,9 +73,9 @@ def start_services(settings: Settings, services: Services) -> None:
         return
     services.checker = CheckRunner(timeout=settings.check_timeout, memory_mb=settings.check_memory_mb)
     threading.Thread(target=services.checker.start, name="checker-start", daemon=True).start()
-    from sandbox.preview import PreviewManager, open_folder
+    from sandbox.preview import PreviewManager
 
-    services.preview = PreviewManager(memory_mb=settings.check_memory_mb, opener=open_folder)
+    services.preview = PreviewManager(memory_mb=settings.check_memory_mb, opener=desktop.open_folder)
 
 
 def install_builtin(catalog: Catalog) -> list[str]:

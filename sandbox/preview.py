@@ -395,18 +395,3 @@ def crash_report(output: str, workspace: Path, code: int | None) -> dict:
     how = f"exit code {code}" if code is not None and code >= 0 else f"signal {-code}" if code else "no exit code"
     return {"message": f"Your app stopped ({how}). {last}".strip(), "file": file, "line": line,
             "traceback": output[-4000:]}
-
-
-def open_folder(path: Path) -> bool:
-    """Open a folder in the system file manager, as a detached process."""
-    path = str(path)
-    try:
-        if sys.platform == "win32":
-            os.startfile(path)  # noqa: S606 (the learner's own folder)
-            return True
-        command = ["open", path] if sys.platform == "darwin" else ["xdg-open", path]
-        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True, close_fds=True)
-        return True
-    except OSError:
-        return False
