@@ -1,7 +1,7 @@
 % rebase('layout', title='Home')
 <section class="hero">
   <h1>Welcome back, {{learner['name']}}</h1>
-  <p>Build a real Python website one small step at a time. Every step is checked the moment you save.</p>
+  <p>Build a real Python website one small step at a time. Press Check (or turn on checking on every save) and see in a blink what works and what to fix.</p>
 </section>
 % for notice in notices:
 <p class="notice" role="status">{{notice}}</p>
