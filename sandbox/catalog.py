@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+import tomllib
 from pathlib import Path
 
 from sandbox.errors import PackError
 from sandbox.packs import BrokenPack, install_pack, remove_pack, scan_packs
-from sandbox.packformat import Pack
+from sandbox.packformat import Pack, parse_version
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "lessons"
 
@@ -60,15 +61,32 @@ class Catalog:
             remove_pack(self.packs_dir, pack_id)
 
     def install_builtin(self) -> list[str]:
-        """Install or upgrade the packs that ship with the sandbox; return what changed."""
-        from sandbox.packformat import load_pack, parse_version
+        """Install or upgrade the packs that ship with the sandbox; return what changed.
 
-        installed = {p.id: p.version for p in self.packs()}
+        Only the manifests' versions are compared, so a start with nothing to upgrade stays quick;
+        a pack that is installed goes through the same full validation as any other.
+        """
         changed = []
-        for folder in sorted(BUILTIN_DIR.glob("*/pack.toml")):
-            pack = load_pack(folder.parent)
-            have = installed.get(pack.id)
-            if have is None or parse_version(pack.version) > parse_version(have):
-                self.install(folder.parent)
-                changed.append(pack.id)
+        for manifest in sorted(BUILTIN_DIR.glob("*/pack.toml")):
+            pack_id, version = _id_and_version(manifest)
+            installed = self.packs_dir / pack_id / "pack.toml"
+            have = _id_and_version(installed)[1] if installed.is_file() else None
+            if have is None or _newer(version, have):
+                self.install(manifest.parent)
+                changed.append(pack_id)
         return changed
+
+
+def _id_and_version(manifest: Path) -> tuple[str, str]:
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PackError(f"{manifest} cannot be read: {exc}") from None
+    return str(data.get("id", manifest.parent.name)), str(data.get("version", "0.0.0"))
+
+
+def _newer(version: str, than: str) -> bool:
+    try:
+        return parse_version(version) > parse_version(than)
+    except (PackError, ValueError):
+        return True  # an unreadable installed version is replaced by the shipped one

@@ -58,6 +58,8 @@ def run(settings: Settings, *, out=None) -> int:
         url = f"http://127.0.0.1:{server.port}/?token={settings.token}"
         services.url = f"http://127.0.0.1:{server.port}/"
         lock.publish(server.port, settings.token)
+        # Read the installed packs now, off the request path, so the first page is quick too.
+        threading.Thread(target=services.catalog.packs, name="catalog-warm", daemon=True).start()
         log.info("Server answering on port %s after %.0f ms", server.port, (time.perf_counter() - started) * 1000)
         show_ui(settings, url, services, out)
     finally:

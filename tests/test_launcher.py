@@ -184,3 +184,21 @@ def test_the_built_in_course_is_installed_on_first_start(sandbox_process, tmp_pa
         page = r.read().decode()
     assert "Build a blog with Python" in page and "0 of " in page
     assert (tmp_path / "fresh" / "packs" / "blog" / "pack.toml").exists()
+
+
+def test_a_newer_built_in_course_replaces_the_installed_one_and_an_equal_one_is_kept(tmp_path, monkeypatch):
+    import shutil
+
+    from sandbox import catalog as catalog_module
+    from sandbox.catalog import Catalog
+
+    shipped = tmp_path / "lessons"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "packs" / "hello", shipped / "hello")
+    monkeypatch.setattr(catalog_module, "BUILTIN_DIR", shipped)
+    catalog = Catalog(tmp_path / "packs")
+    assert catalog.install_builtin() == ["hello-web"]
+    assert catalog.install_builtin() == []
+    manifest = shipped / "hello" / "pack.toml"
+    manifest.write_text(manifest.read_text().replace('version = "1.0.0"', 'version = "1.2.0"'))
+    assert catalog.install_builtin() == ["hello-web"]
+    assert catalog.get("hello-web").version == "1.2.0"
