@@ -17,6 +17,7 @@ import pytest
 
 from bench._util import FIXTURE_PACK, HELLO_APP, HELLO_STEP, Live
 from sandbox.checker import CheckRunner
+from sandbox.checker.limits import count_user_processes
 from sandbox.packs import install_pack
 from sandbox.server import EmbeddedServer
 from sandbox.services import Services
@@ -33,18 +34,6 @@ def wait_for(condition, timeout: float = 10.0, what: str = "condition"):
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-def processes_of(uid: int) -> int:
-    count = 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    count += 1
-            except OSError:
-                pass
-    return count
 
 
 def integrity(db_path: Path) -> str:
@@ -122,7 +111,7 @@ def test_runaway_learner_code_is_stopped_and_the_sandbox_stays_responsive(live, 
     assert re.search(message, body), body[-3000:]
     assert all(s == 200 and seconds < 2 for s, seconds in home_answers), home_answers
     if os.geteuid() == 0:
-        wait_for(lambda: processes_of(NOBODY) == 0, what="the check's processes to be gone")
+        wait_for(lambda: count_user_processes(NOBODY) == 0, what="the check's processes to be gone")
     assert "All checks passed" in check(live, HELLO_APP)[1]  # and the next check works as usual
 
 
