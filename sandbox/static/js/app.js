@@ -118,9 +118,17 @@
 
   // ---- editors --------------------------------------------------------------------
 
+  // Said once per session: a learner who has read it needs no reminder on every page.
   function showFallbackNote() {
     const note = document.getElementById("editor-fallback-note");
-    if (note) note.hidden = false;
+    if (!note) return;
+    try {
+      if (sessionStorage.getItem("sandbox:fallback-noted")) return;
+      sessionStorage.setItem("sandbox:fallback-noted", "1");
+    } catch (_) {
+      /* storage unavailable: show the note */
+    }
+    note.hidden = false;
   }
 
   function editorOptions(textarea, saver) {
