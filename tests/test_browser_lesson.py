@@ -68,3 +68,24 @@ def test_the_lesson_page_works_without_the_rich_editor(sandbox_process, chromium
         page.get_by_text("All checks passed.").wait_for()
     finally:
         context.close()
+
+
+def test_without_the_bundle_a_plain_editor_is_used_and_said_once(sandbox_process, browser_page, tmp_path):
+    from sandbox.packs import install_pack
+
+    data = tmp_path / "data"
+    (data / "packs").mkdir(parents=True)
+    install_pack(FIXTURE, data / "packs")
+    proc, url = sandbox_process(data)
+    page = browser_page
+    page.route("**/static/build/**", lambda route: route.abort())
+    page.goto(url)
+    lesson = url.split("?")[0] + "learn/hello-web/01-first-routes/hello"
+    page.goto(lesson)
+    assert page.locator("#editor-fallback-note").is_visible()
+    assert page.locator("textarea.code-editor").is_visible() and page.locator(".cm-editor").count() == 0
+    page.locator("textarea.code-editor").fill(WRONG.replace('"Hi"', '"Hello, web!"'))
+    page.get_by_role("button", name="Check").click()
+    page.get_by_text("All checks passed.").wait_for()
+    page.goto(lesson)
+    assert not page.locator("#editor-fallback-note").is_visible()
