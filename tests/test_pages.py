@@ -90,3 +90,13 @@ def test_without_the_bundle_pages_still_work_with_a_note(client, monkeypatch):
     html = client.get("/").text
     assert "/static/build/editor.js" not in html
     assert 'id="editor-fallback-note"' in html and "/static/js/app.js" in html
+
+
+def test_only_the_sandboxs_own_views_can_be_rendered():
+    import pytest
+
+    from sandbox.web.render import render
+
+    for hostile in ("{{7*7}}", "% import os", "home\n{{1}}", "../views/home", "$x"):
+        with pytest.raises(ValueError, match="not one of the sandbox's views"):
+            render(hostile)

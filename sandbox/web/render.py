@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bottle import template
@@ -14,6 +15,9 @@ BUNDLE = STATIC / "build"
 # One list for every call: Bottle caches compiled templates by (id(lookup), name), so a fresh
 # list per call would compile each template again and keep every copy (a memory leak).
 LOOKUP = [str(VIEWS)]
+# Bottle's template() compiles any name holding "{", "%", "$" or a newline as template source,
+# so only plain view names get through to it.
+VIEW_NAME = re.compile(r"[a-z][a-z_]*(/[a-z][a-z_]*)?")
 
 
 def bundle_available() -> bool:
@@ -22,6 +26,8 @@ def bundle_available() -> bool:
 
 def render(name: str, page: dict | None = None, **data) -> str:
     """Render ``views/<name>.tpl``. Template names are ours alone: never a string from a pack or a form."""
+    if not VIEW_NAME.fullmatch(name) or not (VIEWS / f"{name}.tpl").is_file():
+        raise ValueError(f"{name!r} is not one of the sandbox's views")
     context = {"product": PRODUCT_NAME, "version": __version__, "bundle": bundle_available()}
     context.update(page or {})
     context.update(data)
