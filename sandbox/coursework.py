@@ -68,6 +68,7 @@ def step_page(place: Place) -> dict:
         start_lesson(place)
     files = []
     if ws.path.is_dir() and place.step.kind == "code":
+        workspace.adopt_outside_edits(ws)  # what this page shows is what the history knows
         for rel in workspace.list_files(ws):
             try:
                 files.append({"path": rel, "content": workspace.read_file(ws, rel),
@@ -113,13 +114,13 @@ def without_title(markdown: str, title: str) -> str:
 
 def save(place: Place, rel: str, content: str) -> None:
     ensure_ready(place)
-    workspace.save_file(place.ws, rel, content)
+    workspace.save_file(place.ws, rel, content, guard=True)
 
 
 def save_many(place: Place, files: dict[str, str], reason: str = "check") -> None:
     ensure_ready(place)
     for rel, content in files.items():
-        workspace.save_file(place.ws, rel, content, reason=reason)
+        workspace.save_file(place.ws, rel, content, reason=reason, guard=True)
 
 
 def run_check(place: Place, runner) -> dict:
@@ -127,6 +128,7 @@ def run_check(place: Place, runner) -> dict:
     if place.step.kind != "code":
         raise PackError(f"Step '{place.step.id}' has no code to check.")
     ensure_ready(place)
+    workspace.adopt_outside_edits(place.ws)  # a check from watch mode keeps another editor's saves in history
     started = time.perf_counter()
     result = runner.run(place.ws.path, place.step.checks, app_module=place.lesson.app,
                         key=f"learner-{place.learner_id}")

@@ -26,3 +26,7 @@ class PackError(SandboxError):
 
 class WorkspaceError(SandboxError):
     """A learner file path or operation is not allowed."""
+
+
+class WorkspaceConflict(WorkspaceError):
+    """A file changed on disk (another editor) since the sandbox last wrote it."""

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from sandbox.errors import WorkspaceError
+from sandbox.errors import WorkspaceConflict, WorkspaceError
 from sandbox.store import FileVersion, db
 
 MAX_FILE_BYTES = 1_000_000
@@ -191,8 +191,13 @@ def ensure_started(ws: Workspace, starter_files: dict[str, bytes], *, carry_from
     return True
 
 
-def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save") -> FileVersion | None:
-    """Write one file atomically and keep it in history; None when it equals the latest version."""
+def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save",
+              guard: bool = False) -> FileVersion | None:
+    """Write one file atomically and keep it in history; None when it equals the latest version.
+
+    With ``guard``, a file another editor changed since the sandbox last wrote it is not
+    overwritten: the text sent is kept in history and WorkspaceConflict says what happened.
+    """
     path = resolve(ws, rel)
     if not isinstance(content, str):
         raise WorkspaceError(f"'{rel}' can only be saved as text.")
@@ -207,6 +212,12 @@ def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save") ->
         )
     if path.is_dir():
         raise WorkspaceError(f"'{rel}' is a folder in your workspace, not a file.")
+    if guard and _changed_outside(ws, rel, path, data):
+        _record(ws, rel, content, "conflict")
+        raise WorkspaceConflict(
+            f"'{rel}' was changed in another editor since this page loaded, so it was not overwritten. "
+            "Reload the page to see that version; what you typed here is kept in the file's history."
+        )
     try:
         if not path.is_file() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -297,6 +308,30 @@ def _record_many(ws: Workspace, files: dict[str, bytes], reason: str) -> None:
             text = _as_text(data)
             if text is not None:
                 _record(ws, rel, text, reason)
+
+
+def _changed_outside(ws: Workspace, rel: str, path: Path, data: bytes) -> bool:
+    """Does the disk hold text the sandbox never wrote, which ``data`` would replace?"""
+    if not path.is_file():
+        return False
+    on_disk = path.read_bytes()
+    if on_disk == data:
+        return False
+    latest = _latest(ws, rel)
+    return latest is None or latest.content.encode("utf-8") != on_disk
+
+
+def adopt_outside_edits(ws: Workspace) -> list[str]:
+    """Record, as "outside-edit" versions, the files another editor changed; return their paths."""
+    adopted = []
+    for rel in list_files(ws):
+        path = ws.path.joinpath(*rel.split("/"))
+        latest = _latest(ws, rel)
+        text = _as_text(path.read_bytes()) if path.is_file() else None
+        if text is not None and (latest is None or latest.content != text):
+            _record(ws, rel, text, "outside-edit")
+            adopted.append(rel)
+    return adopted
 
 
 def _keep_unrecorded(ws: Workspace, rel: str, path: Path, reason: str) -> None:

@@ -261,3 +261,35 @@ def test_upgrading_a_pack_keeps_progress_and_files(client, installed, settings, 
                         upload_files=[("pack", "hello.zip", build_pack(FIXTURE, tmp_path / "old.zip").read_bytes())],
                         status=422)
     assert "already installed" in older.text or "older" in older.text
+
+
+def test_a_file_changed_in_another_editor_is_never_overwritten_silently(client, installed, settings):
+    client.get(STEP)
+    path = settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py"
+    path.write_text(GOOD)  # saved from VS Code while the page was open
+    stale = "# typed in the sandbox page\n"
+    r = client.post(STEP + "/save", {"path": "app.py", "content": stale, "csrf_token": client.csrf},
+                    headers={"Accept": "*/*"}, status=409)
+    assert "changed in another editor" in r.text
+    assert path.read_text() == GOOD
+    assert store.FileVersion.select().where(store.FileVersion.reason == "conflict").get().content == stale
+    r = client.post(STEP + "/check", {"file:app.py": stale, "csrf_token": client.csrf},
+                    headers={"HX-Request": "true"}, status=409)
+    assert "changed in another editor" in r.text and path.read_text() == GOOD
+    page = client.get(STEP).text  # reloading adopts the other editor's version
+    assert "Hello, web!" in page
+    assert store.FileVersion.select().where(store.FileVersion.reason == "outside-edit").count() == 1
+    client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf}, status=204)
+    assert path.read_text() == WRONG
+
+
+def test_a_check_records_files_saved_by_another_editor(client, installed, settings, check_runner):
+    from sandbox import coursework
+
+    client.get(STEP)
+    path = settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py"
+    path.write_text(GOOD)
+    place = coursework.find(client.app.app.config["sandbox.services"].catalog, 1, settings.workspaces_dir,
+                            "hello-web", "01-first-routes", "hello")
+    assert coursework.run_check(place, check_runner)["passed"]
+    assert store.FileVersion.select().where(store.FileVersion.reason == "outside-edit").get().content == GOOD

@@ -92,7 +92,7 @@ def install(app) -> None:
         services_of(app).open_url(url)
         return HTTPResponse(status=204)
 
-    for code in (400, 403, 404, 405, 413, 422, 500):
+    for code in (400, 403, 404, 405, 409, 413, 422, 500):
         app.error(code)(error_page)
 
 
@@ -114,6 +114,7 @@ TITLES = {
     403: ("Not allowed", "The sandbox refused this request."),
     404: ("Page not found", "There is no page at this address. Go back home and pick up where you left off."),
     405: ("Not allowed here", "This page cannot be used that way."),
+    409: ("Changed in another editor", "This file changed elsewhere. Reload the page to see it."),
     413: ("Too large", "That upload is bigger than the sandbox accepts."),
     422: ("Please check the form", "Some fields need another look."),
     500: ("Something went wrong in the sandbox", "This is the sandbox's fault, not yours. It was written to the "
