@@ -90,7 +90,7 @@ def _place(root: Path, packs_dir: Path, pack: Pack, force: bool) -> tuple[bool, 
     if previous and not force and parse_version(pack.version) <= parse_version(previous):
         word = "the same version" if pack.version == previous else "an older version"
         raise PackError(f"Pack '{pack.id}' version {previous} is already installed and {pack.version} is {word}; "
-                        "install it again with force to replace it.")
+                        "to replace it anyway, use --force (on the Packs page: tick Reinstall).")
     aside = Path(tempfile.mkdtemp(prefix=".replaced-", dir=packs_dir))
     os.replace(target, aside / "old")
     try:
