@@ -399,7 +399,7 @@ def test_newer_version_upgrades_and_older_needs_force(pack_dir, packs_dir):
     assert (result.previous_version, result.upgraded, result.pack.version) == ("1.0.0", True, "1.1.0")
     for older in ("1.1.0", "1.0.0", "1.1.0-beta.1"):
         edit(pack_dir / "pack.toml", 'version = "1.1.0"', f'version = "{older}"')
-        with pytest.raises(PackError, match="version 1.1.0 is already installed.*with force"):
+        with pytest.raises(PackError, match="version 1.1.0 is already installed.*--force"):
             install_pack(pack_dir, packs_dir)
         edit(pack_dir / "pack.toml", f'version = "{older}"', 'version = "1.1.0"')
     edit(pack_dir / "pack.toml", 'version = "1.1.0"', 'version = "1.0.0"')
