@@ -23,6 +23,7 @@ from sandbox.workspace import (
     restore,
     save_file,
     snapshot,
+    thin_history,
 )
 
 STARTERS = {
@@ -134,6 +135,49 @@ def test_history_is_newest_first_and_limited(started):
         save_file(started, "app.py", f"v{n}\n")
     assert [v.content for v in history(started, "app.py", limit=3)] == ["v4\n", "v3\n", "v2\n"]
     assert len(history(started, "app.py")) == 6
+
+
+def _age(ws, rel, days_ago_by_content):
+    """Backdate versions: {content: days ago}, several versions per day when they share a count."""
+    import datetime as dt
+
+    for version in history(ws, rel, limit=1000):
+        if version.content in days_ago_by_content:
+            day = store.now() - dt.timedelta(days=days_ago_by_content[version.content])
+            when = day.replace(hour=12, minute=version.id % 60)
+            FileVersion.update(created_at=when).where(FileVersion.id == version.id).execute()
+
+
+def test_history_keeps_the_newest_versions_and_the_last_autosave_of_each_older_day(started):
+    for n in range(12):
+        save_file(started, "app.py", f"old {n}\n")
+    restore(started, history(started, "app.py", limit=1000)[-1].id)  # the starter, put back
+    _age(started, "app.py", {f"old {n}\n": 3 - n // 4 for n in range(12)} | {STARTERS["app.py"].decode(): 3})
+    for n in range(4):
+        save_file(started, "app.py", f"new {n}\n")
+
+    removed = thin_history(started, "app.py", keep_recent=5)
+
+    kept = [(v.reason, v.content) for v in history(started, "app.py", limit=1000)]
+    assert removed == 9
+    assert kept == [("save", "new 3\n"), ("save", "new 2\n"), ("save", "new 1\n"), ("save", "new 0\n"),
+                    ("restore", STARTERS["app.py"].decode()),
+                    ("save", "old 11\n"), ("save", "old 7\n"), ("save", "old 3\n"),
+                    ("starter", STARTERS["app.py"].decode())]
+    assert thin_history(started, "app.py", keep_recent=5) == 0
+
+
+def test_saving_thins_only_the_file_saved_and_only_beyond_the_recent_ones(started, monkeypatch):
+    import sandbox.workspace as workspace
+
+    monkeypatch.setattr(workspace, "KEEP_RECENT", 3)
+    for n in range(6):
+        save_file(started, "notes.txt", f"note {n}\n")
+        save_file(started, "app.py", f"v{n}\n")
+    # Same day: of the older autosaves only the last survives; the starter is never thinned.
+    assert [v.content for v in history(started, "app.py")] == ["v5\n", "v4\n", "v3\n", "v2\n",
+                                                               STARTERS["app.py"].decode()]
+    assert [v.content for v in history(started, "notes.txt")] == ["note 5\n", "note 4\n", "note 3\n", "note 2\n"]
 
 
 def test_restore_writes_the_old_version_back_and_records_it(started):
