@@ -1,5 +1,5 @@
-"""Scale: a generated pack of 500 steps (validate, install, outline, lesson page), and pages with
-20,000 attempts in the learner's history.
+"""Scale: a generated pack of 500 steps (validate, install, outline, lesson page), pages with
+20,000 attempts in the learner's history, and autosaves of one file as 1,000 versions pile up.
 
 Pages are rendered through the WSGI app in this process (the server's work, no network).
 Baselines in the same run: the same pages with an empty history and with the 4-step fixture pack.
@@ -19,6 +19,7 @@ from bench._util import FIXTURE_PACK, pct
 
 LESSONS, STEPS_PER_LESSON = 50, 10
 ATTEMPTS = 20_000
+HISTORY_SAVES = 1_000
 SAMPLES = 40
 TARGET_P50_MS = 50
 
@@ -97,6 +98,25 @@ def add_attempts(count: int, pack) -> None:
             Attempt.insert_many(rows[at:at + 500]).execute()
 
 
+def save_timings(workspaces: Path, saves: int) -> dict:
+    """Autosave p50/p95 of a file's first SAMPLES versions and of its last, when history holds
+    more than KEEP_RECENT versions and every save also thins it; and the rows left at the end."""
+    from sandbox import workspace
+    from sandbox.store import FileVersion
+
+    ws = workspace.open_workspace(workspaces, 1, "bench", "history")
+    workspace.ensure_started(ws, {"app.py": APP.encode()})
+    samples = []
+    for n in range(saves):
+        started = time.perf_counter()
+        workspace.save_file(ws, "app.py", APP + f"# edit {n}\n")
+        samples.append((time.perf_counter() - started) * 1000)
+    first, last = samples[:SAMPLES], samples[-SAMPLES:]
+    rows = FileVersion.select().where((FileVersion.pack_id == "bench") & (FileVersion.path == "app.py")).count()
+    return {"saves": saves, "first_p50_ms": pct(first, 50), "first_p95_ms": pct(first, 95),
+            "last_p50_ms": pct(last, 50), "last_p95_ms": pct(last, 95), "versions_kept": rows}
+
+
 def run() -> dict:
     from webtest import TestApp
 
@@ -137,6 +157,7 @@ def run() -> dict:
             empty = {name: page_p50(app, path) for name, path in pages.items()}
             results["attempts_insert_ms"], _ = timed(lambda: add_attempts(ATTEMPTS, big))
             full = {name: page_p50(app, path) for name, path in pages.items()}
+            results["autosave"] = save_timings(settings.workspaces_dir, HISTORY_SAVES)
         finally:
             store.close_store()
     results["problems"] = len(problems)
@@ -151,6 +172,10 @@ def run() -> dict:
         before, after = empty[name]["p50_ms"], full[name]["p50_ms"]
         print(f"{name:18} p50 {before:6.1f} ms empty history -> {after:6.1f} ms with {ATTEMPTS} attempts "
               f"({after / before:.2f} x; p95 {full[name]['p95_ms']:.1f} ms)")
+    saves = results["autosave"]
+    print(f"autosave p50 {saves['first_p50_ms']:.1f} ms for a file's first versions -> {saves['last_p50_ms']:.1f} ms "
+          f"after {saves['saves']} saves ({saves['last_p50_ms'] / saves['first_p50_ms']:.2f} x; "
+          f"p95 {saves['last_p95_ms']:.1f} ms); {saves['versions_kept']} versions kept")
     print(f"target: p50 <= {TARGET_P50_MS} ms with {ATTEMPTS} attempts ({watched} page watched): "
           f"{'met' if results['meets_target'] else 'NOT met'}")
     return results

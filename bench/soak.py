@@ -89,15 +89,16 @@ def run(argv: list[str] | None = None) -> dict:
             start = settled(proc.pid, holdings(proc.pid))
             started = time.monotonic()
             stop = started + options.minutes * 60
-            middle, next_report = None, started + 60
+            middle, next_report, by_minute = None, started + 60, []
             while time.monotonic() < stop:
                 script.step()
                 if middle is None and time.monotonic() >= started + options.minutes * 30:
                     middle = holdings(proc.pid)
                 if time.monotonic() >= next_report:
                     next_report += 60
+                    by_minute.append(rss_kb(proc.pid) / 1024)
                     print(f"  {int((time.monotonic() - started) / 60)} min: {script.requests} requests, "
-                          f"{len(script.errors)} errors, {rss_kb(proc.pid) / 1024:.1f} MB", flush=True)
+                          f"{len(script.errors)} errors, {by_minute[-1]:.1f} MB", flush=True)
             seconds = time.monotonic() - started
             end = settled(proc.pid, start)
             alive = proc.poll() is None
@@ -110,16 +111,20 @@ def run(argv: list[str] | None = None) -> dict:
         "rss_start_mb": start["rss_kb"] / 1024 if start["rss_kb"] else None,
         "rss_middle_mb": middle["rss_kb"] / 1024 if middle and middle["rss_kb"] else None,
         "rss_end_mb": end["rss_kb"] / 1024 if end["rss_kb"] else None,
+        "rss_by_minute_mb": by_minute,
     }
     if start["rss_kb"] and end["rss_kb"]:
         results["rss_growth_pct"] = (end["rss_kb"] - start["rss_kb"]) / start["rss_kb"] * 100
+    if middle and middle["rss_kb"] and end["rss_kb"]:
+        # Warm-up (caches, allocator pools) shows in the first half; a leak shows in both.
+        results["rss_second_half_growth_pct"] = (end["rss_kb"] - middle["rss_kb"]) / middle["rss_kb"] * 100
     results["leaked_fds"] = (end["fds"] or 0) - (start["fds"] or 0)
     results["leaked_children"] = end["children"] - start["children"]
     print(f"soak: {results['minutes']:.1f} min, {script.n} learner loops, {script.requests} requests "
           f"({results['requests_per_second']:.1f}/s), {len(script.errors)} errors")
     print(f"server file handles {start['fds']} -> {end['fds']}, child processes {start['children']} -> "
           f"{end['children']}, RSS {results['rss_start_mb']:.1f} -> {results['rss_end_mb']:.1f} MB "
-          f"({results.get('rss_growth_pct', 0):+.1f}%)")
+          f"({results.get('rss_growth_pct', 0):+.1f}%; second half {results.get('rss_second_half_growth_pct', 0):+.1f}%)")
     for sample in script.errors[:5]:
         print("  error:", sample)
     return results

@@ -20,7 +20,7 @@ from sandbox.catalog import Catalog
 from sandbox.config import Settings, prepare_data_dir
 from sandbox.errors import SandboxError
 from sandbox.instance import InstanceLock
-from sandbox.server import EmbeddedServer
+from sandbox.server import EmbeddedServer, steady_heap
 from sandbox.services import Services
 from sandbox.web.render import bundle_available
 
@@ -30,6 +30,7 @@ log = logging.getLogger("sandbox")
 def run(settings: Settings, *, out=None) -> int:
     out = out or sys.stdout
     started = time.perf_counter()
+    steady_heap()
     prepare_data_dir(settings.data_dir)
     setup_logging(settings)
     lock = InstanceLock(settings.data_dir)

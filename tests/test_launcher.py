@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, need
 
 pytestmark = pytest.mark.slow
 
@@ -202,3 +202,33 @@ def test_a_newer_built_in_course_replaces_the_installed_one_and_an_equal_one_is_
     manifest.write_text(manifest.read_text().replace('version = "1.0.0"', 'version = "1.2.0"'))
     assert catalog.install_builtin() == ["hello-web"]
     assert catalog.get("hello-web").version == "1.2.0"
+
+
+ARENA_PROBE = """
+import ctypes, sys, threading
+from sandbox.server import steady_heap
+applied = steady_heap() if sys.argv[1] == "on" else False
+barrier = threading.Barrier(8)
+def work():
+    barrier.wait()
+    kept = [bytearray(1000 + i) for i in range(2000)]
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(applied, flush=True)
+ctypes.CDLL(None).malloc_stats()
+"""
+
+
+def test_the_server_heap_is_held_to_two_malloc_arenas_however_many_threads_allocate():
+    import platform
+
+    need(platform.system() == "Linux" and platform.libc_ver()[0] == "glibc", "malloc arenas are glibc's")
+    counts = {}
+    for mode in ("off", "on"):
+        done = subprocess.run([sys.executable, "-c", ARENA_PROBE, mode], cwd=ROOT, capture_output=True, text=True,
+                              timeout=60, check=True)
+        counts[mode] = (done.stdout.strip(), sum(line.startswith("Arena ") for line in done.stderr.splitlines()))
+    assert counts["on"] == ("True", 2)
+    assert counts["off"][1] > 2  # the probe does make glibc add arenas when left alone
