@@ -28,5 +28,9 @@ class WorkspaceError(SandboxError):
     """A learner file path or operation is not allowed."""
 
 
+class DiskError(WorkspaceError):
+    """A learner file could not be written: the disk is full, read-only or failing."""
+
+
 class WorkspaceConflict(WorkspaceError):
     """A file changed on disk (another editor) since the sandbox last wrote it."""

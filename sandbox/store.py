@@ -27,6 +27,8 @@ from peewee import (
 from sandbox.errors import StoreError
 
 db = SqliteDatabase(None)
+# One idle connection held while the store is open; see _hold_open.
+_keeper: sqlite3.Connection | None = None
 PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": "normal"}
 THEMES = ("light", "dark")
 FONT_SIZES = range(10, 29)
@@ -176,12 +178,31 @@ def open_store(path: Path, *, migrations=None) -> OpenResult:
         db.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
         with db.connection_context():
             before, after = _migrate(migrations)
+    _hold_open(path)
     return OpenResult(version=after, upgraded_from=before if 0 < before < after else None, corrupt_copy=corrupt_copy)
 
 
 def close_store() -> None:
+    global _keeper
     if not db.is_closed():
         db.close()
+    if _keeper is not None:
+        _keeper.close()
+        _keeper = None
+
+
+def _hold_open(path: Path) -> None:
+    """Keep one idle connection open for as long as the store is.
+
+    Requests each open and close their own connection, and SQLite deletes the write-ahead log
+    and its index when the last connection closes: without this one, every request would make
+    them again, and on a full disk not even a page could be read.
+    """
+    global _keeper
+    if _keeper is not None:
+        _keeper.close()
+    _keeper = sqlite3.connect(str(path), check_same_thread=False)
+    _keeper.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
 
 def _is_sqlite(path: Path) -> bool:
@@ -236,6 +257,27 @@ def _migrate(migrations) -> tuple[int, int]:
             SchemaVersion.delete().execute()
             SchemaVersion.create(version=number)
     return before, target
+
+
+# SQLite's words for a data folder it cannot write, and what to tell the learner.
+STORAGE_FAILURES = {
+    "database or disk is full": "the disk is full",
+    "disk i/o error": "the disk refused to write (it may be full)",
+    "attempt to write a readonly database": "the data folder is read-only",
+    "unable to open database file": "the database file cannot be opened",
+}
+
+
+def storage_failure(exc: Exception) -> str | None:
+    """A sentence when ``exc`` is SQLite failing to write the data folder, else None."""
+    if not isinstance(exc, (DatabaseError, sqlite3.DatabaseError)):
+        return None
+    text = str(exc).lower()
+    why = next((sentence for words, sentence in STORAGE_FAILURES.items() if words in text), None)
+    if why is None:
+        return None
+    return (f"The sandbox could not write to its data folder because {why}. Free some space or fix the "
+            "folder, then try again; everything saved before this is kept.")
 
 
 def connect() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from peewee import fn
 
-from sandbox.errors import WorkspaceConflict, WorkspaceError
+from sandbox.errors import DiskError, WorkspaceConflict, WorkspaceError
 from sandbox.store import FileVersion, db
 
 MAX_FILE_BYTES = 1_000_000
@@ -386,7 +386,9 @@ DISK_PROBLEMS = {errno.ENOSPC: "the disk is full", getattr(errno, "EDQUOT", -1):
 def _disk_error(rel: str, exc: OSError) -> WorkspaceError:
     """A failed write as a sentence; the atomic write has left the previous version in place."""
     why = DISK_PROBLEMS.get(exc.errno) or (exc.strerror or "the disk refused it").lower()
-    return WorkspaceError(f"'{rel}' could not be saved because {why}; your last saved version is kept.")
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):  # the learner's own folders are in the way
+        return WorkspaceError(f"'{rel}' could not be saved because {why}; your last saved version is kept.")
+    return DiskError(f"'{rel}' could not be saved because {why}; your last saved version is kept.")
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -101,7 +101,7 @@ def test_a_failing_disk_gives_a_sentence_and_keeps_the_last_good_version(client,
     before = FileVersion.select().count()
     monkeypatch.setattr(os, target, fail_with(code))
     r = client.post(HELLO_STEP + "/save", {"path": "app.py", "content": "half-typed", "csrf_token": client.csrf},
-                    headers={"Accept": "*/*"}, status=400)
+                    headers={"Accept": "*/*"}, status=507)
     monkeypatch.undo()
     assert r.content_type == "text/plain" and "Traceback" not in r.text
     assert sentence in r.text and "last saved version is kept" in r.text
@@ -113,9 +113,25 @@ def test_a_failing_disk_gives_a_sentence_and_keeps_the_last_good_version(client,
 def test_a_failing_disk_during_check_is_shown_in_the_result_area(client, started, monkeypatch):
     monkeypatch.setattr(os, "replace", fail_with(errno.ENOSPC))
     r = client.post(HELLO_STEP + "/check", {"file:app.py": "changed", "csrf_token": client.csrf},
-                    headers={"HX-Request": "true"}, status=400)
+                    headers={"HX-Request": "true"}, status=507)
     assert "the disk is full" in r.text and "Traceback" not in r.text
     assert (started / "app.py").read_text() == HELLO_APP
+
+
+def test_a_database_that_cannot_be_written_gives_the_data_folder_page_not_a_crash(client, started, monkeypatch):
+    from peewee import OperationalError
+
+    from sandbox import store
+
+    def full():
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store.db, "connect", lambda **kw: full())
+    page = client.get(HELLO_STEP, status=507)
+    assert "The data folder cannot be written" in page.text and "the disk is full" in page.text
+    check = client.post(HELLO_STEP + "/check", {"file:app.py": "x", "csrf_token": client.csrf},
+                        headers={"HX-Request": "true"}, status=507)
+    assert 'role="alert"' in check.text and "everything saved before this is kept" in check.text
 
 
 def test_a_folder_that_became_a_file_gives_a_sentence(client, started):
@@ -136,3 +152,41 @@ def test_a_workspace_whose_parent_became_a_file_gives_a_sentence(client, started
                     headers={"Accept": "*/*"}, expect_errors=True)
     assert r.status_int in (400, 500) and "Traceback" not in r.text and len(r.text) < 400
     assert started.read_text() == "not a folder"
+
+
+@pytest.mark.slow
+def test_a_really_full_then_read_only_disk_keeps_the_last_good_version(tmp_path):
+    """The real thing, not a mock: a 24 MB tmpfs in a private mount namespace under the sandbox."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, need
+
+    unshare = shutil.which("unshare")
+    need(unshare is not None and shutil.which("mount") is not None, "unshare and mount (util-linux) are needed")
+    as_root = [] if os.geteuid() == 0 else ["--map-root-user"]
+    done = subprocess.run([unshare, "--mount", *as_root, sys.executable, "-m", "tests.disk_probe",
+                           str(tmp_path / "disk")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    need(done.returncode != 3 and "unshare failed" not in done.stderr,
+         f"a tmpfs cannot be mounted here: {done.stderr.strip()[-300:]}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    good, after = HELLO_APP + "# good\n", HELLO_APP + "# after\n"
+
+    assert seen["save_good"]["status"] == 204
+    full = "could not be saved because the disk is full; your last saved version is kept"
+    assert seen["full_save"]["status"] == 507 and full in seen["full_save"]["text"]
+    assert seen["full_check"]["status"] == 507 and full in seen["full_check"]["text"]
+    for page in ("full_page", "full_home"):  # a page that must write says why, not "something went wrong"
+        assert seen[page]["status"] in (200, 507), seen[page]
+        assert seen[page]["status"] == 200 or "data folder" in seen[page]["text"], seen[page]
+    assert seen["remount_ro"] and seen["remount_rw"]
+    assert seen["ro_save"]["status"] == 507 and "read-only" in seen["ro_save"]["text"], seen["ro_save"]
+    assert seen["save_after"]["status"] == 204 and seen["alive"]
+
+    assert seen["integrity"] == "ok"
+    assert good in seen["history"] and seen["history"][-1] == after
+    assert not any("# full" in text or "# read-only" in text for text in seen["history"])
+    assert seen["on_disk"] == after and seen["temp_files"] == []

@@ -59,3 +59,32 @@ def test_corrupt_database_is_kept_aside_and_a_fresh_one_started(tmp_path):
     finally:
         store.close_store()
     sqlite3.connect(path).execute("PRAGMA quick_check").fetchone()
+
+
+def test_the_write_ahead_log_outlives_each_request_while_the_store_is_open(tmp_path):
+    path = tmp_path / "db.sqlite"
+    store.open_store(path)
+    try:
+        for _ in range(2):  # what every request does: its own connection, closed after it
+            store.connect()
+            store.set_preference("probe", "x")
+            store.disconnect()
+            assert path.with_name("db.sqlite-wal").exists() and path.with_name("db.sqlite-shm").exists()
+    finally:
+        store.close_store()
+    assert not path.with_name("db.sqlite-wal").exists()  # the last connection closed: folded back in
+
+
+@pytest.mark.parametrize("message, words", [
+    ("database or disk is full", "the disk is full"),
+    ("disk I/O error", "it may be full"),
+    ("attempt to write a readonly database", "read-only"),
+])
+def test_sqlite_failing_to_write_is_a_sentence(message, words):
+    sentence = store.storage_failure(sqlite3.OperationalError(message))
+    assert words in sentence and "everything saved before this is kept" in sentence
+
+
+def test_other_database_errors_are_not_mistaken_for_a_full_disk():
+    assert store.storage_failure(sqlite3.OperationalError("no such table: learner")) is None
+    assert store.storage_failure(ValueError("database or disk is full")) is None

@@ -7,7 +7,7 @@ import logging
 from bottle import Bottle, HTTPError
 
 from sandbox import store
-from sandbox.errors import PackError, WorkspaceConflict, WorkspaceError
+from sandbox.errors import DiskError, PackError, WorkspaceConflict, WorkspaceError
 from sandbox.services import Services
 from sandbox.web import instructor_page, lessons, packs_page, pages, preview_pages, profiles_page, progress_page
 from sandbox.web.security import SecurityMiddleware
@@ -43,6 +43,8 @@ def sandbox_errors(callback):
             return callback(*args, **kwargs)
         except WorkspaceConflict as exc:
             raise HTTPError(409, str(exc)) from None
+        except DiskError as exc:
+            raise HTTPError(507, str(exc)) from None
         except WorkspaceError as exc:
             raise HTTPError(400, str(exc)) from None
         except PackError as exc:

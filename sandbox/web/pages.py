@@ -92,7 +92,7 @@ def install(app) -> None:
         services_of(app).open_url(url)
         return HTTPResponse(status=204)
 
-    for code in (400, 403, 404, 405, 409, 413, 422, 500):
+    for code in (400, 403, 404, 405, 409, 413, 422, 500, 507):
         app.error(code)(error_page)
 
 
@@ -118,13 +118,20 @@ TITLES = {
     413: ("Too large", "That upload is bigger than the sandbox accepts."),
     422: ("Please check the form", "Some fields need another look."),
     500: ("Something went wrong in the sandbox", "This is the sandbox's fault, not yours. It was written to the "
-          "log in the data folder; your work is saved."),
+          "log in the data folder; what you saved before this is kept."),
+    507: ("The data folder cannot be written", "The sandbox could not write to its data folder; what you saved "
+          "before this is kept."),
 }
 
 
 def error_page(error):
     title, default = TITLES.get(error.status_code, ("Error", "Something went wrong."))
-    if error.status_code == 500:
+    storage = store.storage_failure(error.exception) if error.status_code == 500 else None
+    if storage:
+        log.error("Storage failure on %s %s: %s", request.method, request.path, error.exception)
+        response.status = 507
+        title, message = TITLES[507][0], storage
+    elif error.status_code == 500:
         log.error("Unhandled error on %s %s\n%s", request.method, request.path, error.traceback or error.exception)
         message = default
     else:
@@ -135,7 +142,7 @@ def error_page(error):
         return message
     if request.headers.get("HX-Request"):
         return render("partials/error", title=title, message=message)
-    return render("error", title=title, message=message, status=error.status_code)
+    return render("error", title=title, message=message, status=response.status_code)
 
 
 def _version(name: str) -> str:
