@@ -43,12 +43,16 @@ class EmbeddedServer:
         self.host = host
         self.port = int(self._server.effective_port)
         self._thread = threading.Thread(target=self._serve, name="waitress", daemon=True)
+        self._stopping = threading.Event()
 
     def _serve(self) -> None:
         try:
             self._server.run()
         except Exception:  # the loop must never die silently
-            log.exception("The web server stopped unexpectedly")
+            if self._stopping.is_set():  # stop() closed the sockets under the loop's select()
+                log.debug("The web server loop ended while stopping", exc_info=True)
+            else:
+                log.exception("The web server stopped unexpectedly")
 
     def start(self, *, ready_timeout: float = 5.0) -> None:
         self._thread.start()
@@ -57,6 +61,7 @@ class EmbeddedServer:
     def stop(self, timeout: float = 1.5) -> None:
         # A single-socket Waitress server's close() only closes the listening socket: open
         # keep-alive channels would keep its loop alive, so close them and the worker threads too.
+        self._stopping.set()
         self._server.task_dispatcher.shutdown(timeout=timeout / 2)
         wasyncore.close_all(self._server._map)
         if self._thread.is_alive():
