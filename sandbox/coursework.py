@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox import progress, workspace
+from sandbox import progress, store, workspace
 from sandbox.errors import PackError, WorkspaceError
 from sandbox.markdown import render_markdown
 from sandbox.packformat import Lesson, Pack, Step, check_quiz, read_tree, step_files
@@ -68,7 +68,8 @@ def step_page(place: Place) -> dict:
         start_lesson(place)
     files = []
     if ws.path.is_dir() and place.step.kind == "code":
-        workspace.adopt_outside_edits(ws)  # what this page shows is what the history knows
+        with store.unless_disk_fails("recording outside edits"):
+            workspace.adopt_outside_edits(ws)  # what this page shows is what the history knows
         for rel in workspace.list_files(ws):
             try:
                 files.append({"path": rel, "content": workspace.read_file(ws, rel),
@@ -76,7 +77,8 @@ def step_page(place: Place) -> dict:
             except WorkspaceError:
                 continue  # binary files (images) are not edited here
     record = progress.step_record(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
-    progress.touch(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
+    with store.unless_disk_fails("counting time on the step"):
+        progress.touch(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
     following = progress.next_step(place.pack, place.lesson.id, place.step.id)
     return {
         "pack": {"id": place.pack.id, "title": place.pack.title, "show_solutions": place.pack.show_solutions},

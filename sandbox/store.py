@@ -8,7 +8,9 @@ kept aside with a timestamp and a fresh database takes its place.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from peewee import (
 
 from sandbox.errors import StoreError
 
+log = logging.getLogger(__name__)
 db = SqliteDatabase(None)
 # One idle connection held while the store is open; see _hold_open.
 _keeper: sqlite3.Connection | None = None
@@ -270,14 +273,29 @@ STORAGE_FAILURES = {
 
 def storage_failure(exc: Exception) -> str | None:
     """A sentence when ``exc`` is SQLite failing to write the data folder, else None."""
-    if not isinstance(exc, (DatabaseError, sqlite3.DatabaseError)):
-        return None
-    text = str(exc).lower()
-    why = next((sentence for words, sentence in STORAGE_FAILURES.items() if words in text), None)
+    why = None
+    seen = 0
+    while exc is not None and why is None and seen < 10:  # a failed commit fails its rollback too
+        if isinstance(exc, (DatabaseError, sqlite3.DatabaseError)):
+            text = str(exc).lower()
+            why = next((sentence for words, sentence in STORAGE_FAILURES.items() if words in text), None)
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
     if why is None:
         return None
     return (f"The sandbox could not write to its data folder because {why}. Free some space or fix the "
             "folder, then try again; everything saved before this is kept.")
+
+
+@contextmanager
+def unless_disk_fails(what: str):
+    """Run bookkeeping a page can do without: a full or read-only disk skips it, with a log line."""
+    try:
+        with db.atomic():
+            yield
+    except DatabaseError as exc:
+        if storage_failure(exc) is None:
+            raise
+        log.warning("Skipped %s: %s", what, exc)
 
 
 def connect() -> None:

@@ -58,7 +58,9 @@ def probe(where: Path) -> dict:
                                                headers={"Accept": "*/*"}))
         seen["full_check"] = answer(learner.post(HELLO_STEP + "/check", {"file:app.py": HELLO_APP + "# full\n"},
                                                  headers={"HX-Request": "true"}))
-        seen["full_page"] = answer(learner.get(HELLO_STEP))
+        page = learner.get(HELLO_STEP)
+        seen["full_page"] = answer(page)
+        seen["full_page_shows_last_good"] = "# good" in page[1]
         seen["full_home"] = answer(learner.get("/"))
         (where / "filler").unlink()
 
@@ -80,6 +82,8 @@ def probe(where: Path) -> dict:
             "SELECT content FROM fileversion WHERE path = 'app.py' ORDER BY id")]
     finally:
         conn.close()
+    log = (data / "logs" / "sandbox.log").read_text()
+    seen["log_errors"] = log[log.find(" ERROR "):][:4000] if " ERROR " in log else ""
     seen["on_disk"] = data.joinpath(*WORKSPACE, "app.py").read_text()
     seen["temp_files"] = [p.name for p in data.joinpath(*WORKSPACE).iterdir() if p.name.endswith(".tmp")]
     return seen

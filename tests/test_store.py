@@ -88,3 +88,13 @@ def test_sqlite_failing_to_write_is_a_sentence(message, words):
 def test_other_database_errors_are_not_mistaken_for_a_full_disk():
     assert store.storage_failure(sqlite3.OperationalError("no such table: learner")) is None
     assert store.storage_failure(ValueError("database or disk is full")) is None
+
+
+def test_a_failed_rollback_after_a_full_disk_is_still_a_full_disk():
+    try:
+        try:
+            raise sqlite3.OperationalError("database or disk is full")
+        except sqlite3.OperationalError:
+            raise sqlite3.OperationalError("cannot rollback - no transaction is active")
+    except sqlite3.OperationalError as exc:
+        assert "the disk is full" in store.storage_failure(exc)
