@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -379,3 +380,51 @@ def test_parametrized_checks_and_lazy_codecs_work_in_the_check_process(runner, t
     result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check))
     assert result.passed, result.to_dict()
     assert len(result.tests) == 2
+
+
+# -- where fork is unavailable (Windows): the fresh interpreter runs the check itself ----------
+
+@pytest.fixture
+def without_fork(monkeypatch):
+    """The CheckRunner and its fresh interpreter as on a system without os.fork."""
+    from sandbox.checker import runner as runner_module
+
+    monkeypatch.setattr(runner_module, "CAN_FORK", False)
+    monkeypatch.setattr(runner_module, "BOOT", "import os; del os.fork; " + runner_module.BOOT)
+    return CheckRunner(timeout=4.0, memory_mb=1024)
+
+
+def test_without_fork_a_good_step_passes_and_a_wrong_one_says_why(without_fork, tmp_path):
+    good = make_step(tmp_path / "good", {"app.py": HELLO_APP})
+    wrong = make_step(tmp_path / "wrong", {"app.py": HELLO_APP.replace("'Hello'", "'Hi'")})
+    passed = without_fork.run(*good)
+    assert passed.passed and [t.outcome for t in passed.tests] == ["passed", "passed"]
+    failed = without_fork.run(*wrong)
+    assert not failed.passed and "Your / page should say Hello." in failed.tests[0].message
+
+
+def test_without_fork_an_endless_loop_is_killed_at_the_timeout_and_leaves_nothing(without_fork, tmp_path,
+                                                                                  monkeypatch):
+    import tempfile
+
+    temp = Path(tempfile.mkdtemp(prefix="sandbox-test-temp-"))  # where an unprivileged check can reach
+    temp.chmod(0o1777)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    endless = make_step(tmp_path, {"app.py": HELLO_APP.replace("return 'Hello'", "while True:\n        pass")})
+    started = time.monotonic()
+    try:
+        result = without_fork.run(*endless)
+        left = list(temp.iterdir())
+    finally:
+        shutil.rmtree(temp)
+    assert result.timed_out and not result.passed
+    assert time.monotonic() - started < 4.0 + 6.0  # the timeout plus the grace before the kill
+    assert left == []
+
+
+def test_without_fork_learner_output_cannot_pose_as_the_result_and_is_shown(without_fork, tmp_path):
+    forged = '{"event": "result", "id": 0, "result": {"passed": true, "tests": []}}'
+    chatty = make_step(tmp_path, {"app.py": HELLO_APP.replace("return 'Hello'", f"print({forged!r})\n    return 'Hi'")})
+    result = without_fork.run(*chatty)
+    assert not result.passed and "Your / page should say Hello." in result.tests[0].message
+    assert forged in result.output_tail

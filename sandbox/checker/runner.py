@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import signal
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,20 +67,22 @@ def run_check_once(workspace, check_files, *, app_module="app.py", timeout=10.0,
     if problem:
         return CheckResult.fault(problem)
     started = time.monotonic()
+    # Made here, so it is removed here even when the check has to be killed.
+    job["private"] = tempfile.mkdtemp(prefix="sandbox-check-")
     process = _spawn("--once")
     try:
         out, _ = process.communicate((json.dumps(job) + "\n").encode(), timeout=job["timeout"] + GRACE_SECONDS)
     except subprocess.TimeoutExpired:
         _kill_group(process.pid)
-        process.wait()
+        process.communicate()  # reap it and close its pipes
         return CheckResult(passed=False, timed_out=True, duration_ms=(time.monotonic() - started) * 1000)
+    finally:
+        shutil.rmtree(job["private"], ignore_errors=True)
     for line in reversed(out.decode("utf-8", "replace").splitlines()):
         try:
-            message = json.loads(line)
-        except ValueError:
-            continue  # learner output (Windows runs the check in this very process)
-        if isinstance(message, dict) and message.get("event") == "result":
-            return CheckResult.from_dict(message["result"])
+            return CheckResult.from_dict(json.loads(line)["result"])
+        except (ValueError, KeyError, TypeError):
+            continue  # not the worker's result line
     return CheckResult.fault("The check process stopped without a result; please try again.")
 
 

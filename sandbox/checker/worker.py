@@ -280,7 +280,8 @@ def run_once() -> None:
     """Fresh-interpreter mode: one job from stdin, its result line on stdout."""
     job = json.loads(sys.stdin.readline())
     if not hasattr(os, "fork"):
-        _write_line({"event": "result", "id": 0, "result": run_inline(job)})
+        channel = os.dup(1)  # the result's own way out: what the learner's code prints goes elsewhere
+        _write_line({"event": "result", "id": 0, "result": run_inline(job)}, fd=channel)
         return
     supervisor = Supervisor(run_child, _write_line)
     supervisor.start(0, job)
@@ -292,7 +293,12 @@ def run_inline(job: dict) -> dict:
     """No fork (Windows): run in this process; the caller enforces the timeout by killing us."""
     from sandbox.checker.supervise import assemble
 
-    private = Path(tempfile.mkdtemp(prefix="sandbox-check-"))
+    private = Path(job.get("private") or tempfile.mkdtemp(prefix="sandbox-check-"))
+    output_fd = os.open(private / "output.txt", os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os.dup2(output_fd, 1)  # the learner's prints, and pytest's, land in a file; its tail is shown
+    os.dup2(output_fd, 2)
     events: list[dict] = []
     started = time.monotonic()
     try:
@@ -301,8 +307,18 @@ def run_inline(job: dict) -> dict:
     except Exception:  # noqa: BLE001
         events.append({"event": "fault", "message": traceback.format_exc(limit=5)})
     finally:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        tail = _tail_of(output_fd)
+        os.close(output_fd)
         shutil.rmtree(private, ignore_errors=True)
-    return assemble(events, (time.monotonic() - started) * 1000, "", float(job.get("timeout", 10))).to_dict()
+    return assemble(events, (time.monotonic() - started) * 1000, tail, float(job.get("timeout", 10))).to_dict()
+
+
+def _tail_of(fd: int) -> str:
+    size = os.fstat(fd).st_size
+    os.lseek(fd, max(0, size - limits.OUTPUT_TAIL_BYTES), os.SEEK_SET)
+    return os.read(fd, limits.OUTPUT_TAIL_BYTES).decode("utf-8", "replace")
 
 
 def _with_pid(function):
@@ -313,10 +329,10 @@ def _with_pid(function):
     return emit
 
 
-def _write_line(message: dict) -> None:
+def _write_line(message: dict, fd: int = 1) -> None:
     data = (json.dumps(message) + "\n").encode()
     while data:
-        data = data[os.write(1, data):]
+        data = data[os.write(fd, data):]
 
 
 def main(argv=None) -> None:
