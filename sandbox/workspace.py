@@ -15,17 +15,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from peewee import fn
-
 from sandbox.errors import DiskError, WorkspaceConflict, WorkspaceError
 from sandbox.store import FileVersion, db
+from sandbox.versions import latest as _latest
+from sandbox.versions import record as _record
+from sandbox.versions import thin as thin_history  # noqa: F401 - part of this module's interface
+from sandbox.versions import versions_of
 
 MAX_FILE_BYTES = 1_000_000
-# History stays bounded: a file's newest KEEP_RECENT versions all stay; older ones made by
-# autosave, a check or another editor are thinned to the last of each day. Versions made by a
-# reset, a restore or a conflict are never thinned.
-KEEP_RECENT = 200
-THINNED_REASONS = ("save", "check", "outside-edit")
 MAX_PATH_CHARS = 200
 SKIPPED_DIRS = {"__pycache__", "node_modules"}
 SKIPPED_FILE = re.compile(r"\.(pyc|pyo|db|sqlite|sqlite3)(-journal|-wal|-shm)?$", re.IGNORECASE)
@@ -240,7 +237,7 @@ def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save",
 def history(ws: Workspace, rel: str, limit: int = 50) -> list[FileVersion]:
     """The recorded versions of one file, newest first."""
     check_path(rel)
-    query = _versions(ws).where(FileVersion.path == rel).order_by(FileVersion.id.desc())
+    query = versions_of(ws).where(FileVersion.path == rel).order_by(FileVersion.id.desc())
     return list(query.limit(max(1, min(int(limit), 1000))))
 
 
@@ -289,40 +286,6 @@ def reset_step(ws: Workspace, start_files: dict[str, bytes]) -> list[str]:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _versions(ws: Workspace):
-    return FileVersion.select().where(
-        (FileVersion.learner == ws.learner_id)
-        & (FileVersion.pack_id == ws.pack_id)
-        & (FileVersion.lesson_id == ws.lesson_id)
-    )
-
-
-def _latest(ws: Workspace, rel: str) -> FileVersion | None:
-    return _versions(ws).where(FileVersion.path == rel).order_by(FileVersion.id.desc()).first()
-
-
-def _record(ws: Workspace, rel: str, content: str, reason: str) -> FileVersion:
-    version = FileVersion.create(
-        learner=ws.learner_id, pack_id=ws.pack_id, lesson_id=ws.lesson_id, path=rel, content=content, reason=reason
-    )
-    if reason in THINNED_REASONS:
-        thin_history(ws, rel)
-    return version
-
-
-def thin_history(ws: Workspace, rel: str, keep_recent: int | None = None) -> int:
-    """Thin one file's older autosaves to the last of each day; return how many versions went."""
-    keep_recent = keep_recent or KEEP_RECENT
-    of_file = _versions(ws).where(FileVersion.path == rel)
-    oldest_kept = of_file.select(FileVersion.id).order_by(FileVersion.id.desc()).offset(keep_recent - 1).limit(1).scalar()
-    if oldest_kept is None:
-        return 0
-    older = of_file.where((FileVersion.id < oldest_kept) & FileVersion.reason.in_(THINNED_REASONS))
-    last_of_day = older.select(fn.MAX(FileVersion.id)).group_by(fn.date(FileVersion.created_at))
-    doomed = older.select(FileVersion.id).where(FileVersion.id.not_in(last_of_day))
-    return FileVersion.delete().where(FileVersion.id.in_(doomed)).execute()
 
 
 def _record_many(ws: Workspace, files: dict[str, bytes], reason: str) -> None:

@@ -6,7 +6,6 @@ import csv
 import io
 import threading
 import time
-from pathlib import Path
 
 import pytest
 

@@ -168,9 +168,9 @@ def test_history_keeps_the_newest_versions_and_the_last_autosave_of_each_older_d
 
 
 def test_saving_thins_only_the_file_saved_and_only_beyond_the_recent_ones(started, monkeypatch):
-    import sandbox.workspace as workspace
+    import sandbox.versions as versions
 
-    monkeypatch.setattr(workspace, "KEEP_RECENT", 3)
+    monkeypatch.setattr(versions, "KEEP_RECENT", 3)
     for n in range(6):
         save_file(started, "notes.txt", f"note {n}\n")
         save_file(started, "app.py", f"v{n}\n")
