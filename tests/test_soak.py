@@ -31,5 +31,6 @@ def test_a_learner_session_has_no_errors_and_leaks_nothing(tmp_path):
     assert soak["errors"] == 0, soak["error_samples"]
     assert soak["leaked_fds"] <= 0, (soak["fds_start"], soak["fds_end"])
     assert soak["leaked_children"] <= 0, (soak["children_start"], soak["children_end"])
-    # Memory flat: Python's allocator settles in steps, so allow a margin, not a trend.
-    assert soak["rss_growth_pct"] < 25, soak
+    # Memory flat: the first seconds fill caches (about +5% here), so allow that, not a trend.
+    assert soak["rss_growth_pct"] < 15, soak
+    assert soak["rss_second_half_growth_pct"] < 5, soak
