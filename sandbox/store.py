@@ -273,17 +273,19 @@ STORAGE_FAILURES = {
 
 def storage_failure(exc: Exception) -> str | None:
     """A sentence when ``exc`` is SQLite failing to write the data folder, else None."""
-    why = None
-    seen = 0
-    while exc is not None and why is None and seen < 10:  # a failed commit fails its rollback too
-        if isinstance(exc, (DatabaseError, sqlite3.DatabaseError)):
-            text = str(exc).lower()
-            why = next((sentence for words, sentence in STORAGE_FAILURES.items() if words in text), None)
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    texts = [str(error).lower() for error in _chain(exc) if isinstance(error, (DatabaseError, sqlite3.DatabaseError))]
+    why = next((sentence for text in texts for words, sentence in STORAGE_FAILURES.items() if words in text), None)
     if why is None:
         return None
     return (f"The sandbox could not write to its data folder because {why}. Free some space or fix the "
             "folder, then try again; everything saved before this is kept.")
+
+
+def _chain(exc: BaseException | None, depth: int = 10):
+    """The exception and those it happened during: a failed commit fails its rollback too."""
+    while exc is not None and depth:
+        yield exc
+        exc, depth = exc.__cause__ or exc.__context__, depth - 1
 
 
 @contextmanager

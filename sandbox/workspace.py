@@ -349,9 +349,9 @@ DISK_PROBLEMS = {errno.ENOSPC: "the disk is full", getattr(errno, "EDQUOT", -1):
 def _disk_error(rel: str, exc: OSError) -> WorkspaceError:
     """A failed write as a sentence; the atomic write has left the previous version in place."""
     why = DISK_PROBLEMS.get(exc.errno) or (exc.strerror or "the disk refused it").lower()
-    if exc.errno in (errno.ENOTDIR, errno.EEXIST):  # the learner's own folders are in the way
-        return WorkspaceError(f"'{rel}' could not be saved because {why}; your last saved version is kept.")
-    return DiskError(f"'{rel}' could not be saved because {why}; your last saved version is kept.")
+    # A file where a folder should be is the learner's own doing; anything else is the disk's.
+    kind = WorkspaceError if exc.errno in (errno.ENOTDIR, errno.EEXIST) else DiskError
+    return kind(f"'{rel}' could not be saved because {why}; your last saved version is kept.")
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
+import shutil
 import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 
@@ -14,6 +18,7 @@ import pytest
 from bench._util import FIXTURE_PACK, HELLO_APP, HELLO_STEP, Live
 from sandbox.packs import install_pack
 from sandbox.store import FileVersion
+from tests.conftest import ROOT, need
 
 WORKSPACE = ("workspaces", "1", "hello-web", "01-first-routes")
 
@@ -157,13 +162,6 @@ def test_a_workspace_whose_parent_became_a_file_gives_a_sentence(client, started
 @pytest.mark.slow
 def test_a_really_full_then_read_only_disk_keeps_the_last_good_version(tmp_path):
     """The real thing, not a mock: a 24 MB tmpfs in a private mount namespace under the sandbox."""
-    import json
-    import shutil
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT, need
-
     unshare = shutil.which("unshare")
     need(unshare is not None and shutil.which("mount") is not None, "unshare and mount (util-linux) are needed")
     as_root = [] if os.geteuid() == 0 else ["--map-root-user"]
