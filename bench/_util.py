@@ -59,7 +59,7 @@ HELLO_APP = 'from bottle import Bottle\n\napp = Bottle()\n\n\n@app.route("/")\nd
 
 def install_fixture_pack(data_dir: Path) -> None:
     """Put the tests' small 'hello-web' pack into a data dir before the sandbox starts."""
-    from sandbox.packs import install_pack
+    from sandbox.packs.install import install_pack
 
     install_pack(FIXTURE_PACK, Path(data_dir) / "packs")
 

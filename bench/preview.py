@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from sandbox.preview import PreviewManager
+from sandbox.preview.manager import PreviewManager
 
 N = 20
 TARGET_MS = 300

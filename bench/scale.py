@@ -101,8 +101,8 @@ def add_attempts(count: int, pack) -> None:
 def save_timings(workspaces: Path, saves: int) -> dict:
     """Autosave p50/p95 of a file's first SAMPLES versions and of its last, when history holds
     more than KEEP_RECENT versions and every save also thins it; and the rows left at the end."""
-    from sandbox import workspace
     from sandbox.store import FileVersion
+    from sandbox.work import workspace
 
     ws = workspace.open_workspace(workspaces, 1, "bench", "history")
     workspace.ensure_started(ws, {"app.py": APP.encode()})
@@ -121,10 +121,10 @@ def run() -> dict:
     from webtest import TestApp
 
     from sandbox import store
-    from sandbox.catalog import Catalog
     from sandbox.config import build_settings, prepare_data_dir
-    from sandbox.packformat import validate_pack
-    from sandbox.packs import install_pack
+    from sandbox.packs.catalog import Catalog
+    from sandbox.packs.format import validate_pack
+    from sandbox.packs.install import install_pack
     from sandbox.services import Services
     from sandbox.web import create_app
     from sandbox.web.security import csrf_token  # noqa: F401 - the app's session needs only the token
@@ -143,7 +143,7 @@ def run() -> dict:
             small_ms, _ = timed(lambda: install_pack(FIXTURE_PACK, settings.packs_dir))
             results["install_fixture_pack_ms"] = small_ms
             big = installed.pack
-            from sandbox import progress
+            from sandbox.work import progress
 
             progress.outline(1, big)
             results["outline_500_steps_ms"], _ = timed(lambda: progress.outline(1, big))

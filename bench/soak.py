@@ -12,8 +12,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._util import (HELLO_APP, HELLO_STEP, Live, descendants, fd_count, headless_sandbox,
-                         install_fixture_pack, rss_kb)
+from bench._util import (
+    HELLO_APP,
+    HELLO_STEP,
+    Live,
+    descendants,
+    fd_count,
+    headless_sandbox,
+    install_fixture_pack,
+    rss_kb,
+)
 
 WRONG_APP = HELLO_APP.replace("Hello, web!", "Hi")
 SETTLE_SECONDS = 10.0

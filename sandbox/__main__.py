@@ -1,3 +1,3 @@
-from sandbox.cli import main
+from sandbox.launch.cli import main
 
 raise SystemExit(main())

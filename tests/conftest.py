@@ -67,7 +67,7 @@ def check_runner():
 
 @pytest.fixture
 def services(settings, check_runner):
-    from sandbox.catalog import Catalog
+    from sandbox.packs.catalog import Catalog
 
     s = Services(open_url=lambda url: True, catalog=Catalog(settings.packs_dir), checker=check_runner)
     yield s

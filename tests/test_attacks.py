@@ -18,8 +18,8 @@ import pytest
 from bench._util import FIXTURE_PACK, HELLO_APP, HELLO_STEP, Live
 from sandbox.checker import CheckRunner
 from sandbox.checker.limits import count_user_processes
-from sandbox.packs import install_pack
-from sandbox.server import EmbeddedServer
+from sandbox.launch.server import EmbeddedServer
+from sandbox.packs.install import install_pack
 from sandbox.services import Services
 
 pytestmark = pytest.mark.slow
@@ -56,7 +56,7 @@ def quick_runner():
 @pytest.fixture
 def live(settings, quick_runner):
     """A real server on a free port with the fixture pack installed; yields a logged-in learner."""
-    from sandbox.catalog import Catalog
+    from sandbox.packs.catalog import Catalog
     from sandbox.web import create_app
 
     install_pack(FIXTURE_PACK, settings.packs_dir)

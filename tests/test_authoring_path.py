@@ -9,10 +9,12 @@ import time
 
 import pytest
 
-from sandbox import coursework, profiles, store
-from sandbox.catalog import Catalog
-from sandbox.cli import main
-from sandbox.cli_progress import watch_check
+from sandbox import store
+from sandbox.classroom import profiles
+from sandbox.launch.cli import main
+from sandbox.launch.progress_commands import watch_check
+from sandbox.packs.catalog import Catalog
+from sandbox.work import coursework
 
 pytestmark = pytest.mark.slow
 

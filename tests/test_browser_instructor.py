@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.packs import install_pack
+from sandbox.packs.install import install_pack
 
 pytestmark = pytest.mark.browser
 PRACTICE = Path(__file__).parent / "fixtures" / "packs" / "practice"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.packs import build_pack
+from sandbox.packs.install import build_pack
 
 pytestmark = pytest.mark.browser
 FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"
@@ -52,7 +52,7 @@ def test_install_fail_fix_pass_and_unlock(sandbox_process, browser_page, tmp_pat
 def test_the_lesson_page_works_without_the_rich_editor(sandbox_process, chromium, tmp_path):
     """With scripts blocked entirely, the plain form still saves and checks."""
     archive = build_pack(FIXTURE, tmp_path / "hello.zip")
-    from sandbox.packs import install_pack
+    from sandbox.packs.install import install_pack
 
     data = tmp_path / "data"
     (data / "packs").mkdir(parents=True)
@@ -71,7 +71,7 @@ def test_the_lesson_page_works_without_the_rich_editor(sandbox_process, chromium
 
 
 def test_without_the_bundle_a_plain_editor_is_used_and_said_once(sandbox_process, browser_page, tmp_path):
-    from sandbox.packs import install_pack
+    from sandbox.packs.install import install_pack
 
     data = tmp_path / "data"
     (data / "packs").mkdir(parents=True)

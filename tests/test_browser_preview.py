@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sandbox.packs import install_pack, new_pack
+from sandbox.packs.install import install_pack, new_pack
 
 pytestmark = pytest.mark.browser
 

@@ -38,7 +38,7 @@ def test_a_port_out_of_range_is_refused(tmp_path, port):
 
 
 def test_qt_sandbox_is_disabled_only_as_root_on_linux():
-    from sandbox.desktop import qt_environment
+    from sandbox.launch.window import qt_environment
 
     assert qt_environment(0, "linux") == {"QTWEBENGINE_DISABLE_SANDBOX": "1"}
     assert qt_environment(1000, "linux") == {}
@@ -46,14 +46,14 @@ def test_qt_sandbox_is_disabled_only_as_root_on_linux():
 
 
 def test_gui_probe_explains_a_missing_display():
-    from sandbox.desktop import gui_problem
+    from sandbox.launch.window import gui_problem
 
     assert "no graphical display" in gui_problem(env={})
     assert "cannot be reached" in gui_problem(env={"DISPLAY": ":987"})
 
 
 def test_the_window_keeps_its_top_frame_on_the_sandbox():
-    from sandbox.desktop import leaves_origin
+    from sandbox.launch.window import leaves_origin
 
     home = "http://127.0.0.1:5000"
     assert not leaves_origin("http://127.0.0.1:5000/learn/blog", home)

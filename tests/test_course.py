@@ -3,9 +3,9 @@ through the same routes the lesson page uses."""
 
 import pytest
 
-from sandbox.catalog import BUILTIN_DIR
-from sandbox.packcheck import check_pack, format_report
-from sandbox.packformat import load_pack, read_tree, step_files
+from sandbox.packs.catalog import BUILTIN_DIR
+from sandbox.packs.check import check_pack, format_report
+from sandbox.packs.format import load_pack, read_tree, step_files
 
 BLOG = BUILTIN_DIR / "blog"
 pytestmark = pytest.mark.slow
@@ -54,7 +54,7 @@ def test_pack_check_proves_every_starter_solution_and_mistake(check_runner):
 
 
 def test_walking_the_whole_course_passes_every_step_in_order(client, settings, blog):
-    from sandbox.packs import install_pack
+    from sandbox.packs.install import install_pack
 
     settings.packs_dir.mkdir(parents=True, exist_ok=True)
     install_pack(BLOG, settings.packs_dir)

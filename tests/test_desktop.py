@@ -53,7 +53,7 @@ def alive(pids):
 
 
 def test_window_opens_loads_the_page_and_closes_cleanly(xvfb, tmp_path):
-    from sandbox.desktop import gui_problem
+    from sandbox.launch.window import gui_problem
 
     env = {**os.environ, "DISPLAY": xvfb, "PYTHONUNBUFFERED": "1"}
     env.pop("WAYLAND_DISPLAY", None)

@@ -4,7 +4,7 @@ import argparse
 import re
 from pathlib import Path
 
-from sandbox.cli import build_parser
+from sandbox.launch.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 

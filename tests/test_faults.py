@@ -16,7 +16,7 @@ import time
 import pytest
 
 from bench._util import FIXTURE_PACK, HELLO_APP, HELLO_STEP, Live
-from sandbox.packs import install_pack
+from sandbox.packs.install import install_pack
 from sandbox.store import FileVersion
 from tests.conftest import ROOT, need
 

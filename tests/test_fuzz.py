@@ -13,12 +13,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from sandbox import reports
+from sandbox.classroom import reports
 from sandbox.errors import PackError
-from sandbox.packformat import load_pack, validate_pack
+from sandbox.packs.format import load_pack, validate_pack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"
 LESSON = "lessons/01-first-routes/lesson.toml"

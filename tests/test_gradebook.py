@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import gradebook, progress, reports, store
-from sandbox.cli import main
-from sandbox.packs import install_pack
-from sandbox.reports import ReportError
+from sandbox import store
+from sandbox.classroom import gradebook, reports
+from sandbox.classroom.reports import ReportError
+from sandbox.launch.cli import main
+from sandbox.packs.install import install_pack
 from sandbox.store import ImportedReport, Learner
+from sandbox.work import progress
 
 PRACTICE = Path(__file__).parent / "fixtures" / "packs" / "practice"
 

@@ -9,10 +9,11 @@ import urllib.request
 
 import pytest
 
-from sandbox import dbbrowser, store
-from sandbox.inspector import RequestLog, timeline
-from sandbox.packs import new_pack
-from sandbox.preview import PreviewManager
+from sandbox import store
+from sandbox.packs.install import new_pack
+from sandbox.preview import dbbrowser
+from sandbox.preview.inspector import RequestLog, timeline
+from sandbox.preview.manager import PreviewManager
 
 BLOG = textwrap.dedent('''\
     from bottle import Bottle, template

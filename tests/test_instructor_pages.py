@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import progress, reports, store
-from sandbox.packs import install_pack
+from sandbox import store
+from sandbox.classroom import reports
+from sandbox.packs.install import install_pack
 from sandbox.store import ImportedReport
+from sandbox.work import progress
 
 PRACTICE = Path(__file__).parent / "fixtures" / "packs" / "practice"
 

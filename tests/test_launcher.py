@@ -189,8 +189,8 @@ def test_the_built_in_course_is_installed_on_first_start(sandbox_process, tmp_pa
 def test_a_newer_built_in_course_replaces_the_installed_one_and_an_equal_one_is_kept(tmp_path, monkeypatch):
     import shutil
 
-    from sandbox import catalog as catalog_module
-    from sandbox.catalog import Catalog
+    from sandbox.packs import catalog as catalog_module
+    from sandbox.packs.catalog import Catalog
 
     shipped = tmp_path / "lessons"
     shutil.copytree(ROOT / "tests" / "fixtures" / "packs" / "hello", shipped / "hello")
@@ -206,7 +206,7 @@ def test_a_newer_built_in_course_replaces_the_installed_one_and_an_equal_one_is_
 
 ARENA_PROBE = """
 import ctypes, sys, threading
-from sandbox.server import steady_heap
+from sandbox.launch.server import steady_heap
 applied = steady_heap() if sys.argv[1] == "on" else False
 barrier = threading.Barrier(8)
 def work():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import store
-from sandbox.packs import build_pack, install_pack
+from sandbox.packs.install import build_pack, install_pack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"
 STEP = "/learn/hello-web/01-first-routes/hello"
@@ -284,7 +284,7 @@ def test_a_file_changed_in_another_editor_is_never_overwritten_silently(client, 
 
 
 def test_a_check_records_files_saved_by_another_editor(client, installed, settings, check_runner):
-    from sandbox import coursework
+    from sandbox.work import coursework
 
     client.get(STEP)
     path = settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py"

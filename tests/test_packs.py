@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from sandbox.errors import PackError
-from sandbox.markdown import render_markdown
-from sandbox.packformat import Choice, Problem, Step, check_quiz, load_pack, step_files, validate_pack
-from sandbox.packs import Limits, build_pack, install_pack, list_packs, new_pack, remove_pack, scan_packs
+from sandbox.packs.format import Choice, Problem, Step, check_quiz, load_pack, step_files, validate_pack
+from sandbox.packs.install import Limits, build_pack, install_pack, list_packs, new_pack, remove_pack, scan_packs
+from sandbox.web.markdown import render_markdown
 
 FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"
 LESSON = "lessons/01-first-routes"
@@ -507,9 +507,9 @@ def test_markdown_highlights_code_with_classes_and_marks_links_external():
 
 
 def test_every_pack_field_is_documented():
-    from sandbox import packreader
+    from sandbox.packs import reader
     doc = (Path(__file__).parent.parent / "docs" / "lesson-packs.md").read_text()
-    schemas = [packreader.PACK_FIELDS, packreader.LESSON_FIELDS, packreader.STEP_FIELDS,
-               packreader.CHOICE_FIELDS, packreader.MISTAKE_FIELDS]
+    schemas = [reader.PACK_FIELDS, reader.LESSON_FIELDS, reader.STEP_FIELDS,
+               reader.CHOICE_FIELDS, reader.MISTAKE_FIELDS]
     missing = [name for schema in schemas for name in schema if f"| `{name}` |" not in doc]
     assert missing == []

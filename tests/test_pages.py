@@ -53,7 +53,7 @@ def test_unknown_page_is_a_friendly_404(client):
 
 
 def test_a_crash_shows_a_friendly_500_and_logs_the_traceback(client, wsgi, settings):
-    from sandbox.launch import setup_logging
+    from sandbox.launch.run import setup_logging
 
     setup_logging(settings)
 

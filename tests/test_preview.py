@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.preview import PreviewManager, changed_matters, crash_report
+from sandbox.preview.manager import PreviewManager, changed_matters, crash_report
 from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,7 +211,7 @@ SANDBOX_STANDIN = """
 import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from sandbox.preview import PreviewManager
+from sandbox.preview.manager import PreviewManager
 manager = PreviewManager()
 status = manager.open(1, Path({workspace!r}))
 print(status.pid, status.url, flush=True)
@@ -243,7 +243,7 @@ def test_the_app_never_runs_as_root(manager, workspace):
 
 
 def test_the_preview_lends_htmx_until_the_learner_adds_their_own(manager, workspace):
-    from sandbox.preview_child import HTMX_BUNDLE
+    from sandbox.preview.child import HTMX_BUNDLE
 
     need(HTMX_BUNDLE.is_file(), "the front-end bundle is not built (npm)")
     status = manager.open(1, workspace)

@@ -5,10 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import coursework, profiles, progress, store, workspace
-from sandbox.packs import install_pack
-from sandbox.profiles import ProfileError
+from sandbox import store
+from sandbox.classroom import profiles
+from sandbox.classroom.profiles import ProfileError
+from sandbox.packs.install import install_pack
 from sandbox.store import Learner, StepState
+from sandbox.work import coursework, progress, workspace
 
 PRACTICE = Path(__file__).parent / "fixtures" / "packs" / "practice"
 HELLO = Path(__file__).parent / "fixtures" / "packs" / "hello"
@@ -46,7 +48,7 @@ def test_each_profile_has_its_own_progress_and_workspace(settings):
 
 
 def _catalog(settings):
-    from sandbox.catalog import Catalog
+    from sandbox.packs.catalog import Catalog
 
     return Catalog(settings.packs_dir)
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import progress, reports, store
-from sandbox.cli import main
-from sandbox.packs import install_pack
-from sandbox.reports import ReportError, parse_report
+from sandbox import store
+from sandbox.classroom import reports
+from sandbox.classroom.reports import ReportError, parse_report
+from sandbox.launch.cli import main
+from sandbox.packs.install import install_pack
+from sandbox.work import progress
 
 PRACTICE = Path(__file__).parent / "fixtures" / "packs" / "practice"
 HELLO = Path(__file__).parent / "fixtures" / "packs" / "hello"
@@ -134,7 +136,7 @@ def test_csv_has_one_row_per_step(settings, pack):
 
 
 def test_with_files_writes_the_final_files_per_lesson(settings, tmp_path):
-    from sandbox import workspace
+    from sandbox.work import workspace
 
     pack = install_pack(HELLO, settings.packs_dir).pack
     learner = store.current_learner()

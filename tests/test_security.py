@@ -51,7 +51,7 @@ def test_a_request_without_host_is_refused(wsgi, settings):
 def test_two_host_headers_over_real_http_are_refused(settings, wsgi):
     import socket
 
-    from sandbox.server import EmbeddedServer
+    from sandbox.launch.server import EmbeddedServer
 
     server = EmbeddedServer(wsgi, host="127.0.0.1", port=0, max_body_bytes=1024)
     settings.port = server.port
@@ -69,7 +69,7 @@ def test_two_host_headers_over_real_http_are_refused(settings, wsgi):
 def test_a_huge_body_is_refused_before_it_is_read(settings, wsgi):
     import socket
 
-    from sandbox.server import EmbeddedServer
+    from sandbox.launch.server import EmbeddedServer
 
     server = EmbeddedServer(wsgi, host="127.0.0.1", port=0, max_body_bytes=1000)
     settings.port = server.port
@@ -158,7 +158,7 @@ def test_non_loopback_host_is_refused(tmp_path):
 
 
 def test_server_binds_loopback_and_limits_the_body(settings, wsgi):
-    from sandbox.server import EmbeddedServer
+    from sandbox.launch.server import EmbeddedServer
 
     settings.port = 0
     server = EmbeddedServer(wsgi, host=settings.host, port=0, max_body_bytes=1024)

@@ -7,11 +7,12 @@ import time
 
 import pytest
 
-from sandbox import coursework, store
-from sandbox.cli import build_parser
-from sandbox.cli_watch import watch_command
-from sandbox.packs import new_pack
-from sandbox.watch import NothingToWatch, current_place, summarize, watch
+from sandbox import store
+from sandbox.launch.cli import build_parser
+from sandbox.launch.watch_commands import watch_command
+from sandbox.packs.install import new_pack
+from sandbox.work import coursework
+from sandbox.work.watch import NothingToWatch, current_place, summarize, watch
 
 
 def wait_for(condition, timeout=15.0):

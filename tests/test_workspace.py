@@ -8,9 +8,8 @@ import pytest
 
 from sandbox import store
 from sandbox.errors import WorkspaceError
-from tests.conftest import need
 from sandbox.store import FileVersion, Learner
-from sandbox.workspace import (
+from sandbox.work.workspace import (
     MAX_FILE_BYTES,
     ensure_started,
     history,
@@ -25,6 +24,7 @@ from sandbox.workspace import (
     snapshot,
     thin_history,
 )
+from tests.conftest import need
 
 STARTERS = {
     "app.py": b"from bottle import Bottle\napp = Bottle()\n",
@@ -168,7 +168,7 @@ def test_history_keeps_the_newest_versions_and_the_last_autosave_of_each_older_d
 
 
 def test_saving_thins_only_the_file_saved_and_only_beyond_the_recent_ones(started, monkeypatch):
-    import sandbox.versions as versions
+    import sandbox.work.versions as versions
 
     monkeypatch.setattr(versions, "KEEP_RECENT", 3)
     for n in range(6):

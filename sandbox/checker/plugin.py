@@ -18,7 +18,6 @@ import peewee
 import pytest
 import webtest
 
-
 FIRST_IMPORT_FAILURE = pytest.StashKey[str]()
 
 

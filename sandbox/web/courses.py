@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import tomllib
 
-from sandbox import progress, store
-from sandbox.catalog import BUILTIN_DIR
+from sandbox import store
+from sandbox.packs.catalog import BUILTIN_DIR
+from sandbox.work import progress
 
 
 def builtin_packs() -> list[dict]:

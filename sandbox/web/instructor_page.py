@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from bottle import HTTPResponse, redirect, request, response
 
-from sandbox import charts, gradebook
-from sandbox.reports import MAX_REPORT_BYTES, ReportError
+from sandbox.classroom import charts, gradebook
+from sandbox.classroom.reports import MAX_REPORT_BYTES, ReportError
 from sandbox.web.pages import page_context
 from sandbox.web.render import render
 

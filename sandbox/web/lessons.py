@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bottle import HTTPResponse, abort, redirect, request
 
-from sandbox import coursework, progress, store
+from sandbox import store
 from sandbox.errors import PackError, WorkspaceError
 from sandbox.web.pages import page_context, services_of, settings_of
 from sandbox.web.render import render
+from sandbox.work import coursework, progress
 
 STEP = "/learn/<pack_id>/<lesson_id>/<step_id>"
 

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 from bottle import HTTPResponse, abort, request, response, static_file
 
 from sandbox import store
-from sandbox.profiles import ProfileError, check_name
-from sandbox.markdown import highlight_css
+from sandbox.classroom.profiles import ProfileError, check_name
 from sandbox.web.courses import home_courses
+from sandbox.web.markdown import highlight_css
 from sandbox.web.render import STATIC, bundle_available, render
 from sandbox.web.security import csrf_token
 

@@ -11,12 +11,14 @@ from urllib.parse import quote
 
 from bottle import HTTPResponse, abort, request
 
-from sandbox import coursework, dbbrowser, store
+from sandbox import store
 from sandbox.errors import PackError
-from sandbox.inspector import timeline
+from sandbox.preview import dbbrowser
+from sandbox.preview.inspector import timeline
 from sandbox.web.lessons import STEP, is_htmx
 from sandbox.web.pages import page_context, services_of, settings_of
 from sandbox.web.render import render
+from sandbox.work import coursework
 
 
 def install(app) -> None:

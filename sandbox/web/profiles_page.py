@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bottle import HTTPResponse, redirect, request
 
-from sandbox import profiles
+from sandbox.classroom import profiles
 from sandbox.web.pages import page_context, services_of, settings_of
 from sandbox.web.render import render
 

@@ -8,7 +8,8 @@ import re
 
 from bottle import HTTPResponse, abort, request, static_file
 
-from sandbox import charts, reports, store
+from sandbox import store
+from sandbox.classroom import charts, reports
 from sandbox.web.pages import page_context, services_of, settings_of
 from sandbox.web.render import render
 

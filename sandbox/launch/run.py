@@ -15,12 +15,13 @@ import sys
 import threading
 import time
 
-from sandbox import desktop, store
-from sandbox.catalog import Catalog
+from sandbox import store
 from sandbox.config import Settings, prepare_data_dir
 from sandbox.errors import SandboxError
-from sandbox.instance import InstanceLock
-from sandbox.server import EmbeddedServer, steady_heap
+from sandbox.launch import window
+from sandbox.launch.instance import InstanceLock
+from sandbox.launch.server import EmbeddedServer, steady_heap
+from sandbox.packs.catalog import Catalog
 from sandbox.services import Services
 from sandbox.web.render import bundle_available
 
@@ -76,9 +77,9 @@ def start_services(settings: Settings, services: Services) -> None:
         return
     services.checker = CheckRunner(timeout=settings.check_timeout, memory_mb=settings.check_memory_mb)
     threading.Thread(target=services.checker.start, name="checker-start", daemon=True).start()
-    from sandbox.preview import PreviewManager
+    from sandbox.preview.manager import PreviewManager
 
-    services.preview = PreviewManager(memory_mb=settings.check_memory_mb, opener=desktop.open_folder)
+    services.preview = PreviewManager(memory_mb=settings.check_memory_mb, opener=window.open_folder)
 
 
 def install_builtin(catalog: Catalog) -> list[str]:
@@ -107,17 +108,17 @@ def show_ui(settings: Settings, url: str, services: Services, out) -> None:
     watch_signals(stop)
     mode = settings.ui
     if mode == "window":
-        problem = desktop.gui_problem()
+        problem = window.gui_problem()
         if problem is None:
-            services.open_url = desktop.open_in_browser
+            services.open_url = window.open_in_browser
             say(out, f"Sandbox running at {url}")
-            desktop.run_window(url, stop, on_loaded=lambda title: say(out, f"Window loaded: {title}"))
+            window.run_window(url, stop, on_loaded=lambda title: say(out, f"Window loaded: {title}"))
             log.info("Window closed")
             return
         mode = "browser"
         say(out, f"No window can open because {problem}; using the system browser instead.")
     if mode == "browser":
-        if desktop.open_in_browser(url):
+        if window.open_in_browser(url):
             say(out, f"Sandbox running at {url}")
             say(out, "Opened in your browser. Press Ctrl+C here to stop the sandbox.")
             wait(stop)
@@ -128,9 +129,9 @@ def show_ui(settings: Settings, url: str, services: Services, out) -> None:
 
 
 def show_existing(url: str, settings: Settings, out) -> None:
-    if settings.ui == "window" and desktop.gui_problem() is None:
-        desktop.run_window(url, threading.Event())
-    elif settings.ui != "headless" and desktop.open_in_browser(url):
+    if settings.ui == "window" and window.gui_problem() is None:
+        window.run_window(url, threading.Event())
+    elif settings.ui != "headless" and window.open_in_browser(url):
         pass
     say(out, f"Sandbox running at {url}")
 

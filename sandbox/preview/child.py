@@ -255,7 +255,7 @@ def load_learner_app(workspace: Path, app_file: str):
     return find_wsgi_app(module, app_file)
 
 
-HTMX_BUNDLE = Path(__file__).resolve().parent / "static" / "build" / "htmx.js"
+HTMX_BUNDLE = Path(__file__).resolve().parent.parent / "static" / "build" / "htmx.js"
 HTMX_PATH = "/static/htmx.min.js"
 
 

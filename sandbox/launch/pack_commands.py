@@ -51,7 +51,7 @@ def _packs_dir(args) -> Path:
 
 
 def pack_new(args) -> int:
-    from sandbox.packs import new_pack
+    from sandbox.packs.install import new_pack
 
     pack = new_pack(Path(args.dir), pack_id=args.pack_id, title=args.title)
     print(f"Created the pack '{pack.id}' in {args.dir}. Try: sandbox pack check {args.dir}")
@@ -60,11 +60,11 @@ def pack_new(args) -> int:
 
 def pack_check(args) -> int:
     from sandbox.checker import CheckRunner
-    from sandbox.packcheck import check_pack, format_report
+    from sandbox.packs.check import check_pack, format_report
 
     runner = CheckRunner()
     if getattr(args, "watch", False):
-        from sandbox.cli_progress import watch_check
+        from sandbox.launch.progress_commands import watch_check
 
         try:
             runner.start()
@@ -83,7 +83,7 @@ def pack_check(args) -> int:
 
 
 def pack_build(args) -> int:
-    from sandbox.packs import build_pack
+    from sandbox.packs.install import build_pack
 
     out = build_pack(Path(args.dir), Path(args.out) if args.out else None)
     print(f"Built {out}")
@@ -91,7 +91,7 @@ def pack_build(args) -> int:
 
 
 def pack_install(args) -> int:
-    from sandbox.packs import install_pack
+    from sandbox.packs.install import install_pack
 
     packs_dir = _packs_dir(args)
     packs_dir.mkdir(parents=True, exist_ok=True)
@@ -105,7 +105,7 @@ def pack_install(args) -> int:
 
 
 def pack_list(args) -> int:
-    from sandbox.packs import scan_packs
+    from sandbox.packs.install import scan_packs
 
     packs, broken = scan_packs(_packs_dir(args))
     if not packs and not broken:
@@ -119,7 +119,7 @@ def pack_list(args) -> int:
 
 
 def pack_remove(args) -> int:
-    from sandbox.packs import remove_pack
+    from sandbox.packs.install import remove_pack
 
     remove_pack(_packs_dir(args), args.pack_id)
     print(f"Removed '{args.pack_id}'. The learner's files and progress are kept, should it be installed again.")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from sandbox import coursework, store
+from sandbox import store
 from sandbox.errors import SandboxError
-from sandbox.preview import changed_matters
+from sandbox.preview.manager import changed_matters
+from sandbox.work import coursework
 
 
 class NothingToWatch(SandboxError):

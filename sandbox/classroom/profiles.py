@@ -13,9 +13,10 @@ from pathlib import Path
 
 from peewee import fn
 
-from sandbox import reports, store
+from sandbox import store
+from sandbox.classroom import reports
 from sandbox.errors import SandboxError
-from sandbox.packformat import Pack
+from sandbox.packs.format import Pack
 from sandbox.store import Learner, StepState, db
 
 MAX_NAME = 80

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.checker import limits
-from sandbox.inspector import RequestLog
+from sandbox.preview.inspector import RequestLog
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
-BOOT = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from sandbox.preview_child import main; main()"
+ROOT = Path(__file__).resolve().parent.parent.parent
+BOOT = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from sandbox.preview.child import main; main()"
 OUTPUT_BYTES = 64 * 1024  # the console keeps this much of the app's output
 IDLE_SECONDS = 300.0  # no page asked about the preview for this long: the lesson is closed
 IGNORED = re.compile(r"(^|/)(\.[^/]*|__pycache__|node_modules|venv)(/|$)|\.(pyc|pyo|db|sqlite3?|log)(-journal|-wal|-shm)?$"

@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sandbox.packformat import Lesson, Problem, Step, load_pack, step_files, write_files
 from sandbox.errors import PackError
+from sandbox.packs.format import Lesson, Problem, Step, load_pack, step_files, write_files
 
 MAX_REASON = 300
 

@@ -11,7 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from sandbox.packformat import (
+from sandbox.packs.format import (
     FORMAT_VERSION,
     ID_RE,
     KINDS,

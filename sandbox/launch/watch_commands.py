@@ -16,9 +16,10 @@ def add_commands(commands, add_data_dir) -> None:
 
 
 def watch_command(args) -> int:
-    from sandbox import store, watch
-    from sandbox.catalog import Catalog
+    from sandbox import store
     from sandbox.checker import CheckRunner
+    from sandbox.packs.catalog import Catalog
+    from sandbox.work import watch
 
     settings = build_settings(data_dir=getattr(args, "data_dir", None))
     prepare_data_dir(settings.data_dir)
@@ -31,7 +32,7 @@ def watch_command(args) -> int:
     say(f"Watching {place.ws.path} for '{place.step.title}' ({place.lesson.title}). Press Ctrl+C to stop.")
     preview = None
     if args.preview:
-        from sandbox.preview import PreviewManager
+        from sandbox.preview.manager import PreviewManager
 
         preview = PreviewManager(memory_mb=settings.check_memory_mb)
         say(f"Your app: {preview.open(place.learner_id, place.ws.path, place.lesson.app).url}")

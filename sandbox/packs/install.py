@@ -18,15 +18,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.errors import PackError
-from sandbox.packformat import (ID_RE, Choice, Lesson, Mistake, Pack, Problem, QuizResult, Step,  # noqa: F401
-                                check_quiz, is_junk, load_pack, parse_version, problem_summary, read_tree,
-                                step_files, validate_pack, write_files)
+from sandbox.packs.format import (  # noqa: F401
+    ID_RE,
+    Choice,
+    Lesson,
+    Mistake,
+    Pack,
+    Problem,
+    QuizResult,
+    Step,
+    check_quiz,
+    is_junk,
+    load_pack,
+    parse_version,
+    problem_summary,
+    read_tree,
+    step_files,
+    validate_pack,
+    write_files,
+)
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_FILES = 2000
 MAX_RATIO = 100
 RATIO_FLOOR = 1024 * 1024  # members smaller than this can't be a bomb, whatever their ratio
-TEMPLATE = Path(__file__).resolve().parent / "packtemplate"
+TEMPLATE = Path(__file__).resolve().parent / "template"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _CHUNK = 64 * 1024
 

@@ -17,10 +17,10 @@ from pathlib import Path, PurePosixPath
 
 from sandbox.errors import DiskError, WorkspaceConflict, WorkspaceError
 from sandbox.store import FileVersion, db
-from sandbox.versions import latest as _latest
-from sandbox.versions import record as _record
-from sandbox.versions import thin as thin_history  # noqa: F401 - part of this module's interface
-from sandbox.versions import versions_of
+from sandbox.work.versions import latest as _latest
+from sandbox.work.versions import record as _record
+from sandbox.work.versions import thin as thin_history  # noqa: F401 - part of this module's interface
+from sandbox.work.versions import versions_of
 
 MAX_FILE_BYTES = 1_000_000
 MAX_PATH_CHARS = 200

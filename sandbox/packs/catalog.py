@@ -7,10 +7,10 @@ import tomllib
 from pathlib import Path
 
 from sandbox.errors import PackError
-from sandbox.packs import BrokenPack, install_pack, remove_pack, scan_packs
-from sandbox.packformat import Pack, parse_version
+from sandbox.packs.format import Pack, parse_version
+from sandbox.packs.install import BrokenPack, install_pack, remove_pack, scan_packs
 
-BUILTIN_DIR = Path(__file__).resolve().parent / "lessons"
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
 
 class Catalog:

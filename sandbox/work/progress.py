@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sandbox.packformat import Lesson, Pack, Step
+from sandbox.packs.format import Lesson, Pack, Step
 from sandbox.store import Attempt, StepState, db, now
 
 IDLE_SECONDS = 300  # a gap longer than this between actions is not counted as time spent

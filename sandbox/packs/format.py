@@ -189,7 +189,7 @@ def write_files(files: dict[str, bytes], target: Path) -> None:
 def load_pack(path, *, sandbox_version: str = __version__) -> Pack:
     """Read and validate the pack in folder ``path``; PackError lists every problem found."""
     root = Path(path).resolve()
-    from sandbox.packreader import PackReader
+    from sandbox.packs.reader import PackReader
 
     pack, problems = PackReader(root, sandbox_version).read()
     if problems:
@@ -198,7 +198,7 @@ def load_pack(path, *, sandbox_version: str = __version__) -> Pack:
 
 
 def validate_pack(path, *, sandbox_version: str = __version__) -> list[Problem]:
-    from sandbox.packreader import PackReader
+    from sandbox.packs.reader import PackReader
 
     return PackReader(Path(path).resolve(), sandbox_version).read()[1]
 

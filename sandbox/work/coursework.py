@@ -8,10 +8,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox import progress, store, workspace
+from sandbox import store
 from sandbox.errors import PackError, WorkspaceError
-from sandbox.markdown import render_markdown
-from sandbox.packformat import Lesson, Pack, Step, check_quiz, read_tree, step_files
+from sandbox.packs.format import Lesson, Pack, Step, check_quiz, read_tree, step_files
+from sandbox.web.markdown import render_markdown
+from sandbox.work import progress, workspace
 
 
 @dataclass

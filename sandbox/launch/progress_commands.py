@@ -29,8 +29,9 @@ def add_commands(commands, add_data_dir) -> None:
 
 
 def progress_export(args, *, out=None) -> int:
-    from sandbox import profiles, reports, store
-    from sandbox.packs import list_packs
+    from sandbox import store
+    from sandbox.classroom import profiles, reports
+    from sandbox.packs.install import list_packs
 
     out = out or sys.stdout
     settings = build_settings(data_dir=getattr(args, "data_dir", None))
@@ -57,8 +58,8 @@ def progress_export(args, *, out=None) -> int:
 
 
 def gradebook_command(args, *, out=None) -> int:
-    from sandbox import gradebook
-    from sandbox.reports import MAX_REPORT_BYTES, ReportError, write_atomic
+    from sandbox.classroom import gradebook
+    from sandbox.classroom.reports import MAX_REPORT_BYTES, ReportError, write_atomic
 
     out = out or sys.stdout
     files, problems = [], []
@@ -115,7 +116,7 @@ def watch_check(path: Path, runner, *, check=None, changes=None, out=None) -> in
 
 
 def _check_once(path: Path, runner) -> tuple[bool, str]:
-    from sandbox.packcheck import check_pack, format_report
+    from sandbox.packs.check import check_pack, format_report
 
     report = check_pack(path, runner)
     return report.ok, format_report(report)

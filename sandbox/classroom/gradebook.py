@@ -13,7 +13,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from sandbox.reports import ReportError, parse_report
+from sandbox.classroom.reports import ReportError, parse_report
 from sandbox.store import ImportedReport, db
 
 STRUGGLE_LIMIT = 5

@@ -26,11 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_dir(parser)
     parser.set_defaults(ui="window", handler=run_command)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from sandbox import cli_packs, cli_progress, cli_watch
+    from sandbox.launch import pack_commands, progress_commands, watch_commands
 
-    cli_packs.add_commands(commands, add_data_dir)
-    cli_watch.add_commands(commands, add_data_dir)
-    cli_progress.add_commands(commands, add_data_dir)
+    pack_commands.add_commands(commands, add_data_dir)
+    watch_commands.add_commands(commands, add_data_dir)
+    progress_commands.add_commands(commands, add_data_dir)
     return parser
 
 
@@ -40,10 +40,10 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def run_command(args) -> int:
-    from sandbox import launch
+    from sandbox.launch import run
 
     settings = build_settings(data_dir=getattr(args, "data_dir", None), host=args.host, port=args.port, ui=args.ui)
-    return launch.run(settings)
+    return run.run(settings)
 
 
 def main(argv: list[str] | None = None) -> int:

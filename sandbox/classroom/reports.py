@@ -20,10 +20,11 @@ from pathlib import Path
 
 from peewee import fn
 
-from sandbox import __version__, workspace
+from sandbox import __version__
 from sandbox.errors import SandboxError
-from sandbox.packformat import ID_RE, Pack
+from sandbox.packs.format import ID_RE, Pack
 from sandbox.store import Attempt, StepState
+from sandbox.work import workspace
 
 FORMAT = "sandbox-progress"
 VERSION = 1

@@ -14,7 +14,7 @@ from peewee import fn
 from sandbox.store import FileVersion
 
 if TYPE_CHECKING:
-    from sandbox.workspace import Workspace
+    from sandbox.work.workspace import Workspace
 
 KEEP_RECENT = 200
 THINNED_REASONS = ("save", "check", "outside-edit")

@@ -1,0 +1,1 @@
+"""Classroom features: learner profiles on a shared computer, progress reports, the gradebook and charts."""

@@ -1,0 +1,1 @@
+"""Lesson packs: the format, reading and validating, installing, the catalog, building and `pack check`."""
