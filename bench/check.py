@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench._util import FIXTURE_PACK, HELLO_APP, HELLO_STEP, Live, headless_sandbox, install_fixture_pack, pct
 from sandbox.checker import CheckRunner
+from sandbox.checker.results import headline
 
 N = 20
 ROUTE_N = 40
@@ -75,7 +76,7 @@ def time_warm(workspace: Path, check: Path) -> list[float]:
             result = runner.run(workspace, [check])
             times.append((time.perf_counter() - started) * 1000)
             if not result.passed:
-                print("warning: the warm check did not pass:", result.summary)
+                print("warning: the warm check did not pass:", headline(result.to_dict()))
     return times
 
 

@@ -78,7 +78,8 @@ def page_p50(app, path: str) -> dict:
 
 
 def add_attempts(count: int, pack) -> None:
-    from sandbox.store import Attempt, db
+    from sandbox.store import atomic
+    from sandbox.store.models import Attempt
 
     steps = [(lesson.id, step.id, step.kind) for lesson in pack.lessons for step in lesson.steps if step.kind != "read"]
     start = dt.datetime(2024, 1, 1)
@@ -93,7 +94,7 @@ def add_attempts(count: int, pack) -> None:
         rows.append({"learner": 1, "pack_id": pack.id, "lesson_id": lesson_id, "step_id": step_id, "kind": kind,
                      "passed": n % 7 == 0, "duration_ms": 60 + n % 90, "result_json": result,
                      "created_at": start + dt.timedelta(minutes=7 * n)})
-    with db.atomic():
+    with atomic():
         for at in range(0, len(rows), 500):
             Attempt.insert_many(rows[at:at + 500]).execute()
 
@@ -101,7 +102,7 @@ def add_attempts(count: int, pack) -> None:
 def save_timings(workspaces: Path, saves: int) -> dict:
     """Autosave p50/p95 of a file's first SAMPLES versions and of its last, when history holds
     more than KEEP_RECENT versions and every save also thins it; and the rows left at the end."""
-    from sandbox.store import FileVersion
+    from sandbox.store.models import FileVersion
     from sandbox.work import workspace
 
     ws = workspace.open_workspace(workspaces, 1, "bench", "history")
@@ -120,14 +121,13 @@ def save_timings(workspaces: Path, saves: int) -> dict:
 def run() -> dict:
     from webtest import TestApp
 
-    from sandbox import store
     from sandbox.config import build_settings, prepare_data_dir
     from sandbox.packs.catalog import Catalog
-    from sandbox.packs.format import validate_pack
     from sandbox.packs.install import install_pack
+    from sandbox.packs.reader import validate_pack
     from sandbox.services import Services
+    from sandbox.store import Store
     from sandbox.web import create_app
-    from sandbox.web.security import csrf_token  # noqa: F401 - the app's session needs only the token
 
     random.seed(1)
     results = {}
@@ -136,8 +136,7 @@ def run() -> dict:
         settings = build_settings(data_dir=Path(tmp) / "data", env={})
         settings.port = 8123
         prepare_data_dir(settings.data_dir)
-        store.open_store(settings.db_path)
-        try:
+        with Store.open(settings.db_path) as store:
             results["validate_500_steps_ms"], problems = timed(lambda: validate_pack(source))
             results["install_500_steps_ms"], installed = timed(lambda: install_pack(source, settings.packs_dir))
             small_ms, _ = timed(lambda: install_pack(FIXTURE_PACK, settings.packs_dir))
@@ -147,7 +146,7 @@ def run() -> dict:
 
             progress.outline(1, big)
             results["outline_500_steps_ms"], _ = timed(lambda: progress.outline(1, big))
-            app = TestApp(create_app(settings, Services(catalog=Catalog(settings.packs_dir))),
+            app = TestApp(create_app(settings, Services(store=store, catalog=Catalog(settings.packs_dir))),
                           extra_environ={"HTTP_HOST": f"127.0.0.1:{settings.port}"})
             app.get(f"/?token={settings.token}")
             pages = {"home": "/", "big pack lesson": "/learn/big-pack/00-lesson/step-00",
@@ -158,8 +157,6 @@ def run() -> dict:
             results["attempts_insert_ms"], _ = timed(lambda: add_attempts(ATTEMPTS, big))
             full = {name: page_p50(app, path) for name, path in pages.items()}
             results["autosave"] = save_timings(settings.workspaces_dir, HISTORY_SAVES)
-        finally:
-            store.close_store()
     results["problems"] = len(problems)
     results["pages_empty_history"] = empty
     results["pages_20000_attempts"] = full

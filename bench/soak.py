@@ -70,7 +70,7 @@ class Script:
         self.expect("save", learner.post(HELLO_STEP + "/save", {"path": "app.py", "content": draft}), 204)
         self.expect("save notes", learner.post(HELLO_STEP + "/save", {"path": f"notes/n{n % 5}.txt",
                                                                       "content": f"note {n}"}), 204)
-        verdict = "Not yet." if n % 2 else "All checks passed"
+        verdict = "Not yet:" if n % 2 else "All checks passed"
         self.expect("check", learner.post(HELLO_STEP + "/check", {"file:app.py": draft},
                                           headers={"HX-Request": "true"}), 200, verdict)
         self.expect("lesson page", learner.get(HELLO_STEP), 200, "Say hello")

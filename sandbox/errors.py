@@ -1,16 +1,67 @@
-"""The sandbox's own faults, as one small family. Each edge (CLI, web) turns them into a sentence."""
+"""Every error the sandbox raises on purpose, as one small family.
+
+Each type carries the HTTP status and the short title a page shows for it (datasette's way),
+so the web app needs one handler and the command line one ``except``: the message is already a
+sentence a learner or an instructor can act on. A traceback reaching a person is a bug.
+"""
+
+from __future__ import annotations
 
 
 class SandboxError(Exception):
-    """A problem the sandbox can explain to a person in one sentence."""
+    """A problem the sandbox can explain to a person in one sentence (the exception's text).
+
+    ``status`` is the HTTP status the web app answers with; ``title`` heads the error page.
+    """
+
+    status = 500
+    title = "Something went wrong in the sandbox"
 
 
 class ConfigError(SandboxError):
-    """Bad command-line arguments, environment variables or data directory."""
+    """Bad command-line arguments, environment variables or data folder."""
+
+    status = 400
+    title = "The sandbox cannot start that way"
 
 
 class StoreError(SandboxError):
-    """The database cannot be opened, upgraded or trusted."""
+    """The progress database cannot be opened, upgraded or trusted."""
+
+    status = 500
+    title = "The progress database cannot be used"
+
+
+class StorageError(SandboxError):
+    """SQLite could not write the data folder: the disk is full, read-only or failing.
+
+    Raised at the store's boundary for SQLite's FULL, IOERR, READONLY, CANTOPEN and PERM
+    result codes (https://sqlite.org/rescode.html), never by matching an error's English text.
+    """
+
+    status = 507
+    title = "The data folder cannot be written"
+
+
+class NotFound(SandboxError):
+    """What the address names does not exist (any more)."""
+
+    status = 404
+    title = "Page not found"
+
+
+class Refused(SandboxError):
+    """The request is understood but not allowed now (a locked step, say)."""
+
+    status = 403
+    title = "Not allowed yet"
+
+
+class BadRequest(SandboxError):
+    """A request the sandbox cannot act on: a missing or malformed field."""
+
+    status = 400
+    title = "That request was not understood"
 
 
 class PackError(SandboxError):
@@ -19,18 +70,98 @@ class PackError(SandboxError):
     ``problems`` lists every (file, line, message) found, so a report can show them all at once.
     """
 
+    status = 422
+    title = "The lesson pack cannot be used"
+
     def __init__(self, message, problems=()):
         super().__init__(message)
         self.problems = list(problems)
 
 
+class PackNotFound(PackError, NotFound):
+    """No installed pack, lesson or step has the id asked for."""
+
+    status = 404
+    title = "Not in this course"
+
+
+class WrongStepKind(BadRequest):
+    """An action that belongs to another kind of step: a quiz answer sent to a code step, say."""
+
+    title = "That step works another way"
+
+
 class WorkspaceError(SandboxError):
     """A learner file path or operation is not allowed."""
+
+    status = 400
+    title = "That file cannot be used"
 
 
 class DiskError(WorkspaceError):
     """A learner file could not be written: the disk is full, read-only or failing."""
 
+    status = 507
+    title = "The file could not be saved"
+
 
 class WorkspaceConflict(WorkspaceError):
     """A file changed on disk (another editor) since the sandbox last wrote it."""
+
+    status = 409
+    title = "Changed in another editor"
+
+
+class ProfileError(SandboxError):
+    """A profile cannot be created, renamed, switched to or deleted; the message says why."""
+
+    status = 422
+    title = "Please check the profile"
+
+
+class ProfileNotFound(ProfileError, NotFound):
+    """No learner profile has that id or name."""
+
+    status = 404
+    title = "No such profile"
+
+
+class ReportError(SandboxError):
+    """A progress report cannot be written, read or trusted. ``problems`` has one sentence per bad file."""
+
+    status = 422
+    title = "The report cannot be used"
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class PreviewUnavailable(SandboxError):
+    """The live preview is off in this sandbox, or no lesson has been opened yet."""
+
+    status = 404
+    title = "No preview yet"
+
+
+class BrowseError(NotFound):
+    """The database browser cannot show the database or table asked for."""
+
+    title = "Database not found"
+
+
+class NothingToWatch(SandboxError):
+    """No code step has been opened yet, so watch mode has no workspace to follow."""
+
+    status = 409
+    title = "Nothing to watch yet"
+
+
+def all_errors() -> list[type[SandboxError]]:
+    """SandboxError and every subclass, for the docs and the tests that hold the family together."""
+    found, frontier = [], [SandboxError]
+    while frontier:
+        cls = frontier.pop()
+        found.append(cls)
+        frontier.extend(cls.__subclasses__())
+    return found

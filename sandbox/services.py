@@ -1,25 +1,41 @@
-"""The long-lived services one launch shares (checker, notices, how to open outside links).
+"""The long-lived objects one launch shares: the database, the packs, the checker, the preview.
 
-Built once by the CLI and handed to ``create_app``; tests build their own.
+Built once by the launcher (``sandbox.launch.run``) and handed to ``create_app``; tests build
+their own, as many as they like, each on its own data folder.
 """
 
 from __future__ import annotations
 
 import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+
+from sandbox.checker import CheckRunner
+from sandbox.packs.catalog import Catalog
+from sandbox.preview.inspector import Inspector
+from sandbox.preview.manager import PreviewManager
+from sandbox.store import Store
 
 
 @dataclass
 class Services:
-    catalog: object | None = None  # sandbox.catalog.Catalog of installed packs
-    checker: object | None = None  # sandbox.checker.CheckRunner once started
-    preview: object | None = None  # sandbox.preview.PreviewManager: learners' own apps, live
+    store: Store  # the data folder's database
+    catalog: Catalog  # the installed lesson packs
+    checker: CheckRunner | None = None  # runs a step's checks; None where checks are off
+    preview: PreviewManager | None = None  # learners' own apps, live; None where the preview is off
+    inspector: Inspector | None = None  # what each preview request did; None without the preview
     notices: list[str] = field(default_factory=list)  # sentences shown on the home page this launch
-    open_url: Callable[[str], object] = webbrowser.open
+    open_url: Callable[[str], object] = webbrowser.open  # shows an outside link in the system browser
     url: str = ""  # the address the sandbox is served at, for the About page
 
+    def start_preview(self, preview: PreviewManager) -> None:
+        """Use ``preview`` for learners' apps, with the request inspector listening to it."""
+        self.preview = preview
+        self.inspector = Inspector()
+        preview.add_listener(self.inspector.listen)
+
     def close(self) -> None:
+        """Stop the checker and every preview (the store is closed by its owner)."""
         if self.checker is not None:
             self.checker.stop()
         if self.preview is not None:

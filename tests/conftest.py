@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from webtest import TestApp
 
-from sandbox import store
 from sandbox.config import build_settings, prepare_data_dir
+from sandbox.packs.catalog import Catalog
 from sandbox.services import Services
+from sandbox.store import Store
 from sandbox.web import create_app
 from sandbox.web.security import csrf_token
 
@@ -46,13 +47,26 @@ def need(condition: bool, reason: str) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path):
-    s = build_settings(data_dir=tmp_path / "data", env={})
+def data_dir(tmp_path) -> Path:
+    """A fresh, prepared data folder."""
+    folder = tmp_path / "data"
+    prepare_data_dir(folder)
+    return folder
+
+
+@pytest.fixture
+def store(data_dir):
+    """The data folder's database, open (and active on this thread) for the whole test."""
+    opened = Store.open(data_dir / "sandbox.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def settings(data_dir, store):
+    s = build_settings(data_dir=data_dir, env={})
     s.port = PORT
-    prepare_data_dir(s.data_dir)
-    store.open_store(s.db_path)
-    yield s
-    store.close_store()
+    return s
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +80,8 @@ def check_runner():
 
 
 @pytest.fixture
-def services(settings, check_runner):
-    from sandbox.packs.catalog import Catalog
-
-    s = Services(open_url=lambda url: True, catalog=Catalog(settings.packs_dir), checker=check_runner)
-    yield s
+def services(settings, store, check_runner):
+    return Services(store=store, catalog=Catalog(settings.packs_dir), checker=check_runner, open_url=lambda url: True)
 
 
 @pytest.fixture

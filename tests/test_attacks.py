@@ -54,13 +54,13 @@ def quick_runner():
 
 
 @pytest.fixture
-def live(settings, quick_runner):
+def live(settings, store, quick_runner):
     """A real server on a free port with the fixture pack installed; yields a logged-in learner."""
     from sandbox.packs.catalog import Catalog
     from sandbox.web import create_app
 
     install_pack(FIXTURE_PACK, settings.packs_dir)
-    services = Services(open_url=lambda url: True, catalog=Catalog(settings.packs_dir), checker=quick_runner)
+    services = Services(store=store, open_url=lambda url: True, catalog=Catalog(settings.packs_dir), checker=quick_runner)
     server = EmbeddedServer(create_app(settings, services), host="127.0.0.1", port=0, max_body_bytes=64 * 1024)
     settings.port = server.port
     server.start()

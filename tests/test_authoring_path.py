@@ -9,12 +9,12 @@ import time
 
 import pytest
 
-from sandbox import store
 from sandbox.classroom import profiles
 from sandbox.launch.cli import main
-from sandbox.launch.progress_commands import watch_check
 from sandbox.packs.catalog import Catalog
+from sandbox.store import Store
 from sandbox.work import coursework
+from sandbox.work.watch import watch_pack
 
 pytestmark = pytest.mark.slow
 
@@ -37,16 +37,13 @@ def test_from_a_new_pack_to_the_class_gradebook(tmp_path, check_runner, capsys):
     (built,) = (tmp_path / "dist").glob("class-pack-*.zip")
     assert main(["pack", "install", str(built), "--data-dir", str(data)]) == 0
 
-    store.open_store(data / "sandbox.db")
-    try:
+    with Store.open(data / "sandbox.db"):
         catalog = Catalog(data / "packs")
         assert catalog.get("class-pack").title == "Our first routes"
         ada = profiles.create_profile("Ada")
         work_through(catalog, ada.id, data, check_runner, mistakes=0, hints=0)
         bob = profiles.create_profile("Bob")
         work_through(catalog, bob.id, data, check_runner, mistakes=1, hints=2)
-    finally:
-        store.close_store()
 
     for name in ("Ada", "Bob"):
         assert main(["progress", "export", "--learner", name, "--data-dir", str(data),
@@ -85,7 +82,7 @@ def test_watch_checks_once_and_again_after_each_change(tmp_path):
         return len(seen) != 2, f"report {len(seen)}"
 
     changes = [{(1, str(tmp_path / "pack.toml"))}, {(2, str(tmp_path / "lessons" / "a.md"))}]
-    assert watch_check(tmp_path, None, check=check, changes=changes, out=out) == 0
+    assert watch_pack(tmp_path, None, check=check, changes=changes, out=out) == 0
     text = out.getvalue()
     assert [line for line in text.splitlines() if line.startswith("report")] == ["report 1", "report 2", "report 3"]
     assert "--- changed: pack.toml ---" in text and "press Ctrl+C to stop" in text
@@ -97,7 +94,7 @@ def test_watch_stops_quietly_on_ctrl_c(tmp_path):
         yield  # pragma: no cover
 
     out = io.StringIO()
-    assert watch_check(tmp_path, None, check=lambda p, r: (False, "bad"), changes=changes(), out=out) == 1
+    assert watch_pack(tmp_path, None, check=lambda p, r: (False, "bad"), changes=changes(), out=out) == 1
     assert out.getvalue().endswith("Stopped watching.\n")
 
 
@@ -111,7 +108,7 @@ def test_watch_notices_a_real_edit_with_watchfiles(tmp_path):
         reports.append(path)
         return True, f"report {len(reports)}"
 
-    worker = threading.Thread(target=watch_check, args=(tmp_path, None),
+    worker = threading.Thread(target=watch_pack, args=(tmp_path, None),
                               kwargs={"check": check, "changes": watch(tmp_path, stop_event=stop, debounce=50,
                                                                        rust_timeout=100),
                                       "out": out}, daemon=True)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.packs.install import build_pack
+from sandbox.packs.build import build_pack
 
 pytestmark = pytest.mark.browser
 FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"

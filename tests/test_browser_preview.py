@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from sandbox.packs.install import install_pack, new_pack
+from sandbox.packs.build import new_pack
+from sandbox.packs.install import install_pack
 
 pytestmark = pytest.mark.browser
 

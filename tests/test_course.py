@@ -5,7 +5,8 @@ import pytest
 
 from sandbox.packs.catalog import BUILTIN_DIR
 from sandbox.packs.check import check_pack, format_report
-from sandbox.packs.format import load_pack, read_tree, step_files
+from sandbox.packs.format import read_tree, step_files
+from sandbox.packs.reader import load_pack
 
 BLOG = BUILTIN_DIR / "blog"
 pytestmark = pytest.mark.slow

@@ -17,7 +17,7 @@ import pytest
 
 from bench._util import FIXTURE_PACK, HELLO_APP, HELLO_STEP, Live
 from sandbox.packs.install import install_pack
-from sandbox.store import FileVersion
+from sandbox.store.models import FileVersion
 from tests.conftest import ROOT, need
 
 WORKSPACE = ("workspaces", "1", "hello-web", "01-first-routes")
@@ -123,15 +123,14 @@ def test_a_failing_disk_during_check_is_shown_in_the_result_area(client, started
     assert (started / "app.py").read_text() == HELLO_APP
 
 
-def test_a_database_that_cannot_be_written_gives_the_data_folder_page_not_a_crash(client, started, monkeypatch):
-    from peewee import OperationalError
-
-    from sandbox import store
-
+def test_a_database_that_cannot_be_written_gives_the_data_folder_page_not_a_crash(client, started, store,
+                                                                                    monkeypatch):
     def full():
-        raise OperationalError("database or disk is full")
+        error = sqlite3.OperationalError("database or disk is full")
+        error.sqlite_errorcode = sqlite3.SQLITE_FULL
+        raise error
 
-    monkeypatch.setattr(store.db, "connect", lambda **kw: full())
+    monkeypatch.setattr(store.db, "_connect", full)
     page = client.get(HELLO_STEP, status=507)
     assert "The data folder cannot be written" in page.text and "the disk is full" in page.text
     check = client.post(HELLO_STEP + "/check", {"file:app.py": "x", "csrf_token": client.csrf},

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from sandbox.classroom import reports
 from sandbox.errors import PackError
-from sandbox.packs.format import load_pack, validate_pack
+from sandbox.packs.reader import load_pack, validate_pack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"
 LESSON = "lessons/01-first-routes/lesson.toml"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import store
 from sandbox.classroom import gradebook, reports
 from sandbox.classroom.reports import ReportError
 from sandbox.launch.cli import main
 from sandbox.packs.install import install_pack
-from sandbox.store import ImportedReport, Learner
+from sandbox.store import Store
+from sandbox.store.models import ImportedReport, Learner
 from sandbox.work import progress
 
 PRACTICE = Path(__file__).parent / "fixtures" / "packs" / "practice"
@@ -101,13 +101,13 @@ def test_a_report_without_a_pack_cannot_be_graded(settings):
         gradebook.import_files([as_file(empty, "empty.json")])
 
 
-def test_imported_reports_survive_a_restart_until_cleared(settings, pack):
+def test_imported_reports_survive_a_restart_until_cleared(settings, store, pack):
     gradebook.import_files([as_file(report_for("Ada", pack))])
-    store.close_store()
-    store.open_store(settings.db_path)
-    assert [r["learner"]["name"] for r in gradebook.stored_reports()] == ["Ada"]
-    assert gradebook.clear() == 1
-    assert gradebook.stored_reports() == []
+    store.close()
+    with Store.open(settings.db_path):
+        assert [r["learner"]["name"] for r in gradebook.stored_reports()] == ["Ada"]
+        assert gradebook.clear() == 1
+        assert gradebook.stored_reports() == []
 
 
 def test_class_csv_has_a_row_per_learner_and_a_column_per_lesson(settings, pack):

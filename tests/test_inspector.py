@@ -9,10 +9,11 @@ import urllib.request
 
 import pytest
 
-from sandbox import store
-from sandbox.packs.install import new_pack
+from sandbox.classroom.profiles import current_learner
+from sandbox.errors import BrowseError
+from sandbox.packs.build import new_pack
 from sandbox.preview import dbbrowser
-from sandbox.preview.inspector import RequestLog, timeline
+from sandbox.preview.inspector import Inspector, RequestLog, timeline
 from sandbox.preview.manager import PreviewManager
 
 BLOG = textwrap.dedent('''\
@@ -78,14 +79,16 @@ def manager():
 
 
 def test_requests_templates_and_sql_are_recorded_without_changing_the_app(manager, blog):
+    inspector = Inspector()
+    manager.add_listener(inspector.listen)
     url = manager.open(1, blog).url
     assert get(url + "add/First") == "added"
     assert "<p>First</p>" in get(url)
-    log = manager.requests(1)
+    log = inspector.requests(1)
     wait_for(lambda: len(log.recent()) == 2)
     page, added = log.recent()
     assert (page.method, page.path, page.status, page.template) == ("GET", "/", 200, "index")
-    assert page.duration_ms > 0 and page.is_page and log.last_page() == "/"
+    assert page.duration_ms > 0 and manager.status(1).last_page == "/"
     [select] = page.queries
     assert select.sql.startswith('SELECT "t1"."id", "t1"."title" FROM "post"') and select.params == ["hidden"]
     assert added.queries[0].sql.startswith('INSERT INTO "post"') and added.queries[0].params == ["First"]
@@ -132,14 +135,14 @@ def test_the_browser_never_writes(tmp_path):
     with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
         connection.execute("DELETE FROM post")
     connection.close()
-    with pytest.raises(dbbrowser.DatabaseError, match="no table called"):
+    with pytest.raises(BrowseError, match="no table called"):
         dbbrowser.rows(tmp_path / "blog.db", 'post"; DROP TABLE post; --')
     assert (tmp_path / "blog.db").read_bytes() == before
 
 
 def test_only_the_workspaces_own_databases_can_be_opened(tmp_path):
     make_db(tmp_path / "blog.db")
-    with pytest.raises(dbbrowser.DatabaseError):
+    with pytest.raises(BrowseError):
         dbbrowser.database_path(tmp_path, "../blog.db")
 
 
@@ -148,8 +151,8 @@ def test_only_the_workspaces_own_databases_can_be_opened(tmp_path):
 
 @pytest.fixture
 def preview(services):
-    services.preview = PreviewManager(watch=False, opener=lambda path: opened.append(path) or True)
     opened = []
+    services.start_preview(PreviewManager(watch=False, opener=lambda path: opened.append(path) or True))
     services.preview.opened = opened
     yield services.preview
     services.preview.close()
@@ -168,7 +171,7 @@ def test_a_code_step_starts_the_preview_and_the_pane_is_on_the_page(client, prev
     assert "allow-top-navigation" not in page.text
     status = client.get(lesson + "/preview").json
     assert status["url"].startswith("http://localhost:") and status["state"] in ("starting", "running")
-    learner = store.current_learner().id
+    learner = current_learner().id
     assert preview.workspace(learner) == settings.workspaces_dir / str(learner) / "mini" / "01-first-route"
     polled = client.get("/preview/status").json
     assert polled["url"] == status["url"] and "output" in polled
@@ -178,17 +181,17 @@ def test_preview_status_without_a_preview_says_stopped(client, preview):
     assert client.get("/preview/status").json == {"state": "stopped"}
 
 
-def test_the_inspector_and_database_pages(client, preview, blog):
-    learner = store.current_learner().id
+def test_the_inspector_and_database_pages(client, services, preview, blog):
+    learner = current_learner().id
     url = preview.open(learner, blog).url
     get(url + "add/Hello")
     get(url)
-    wait_for(lambda: len(preview.requests(learner).recent()) == 2)
+    wait_for(lambda: len(services.inspector.requests(learner).recent()) == 2)
     page = client.get("/inspector")
     assert "<code>/</code>" in page.text and "SELECT &quot;t1&quot;.&quot;id&quot;" in page.text
     listing = client.get("/inspector/requests")
     assert "/add/Hello" in listing.text
-    first = preview.requests(learner).recent()[-1].id
+    first = services.inspector.requests(learner).recent()[-1].id
     detail = client.get(f"/inspector/requests/{first}", headers={"HX-Request": "true"})
     assert "INSERT INTO" in detail.text and "&#039;Hello&#039;" in detail.text
     client.get("/inspector/requests/9999", status=404)
@@ -199,7 +202,7 @@ def test_the_inspector_and_database_pages(client, preview, blog):
 
 
 def test_open_folder_and_restart_need_csrf(client, anon, preview, blog):
-    learner = store.current_learner().id
+    learner = current_learner().id
     preview.open(learner, blog)
     client.post("/preview/open-folder", status=403)
     client.post("/preview/open-folder", headers={"X-CSRF-Token": client.csrf}, status=204)
@@ -211,10 +214,10 @@ def test_open_folder_and_restart_need_csrf(client, anon, preview, blog):
 
 
 def test_a_post_from_the_preview_origin_is_refused(client, preview, blog, settings):
-    url = preview.open(store.current_learner().id, blog).url
+    url = preview.open(current_learner().id, blog).url
     origin = url.rstrip("/")
     client.post("/settings", {"name": "Hacked", "theme": "dark", "font_size": "14", "csrf_token": client.csrf},
                 headers={"Origin": origin, "Sec-Fetch-Site": "cross-site"}, status=403)
-    assert store.current_learner().name != "Hacked"
+    assert current_learner().name != "Hacked"
     # The preview's host is not the sandbox's: a request naming it is refused outright.
     client.get("/", headers={"Host": origin.removeprefix("http://")}, status=400)

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import store
 from sandbox.classroom import reports
 from sandbox.packs.install import install_pack
-from sandbox.store import ImportedReport
+from sandbox.store.models import ImportedReport, Learner
 from sandbox.work import progress
 
 PRACTICE = Path(__file__).parent / "fixtures" / "packs" / "practice"
@@ -58,7 +57,7 @@ def test_progress_csv_export(client, pack, settings):
 
 
 def report_bytes(name, pack, *, passed=True) -> bytes:
-    learner = store.Learner.create(name=name)
+    learner = Learner.create(name=name)
     if passed:
         progress.mark_read(learner.id, pack, pack.lessons[0], pack.lessons[0].steps[0])
     return json.dumps(reports.build_report(learner.id, name, pack)).encode()

@@ -206,7 +206,7 @@ def test_a_newer_built_in_course_replaces_the_installed_one_and_an_equal_one_is_
 
 ARENA_PROBE = """
 import ctypes, sys, threading
-from sandbox.launch.server import steady_heap
+from sandbox.launch.heap import steady_heap
 applied = steady_heap() if sys.argv[1] == "on" else False
 barrier = threading.Barrier(8)
 def work():

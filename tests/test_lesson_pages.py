@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import store
-from sandbox.packs.install import build_pack, install_pack
+from sandbox.packs.build import build_pack
+from sandbox.packs.install import install_pack
+from sandbox.store.models import Attempt, FileVersion, StepState
 
 FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"
 STEP = "/learn/hello-web/01-first-routes/hello"
@@ -45,7 +46,7 @@ def test_lesson_page_shows_instructions_editor_and_outline(client, installed, se
 
 def test_a_wrong_solution_shows_the_failure_message(client, installed):
     r = check(client, WRONG)
-    assert "Not yet." in r.text and "The home page should say" in r.text
+    assert "Not yet: 0 of 1 checks passed." in r.text and "The home page should say" in r.text
     assert "Step passed" not in r.text
 
 
@@ -68,10 +69,10 @@ def test_check_without_htmx_redirects_back_and_shows_the_result(client, installe
 def test_checks_and_saves_are_recorded(client, installed):
     check(client, WRONG)
     check(client, GOOD)
-    states = list(store.StepState.select())
+    states = list(StepState.select())
     assert [(s.step_id, s.attempts, s.status) for s in states] == [("hello", 2, "passed")]
-    assert store.Attempt.select().count() == 2
-    assert [v.reason for v in store.FileVersion.select().order_by(store.FileVersion.id)] == ["starter", "check", "check"]
+    assert Attempt.select().count() == 2
+    assert [v.reason for v in FileVersion.select().order_by(FileVersion.id)] == ["starter", "check", "check"]
 
 
 def test_autosave_writes_the_file_and_refuses_paths_outside(client, installed, settings):
@@ -91,14 +92,14 @@ def test_hints_are_revealed_one_at_a_time_and_recorded(client, installed):
     assert "Routes are declared" in r.text and "Show another hint (1/3)" in r.text
     r = client.post(STEP + "/hint", {"csrf_token": client.csrf}, headers={"HX-Request": "true"})
     assert "The home page" in r.text
-    assert store.StepState.get().hints_revealed == 2
+    assert StepState.get().hints_revealed == 2
 
 
 def test_solution_is_shown_on_request_and_recorded(client, installed):
     client.get(STEP)
     r = client.post(STEP + "/solution", {"csrf_token": client.csrf}, headers={"HX-Request": "true"})
     assert "Reference solution" in r.text and "Hello, web!" in r.text
-    assert store.StepState.get().solution_viewed
+    assert StepState.get().solution_viewed
 
 
 def test_a_pack_can_forbid_solutions(client, settings, tmp_path):
@@ -112,7 +113,7 @@ def test_a_pack_can_forbid_solutions(client, settings, tmp_path):
     settings.packs_dir.mkdir(parents=True, exist_ok=True)
     install_pack(copy, settings.packs_dir)
     assert "Show the solution" not in client.get(STEP).text
-    r = client.post(STEP + "/solution", {"csrf_token": client.csrf}, headers={"HX-Request": "true"}, status=422)
+    r = client.post(STEP + "/solution", {"csrf_token": client.csrf}, headers={"HX-Request": "true"}, status=403)
     assert "chose not to show solutions" in r.text
 
 
@@ -121,9 +122,9 @@ def test_reset_restores_the_start_and_keeps_the_old_version(client, installed, s
     client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf}, status=204)
     client.post(STEP + "/reset", {"csrf_token": client.csrf}, status=303)
     assert "Add your routes below." in (settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py").read_text()
-    reasons = [v.reason for v in store.FileVersion.select()]
+    reasons = [v.reason for v in FileVersion.select()]
     assert "before-reset" in reasons
-    assert any(v.content == WRONG for v in store.FileVersion.select())
+    assert any(v.content == WRONG for v in FileVersion.select())
 
 
 def test_history_lists_versions_and_restore_brings_one_back(client, installed, settings):
@@ -132,7 +133,7 @@ def test_history_lists_versions_and_restore_brings_one_back(client, installed, s
     client.post(STEP + "/save", {"path": "app.py", "content": GOOD, "csrf_token": client.csrf}, status=204)
     page = client.get(STEP + "/history?path=app.py").text
     assert page.count("Restore") == 3
-    wrong = store.FileVersion.get(store.FileVersion.content == WRONG)
+    wrong = FileVersion.get(FileVersion.content == WRONG)
     client.post(STEP + "/restore", {"version": str(wrong.id), "csrf_token": client.csrf}, status=303)
     assert (settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py").read_text() == WRONG
     client.post(STEP + "/restore", {"version": "99999", "csrf_token": client.csrf}, status=400)
@@ -145,7 +146,7 @@ def test_quiz_is_checked_on_the_server_and_wrong_answers_recorded(client, instal
     assert "Not quite" in r.text and "the server is started elsewhere" in r.text
     r = client.post(quiz + "/quiz", {"choice": "0", "csrf_token": client.csrf}, headers={"HX-Request": "true"})
     assert "Right!" in r.text
-    attempts = [a.passed for a in store.Attempt.select().where(store.Attempt.step_id == "why-routes")]
+    attempts = [a.passed for a in Attempt.select().where(Attempt.step_id == "why-routes")]
     assert attempts == [False, True]
 
 
@@ -185,8 +186,8 @@ def test_second_lesson_offers_to_carry_code_over(client, installed, settings, tm
     settings.packs_dir.mkdir(parents=True, exist_ok=True)
     install_pack(copy, settings.packs_dir)
     for sid in ("hello", "why-routes", "about"):
-        store.StepState.create(learner=1, pack_id="hello-web", lesson_id="01-first-routes", step_id=sid, status="passed")
-    store.StepState.create(learner=1, pack_id="hello-web", lesson_id="02-next-steps", step_id="read-more", status="passed")
+        StepState.create(learner=1, pack_id="hello-web", lesson_id="01-first-routes", step_id=sid, status="passed")
+    StepState.create(learner=1, pack_id="hello-web", lesson_id="02-next-steps", step_id="read-more", status="passed")
     client.get(STEP)  # the first lesson's workspace exists
     client.post(STEP + "/save", {"path": "app.py", "content": GOOD, "csrf_token": client.csrf}, status=204)
     build = "/learn/hello-web/02-next-steps/build"
@@ -238,7 +239,7 @@ def test_a_non_zip_upload_is_explained(client):
 
 def test_last_result_is_stored_as_structured_data(client, installed):
     check(client, WRONG)
-    data = json.loads(store.Attempt.get().result_json)
+    data = json.loads(Attempt.get().result_json)
     assert data["passed"] is False and data["tests"][0]["message"].startswith("The home page should say")
 
 
@@ -272,13 +273,13 @@ def test_a_file_changed_in_another_editor_is_never_overwritten_silently(client, 
                     headers={"Accept": "*/*"}, status=409)
     assert "changed in another editor" in r.text
     assert path.read_text() == GOOD
-    assert store.FileVersion.select().where(store.FileVersion.reason == "conflict").get().content == stale
+    assert FileVersion.select().where(FileVersion.reason == "conflict").get().content == stale
     r = client.post(STEP + "/check", {"file:app.py": stale, "csrf_token": client.csrf},
                     headers={"HX-Request": "true"}, status=409)
     assert "changed in another editor" in r.text and path.read_text() == GOOD
     page = client.get(STEP).text  # reloading adopts the other editor's version
     assert "Hello, web!" in page
-    assert store.FileVersion.select().where(store.FileVersion.reason == "outside-edit").count() == 1
+    assert FileVersion.select().where(FileVersion.reason == "outside-edit").count() == 1
     client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf}, status=204)
     assert path.read_text() == WRONG
 
@@ -292,4 +293,4 @@ def test_a_check_records_files_saved_by_another_editor(client, installed, settin
     place = coursework.find(client.app.app.config["sandbox.services"].catalog, 1, settings.workspaces_dir,
                             "hello-web", "01-first-routes", "hello")
     assert coursework.run_check(place, check_runner)["passed"]
-    assert store.FileVersion.select().where(store.FileVersion.reason == "outside-edit").get().content == GOOD
+    assert FileVersion.select().where(FileVersion.reason == "outside-edit").get().content == GOOD

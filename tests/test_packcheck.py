@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.checker import CheckResult, CheckRunner, TestOutcome
+from sandbox.packs.build import new_pack
 from sandbox.packs.check import check_pack, format_report
-from sandbox.packs.install import new_pack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"
 LESSON = "lessons/01-first-routes"

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from sandbox.errors import PackError
-from sandbox.packs.format import Choice, Problem, Step, check_quiz, load_pack, step_files, validate_pack
-from sandbox.packs.install import Limits, build_pack, install_pack, list_packs, new_pack, remove_pack, scan_packs
+from sandbox.packs.build import build_pack, new_pack
+from sandbox.packs.format import Choice, Problem, Step, check_quiz, step_files
+from sandbox.packs.install import Limits, install_pack, list_packs, remove_pack, scan_packs
+from sandbox.packs.reader import load_pack, validate_pack
 from sandbox.web.markdown import render_markdown
 
 FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"

@@ -1,6 +1,7 @@
 """WSGI tests of the shared pages: home, settings, about, and the friendly error pages."""
 
-from sandbox import store
+from sandbox.classroom.profiles import current_learner
+from sandbox.store.models import Learner
 
 
 def test_home_shows_the_learner_and_an_empty_state(client):
@@ -21,15 +22,15 @@ def test_bad_settings_are_explained_and_not_saved(client):
     r = client.post("/settings", {"name": "", "theme": "purple", "font_size": "99", "csrf_token": client.csrf},
                     status=422)
     assert "Please enter a name" in r.text and "Choose light or dark" in r.text and "from 10 to 28" in r.text
-    assert store.current_learner().name == "Learner"
+    assert current_learner().name == "Learner"
 
 
 def test_settings_refuse_another_profiles_name(client):
-    store.Learner.create(name="Grace")
+    Learner.create(name="Grace")
     r = client.post("/settings", {"name": "grace", "theme": "light", "font_size": "14", "csrf_token": client.csrf},
                     status=422)
     assert "already a profile called" in r.text
-    assert store.current_learner().name == "Learner"
+    assert current_learner().name == "Learner"
 
 
 def test_learner_name_is_escaped(client):

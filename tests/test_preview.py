@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.preview.manager import PreviewManager, changed_matters, crash_report
+from sandbox.files import learner_change
+from sandbox.preview.manager import PreviewManager, crash_report
 from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,9 +113,21 @@ def test_a_saved_change_restarts_the_app(manager, workspace):
 
 
 def test_database_writes_do_not_restart_the_app():
-    assert not changed_matters("/ws/blog.db") and not changed_matters("/ws/blog.db-journal")
-    assert not changed_matters("/ws/.app.py.x1y2.tmp") and not changed_matters("/ws/__pycache__/app.pyc")
-    assert changed_matters("/ws/app.py") and changed_matters("/ws/views/index.tpl")
+    assert not learner_change("blog.db") and not learner_change("blog.db-journal") and not learner_change("app.log")
+    assert not learner_change(".app.py.x1y2.tmp") and not learner_change("__pycache__/app.pyc")
+    assert not learner_change("venv/lib/site.py") and not learner_change(".venv/bin/activate")
+    assert learner_change("app.py") and learner_change("views/index.tpl")
+
+
+def test_a_data_folder_under_a_hidden_folder_still_restarts_the_app(manager, tmp_path):
+    """An installed sandbox keeps its data in ~/.local/share: a hidden folder above the workspace."""
+    workspace = tmp_path / ".local" / "share" / "ws"
+    workspace.mkdir(parents=True)
+    (workspace / "app.py").write_text(APP)
+    status = manager.open(1, workspace)
+    assert "Hello, preview" in fetch(status.url)[1]
+    (workspace / "app.py").write_text(APP.replace("Hello, preview", "Changed text"))
+    wait_for(lambda: "Changed text" in text_of(status.url), what="the new text")
 
 
 def test_an_import_error_is_shown_with_the_learners_file_and_line(manager, workspace):

@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import store
 from sandbox.classroom import profiles
-from sandbox.classroom.profiles import ProfileError
+from sandbox.classroom.profiles import ProfileError, current_learner
 from sandbox.packs.install import install_pack
-from sandbox.store import Learner, StepState
+from sandbox.store.models import Learner, StepState
 from sandbox.work import coursework, progress, workspace
 
 PRACTICE = Path(__file__).parent / "fixtures" / "packs" / "practice"
@@ -18,7 +17,7 @@ HELLO = Path(__file__).parent / "fixtures" / "packs" / "hello"
 
 def test_create_switches_to_the_new_profile(settings):
     grace = profiles.create_profile("Grace")
-    assert store.current_learner().id == grace.id
+    assert current_learner().id == grace.id
     assert [p["name"] for p in profiles.list_profiles()] == ["Grace", "Learner"]
 
 
@@ -30,13 +29,13 @@ def test_bad_names_are_refused(settings, name, message):
 
 
 def test_rename_keeps_progress_and_may_change_case(settings):
-    learner = store.current_learner()
+    learner = current_learner()
     assert profiles.rename_profile(learner.id, "LEARNER").name == "LEARNER"
 
 
 def test_each_profile_has_its_own_progress_and_workspace(settings):
     pack = install_pack(HELLO, settings.packs_dir).pack
-    first = store.current_learner()
+    first = current_learner()
     second = profiles.create_profile("Grace")
     for learner in (first, second):
         place = coursework.find(_catalog(settings), learner.id, settings.workspaces_dir, pack.id, "01-first-routes", "hello")
@@ -54,7 +53,7 @@ def _catalog(settings):
 
 
 def test_delete_needs_the_typed_name_and_is_refused_for_the_last_profile(settings):
-    only = store.current_learner()
+    only = current_learner()
     with pytest.raises(ProfileError, match="Type the profile's name, Learner, exactly"):
         profiles.delete_profile(only.id, "learner", packs=[], exports_dir=settings.data_dir / "exports",
                                 workspaces_dir=settings.workspaces_dir)
@@ -79,7 +78,7 @@ def test_delete_exports_first_then_removes_progress_and_files(settings):
     assert Learner.get_or_none(Learner.id == grace.id) is None
     assert StepState.select().where(StepState.learner == grace.id).count() == 0
     assert not (settings.workspaces_dir / str(grace.id)).exists()
-    assert store.current_learner().name == "Learner"
+    assert current_learner().name == "Learner"
 
 
 # -- the page ---------------------------------------------------------------------------------

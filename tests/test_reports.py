@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import store
 from sandbox.classroom import reports
+from sandbox.classroom.profiles import current_learner
 from sandbox.classroom.reports import ReportError, parse_report
 from sandbox.launch.cli import main
 from sandbox.packs.install import install_pack
@@ -38,7 +38,7 @@ def encoded(report) -> bytes:
 
 
 def test_a_report_lists_every_step_with_status_attempts_hints_and_times(settings, pack):
-    learner = store.current_learner()
+    learner = current_learner()
     do_first_lesson(learner.id, pack)
     report = reports.build_report(learner.id, learner.name, pack)
     assert (report["format"], report["version"]) == ("sandbox-progress", 1)
@@ -54,14 +54,14 @@ def test_a_report_lists_every_step_with_status_attempts_hints_and_times(settings
 
 
 def test_export_then_parse_round_trips(settings, pack, tmp_path):
-    learner = store.current_learner()
+    learner = current_learner()
     do_first_lesson(learner.id, pack)
     result = reports.export(learner.id, learner.name, pack, tmp_path / "r.json")
     assert parse_report((tmp_path / "r.json").read_bytes(), "r.json") == result.report
 
 
 def test_two_exports_have_different_report_ids(settings, pack):
-    learner = store.current_learner()
+    learner = current_learner()
     first = reports.build_report(learner.id, learner.name, pack)
     second = reports.build_report(learner.id, learner.name, pack)
     assert first["report_id"] != second["report_id"]
@@ -128,7 +128,7 @@ def test_a_resealed_report_with_a_wrong_shape_names_the_field(settings, pack):
 
 
 def test_csv_has_one_row_per_step(settings, pack):
-    learner = store.current_learner()
+    learner = current_learner()
     do_first_lesson(learner.id, pack)
     rows = list(csv.DictReader(io.StringIO(reports.to_csv(reports.build_report(learner.id, learner.name, pack)))))
     assert [r["step"] for r in rows] == ["welcome", "routes-quiz", "further"]
@@ -139,7 +139,7 @@ def test_with_files_writes_the_final_files_per_lesson(settings, tmp_path):
     from sandbox.work import workspace
 
     pack = install_pack(HELLO, settings.packs_dir).pack
-    learner = store.current_learner()
+    learner = current_learner()
     ws = workspace.open_workspace(settings.workspaces_dir, learner.id, pack.id, "01-first-routes")
     workspace.ensure_started(ws, {"app.py": b"print('mine')\n"})
     result = reports.export(learner.id, learner.name, pack, tmp_path / "out.json", with_files=True,
@@ -158,9 +158,8 @@ def test_cli_export_on_a_fresh_data_dir_writes_an_empty_report(tmp_path, capsys)
 
 
 def test_cli_export_names_learner_and_format(settings, pack, capsys):
-    learner = store.current_learner()
+    learner = current_learner()
     do_first_lesson(learner.id, pack)
-    store.close_store()
     code = main(["progress", "export", "--data-dir", str(settings.data_dir), "--learner", "learner",
                  "--format", "csv", "-o", "-"])
     assert code == 0
@@ -168,13 +167,11 @@ def test_cli_export_names_learner_and_format(settings, pack, capsys):
 
 
 def test_cli_export_defaults_to_the_exports_folder(settings, pack, capsys):
-    store.close_store()
     assert main(["progress", "export", "--data-dir", str(settings.data_dir)]) == 0
     written = list((settings.data_dir / "exports").glob("progress-learner-practice-*.json"))
     assert len(written) == 1 and str(written[0]) in capsys.readouterr().out
 
 
 def test_cli_export_for_an_unknown_learner_is_one_sentence(settings, capsys):
-    store.close_store()
     assert main(["progress", "export", "--data-dir", str(settings.data_dir), "--learner", "Nobody"]) == 1
     assert "There is no profile called 'Nobody'. The profiles are: Learner." in capsys.readouterr().err

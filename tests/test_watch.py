@@ -7,10 +7,11 @@ import time
 
 import pytest
 
-from sandbox import store
+from sandbox.checker.results import headline
+from sandbox.classroom.profiles import current_learner
 from sandbox.launch.cli import build_parser
 from sandbox.launch.watch_commands import watch_command
-from sandbox.packs.install import new_pack
+from sandbox.packs.build import new_pack
 from sandbox.work import coursework
 from sandbox.work.watch import NothingToWatch, current_place, summarize, watch
 
@@ -29,7 +30,7 @@ def place(services, settings, tmp_path):
     pack = new_pack(tmp_path / "pack", pack_id="mini", title="Mini")
     services.catalog.install(tmp_path / "pack")
     lesson = pack.lessons[0]
-    here = coursework.find(services.catalog, store.current_learner().id, settings.workspaces_dir, "mini",
+    here = coursework.find(services.catalog, current_learner().id, settings.workspaces_dir, "mini",
                            lesson.id, lesson.steps[0].id)
     coursework.step_page(here)  # opening the step starts the lesson and marks it current
     return here
@@ -41,13 +42,13 @@ def test_the_cli_has_a_watch_command():
 
 
 def test_the_current_step_is_the_last_opened_code_step(place, services, settings):
-    found = current_place(services.catalog, settings.workspaces_dir)
+    found = current_place(services.catalog, settings.workspaces_dir, current_learner().id)
     assert (found.pack.id, found.lesson.id, found.step.id) == (place.pack.id, place.lesson.id, place.step.id)
 
 
 def test_nothing_to_watch_before_a_step_is_opened(services, settings):
     with pytest.raises(NothingToWatch, match="Open a code step"):
-        current_place(services.catalog, settings.workspaces_dir)
+        current_place(services.catalog, settings.workspaces_dir, current_learner().id)
 
 
 def test_a_result_is_summarized_in_a_line_or_two():
@@ -55,13 +56,24 @@ def test_a_result_is_summarized_in_a_line_or_two():
         {"title": "Home page", "outcome": "passed"},
         {"title": "Says hello", "outcome": "failed", "message": "Your page should say Hello.\nmore", "file": "app.py",
          "line": 4}]}
-    assert summarize(failed) == ["✗ 1/2 checks passed (87 ms)", "  - Says hello: Your page should say Hello. (app.py:4)"]
-    assert summarize({"passed": True, "duration_ms": 50, "tests": [{"outcome": "passed"}]}) == ["✓ all 1 checks passed (50 ms)"]
+    assert summarize(failed) == ["✗ Not yet: 1 of 2 checks passed. (87 ms)",
+                                 "  - Says hello: Your page should say Hello. (app.py:4)"]
+    assert summarize({"passed": True, "duration_ms": 50, "tests": [{"outcome": "passed"}]}) == ["✓ All checks passed. (50 ms)"]
 
 
-def test_saving_a_file_reruns_the_check(place, check_runner):
+def test_watch_mode_and_the_page_say_the_same_headline(client):
+    """One source for each check-outcome sentence: the result fragment shows the words watch mode prints."""
+    from sandbox.web.pages.lesson import for_page
+    from sandbox.web.render import render
+
+    result = {"passed": False, "timed_out": True, "duration_ms": 3000, "tests": []}
+    assert headline(result) in summarize(result)[0]
+    assert headline(result) in render("partials/result", result=for_page(dict(result), "pack"), outline=None, here={})
+
+
+def test_saving_a_file_reruns_the_check(place, store, check_runner):
     lines, stop, changed = [], threading.Event(), []
-    worker = threading.Thread(target=store_thread, args=(watch, place, check_runner, lines.append, stop, changed))
+    worker = threading.Thread(target=store_thread, args=(store, place, check_runner, lines.append, stop, changed))
     worker.start()
     try:
         wait_for(lambda: any(line.startswith("✗") for line in lines))
@@ -74,10 +86,10 @@ def test_saving_a_file_reruns_the_check(place, check_runner):
     assert any(line.startswith("[saved app.py]") for line in lines) and changed
 
 
-def store_thread(fn, place, runner, say, stop, changed):
+def store_thread(store, place, runner, say, stop, changed):
     """Peewee connections are per thread: the watcher thread opens its own."""
     store.connect()
     try:
-        fn(place, runner, say, stop=stop, on_change=lambda: changed.append(1))
+        watch(place, runner, say, stop=stop, on_change=lambda: changed.append(1))
     finally:
         store.disconnect()

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from sandbox import store
 from sandbox.errors import WorkspaceError
-from sandbox.store import FileVersion, Learner
+from sandbox.store.models import FileVersion, Learner, now
+from sandbox.work.versions import thin
 from sandbox.work.workspace import (
     MAX_FILE_BYTES,
     ensure_started,
@@ -22,7 +22,6 @@ from sandbox.work.workspace import (
     restore,
     save_file,
     snapshot,
-    thin_history,
 )
 from tests.conftest import need
 
@@ -35,10 +34,8 @@ STARTERS = {
 
 
 @pytest.fixture
-def learner(tmp_path):
-    store.open_store(tmp_path / "db.sqlite")
-    yield Learner.select().order_by(Learner.id).first()
-    store.close_store()
+def learner(store):
+    return Learner.select().order_by(Learner.id).first()
 
 
 @pytest.fixture
@@ -143,7 +140,7 @@ def _age(ws, rel, days_ago_by_content):
 
     for version in history(ws, rel, limit=1000):
         if version.content in days_ago_by_content:
-            day = store.now() - dt.timedelta(days=days_ago_by_content[version.content])
+            day = now() - dt.timedelta(days=days_ago_by_content[version.content])
             when = day.replace(hour=12, minute=version.id % 60)
             FileVersion.update(created_at=when).where(FileVersion.id == version.id).execute()
 
@@ -156,7 +153,7 @@ def test_history_keeps_the_newest_versions_and_the_last_autosave_of_each_older_d
     for n in range(4):
         save_file(started, "app.py", f"new {n}\n")
 
-    removed = thin_history(started, "app.py", keep_recent=5)
+    removed = thin(started, "app.py", keep_recent=5)
 
     kept = [(v.reason, v.content) for v in history(started, "app.py", limit=1000)]
     assert removed == 9
@@ -164,7 +161,7 @@ def test_history_keeps_the_newest_versions_and_the_last_autosave_of_each_older_d
                     ("restore", STARTERS["app.py"].decode()),
                     ("save", "old 11\n"), ("save", "old 7\n"), ("save", "old 3\n"),
                     ("starter", STARTERS["app.py"].decode())]
-    assert thin_history(started, "app.py", keep_recent=5) == 0
+    assert thin(started, "app.py", keep_recent=5) == 0
 
 
 def test_saving_thins_only_the_file_saved_and_only_beyond_the_recent_ones(started, monkeypatch):

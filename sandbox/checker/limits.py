@@ -10,6 +10,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from sandbox.files import walk_files
+
 try:
     import resource
 except ImportError:  # Windows: no rlimits; the wall-clock timeout still applies
@@ -24,7 +26,6 @@ OUTPUT_LIMIT_BYTES = 4 * 1024 * 1024  # more printing than this stops the check
 MAX_PROCESSES = 64  # processes (and threads) a check may run, beyond what its user already has
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_WORKSPACE_BYTES = 64 * 1024 * 1024
-SKIPPED_DIRS = {"__pycache__", ".git", ".venv", "venv", "node_modules", ".pytest_cache"}
 
 
 def clean_env(home: str) -> dict:
@@ -60,22 +61,19 @@ def unprivileged_ids() -> tuple[int, int] | None:
 
 
 def copy_tree(src: Path, dest: Path, owner: tuple[int, int] | None) -> None:
-    """Copy the learner's files so a check never writes into (or is confused by) the real workspace."""
+    """Copy the workspace (``sandbox.files``' rule: data files too, no skipped folders, junk or links) so
+    a check never writes into, or is confused by, the real one. Files past MAX_WORKSPACE_BYTES are left out."""
     budget = MAX_WORKSPACE_BYTES
     dest.mkdir(exist_ok=True)
-    for root, dirs, files in os.walk(src):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not os.path.islink(os.path.join(root, d))]
-        target = dest / os.path.relpath(root, src)
-        target.mkdir(exist_ok=True)
-        for name in files:
-            path = os.path.join(root, name)
-            if name.endswith(".pyc") or os.path.islink(path):
-                continue
-            size = os.path.getsize(path)
-            if size > budget:
-                continue
-            budget -= size
-            shutil.copy2(path, target / name)
+    for rel in walk_files(src, data=True):
+        path = src / rel
+        size = path.stat().st_size
+        if size > budget:
+            continue
+        budget -= size
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
     if owner:
         give_tree(dest, owner)
 

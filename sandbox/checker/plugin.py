@@ -18,6 +18,8 @@ import peewee
 import pytest
 import webtest
 
+from sandbox.checker.learner import find_wsgi_app, last_learner_frame, no_app_message, relative
+
 FIRST_IMPORT_FAILURE = pytest.StashKey[str]()
 
 
@@ -136,21 +138,10 @@ class LearnerModules:
         raise LearnerCodeError(message, file, line) from cause
 
     def wsgi_app(self):
-        module = self.load(self.app_file)
-        for name in ("app", "application"):
-            found = getattr(module, name, None)
-            if isinstance(found, bottle.AppStack):  # `from bottle import app`
-                return found()
-            if callable(found) and not inspect.ismodule(found) and not inspect.isclass(found):
-                return found
-        default = bottle.default_app()
-        if default.routes:
-            return default
-        self._fail(
-            f"{self.app_file} does not make a web app yet: create one with app = Bottle() "
-            "(or add routes with @route).",
-            self.app_file,
-        )
+        app = find_wsgi_app(self.load(self.app_file))
+        if app is None:
+            self._fail(no_app_message(self.app_file), self.app_file)
+        return app
 
     def models(self) -> dict[str, type]:
         """Model classes defined in the learner's files, by class name."""
@@ -285,21 +276,21 @@ def workspace_location(file, line) -> str:
 def explain_import_error(exc: BaseException, workspace: Path, filename: str):
     """(message, file, line) for an exception raised while importing a learner file."""
     if isinstance(exc, SyntaxError) and exc.filename:
-        file = _relative(exc.filename, workspace) or filename
+        file = relative(exc.filename, workspace) or filename
         where = workspace_location(file, exc.lineno)
         if isinstance(exc, IndentationError):
             return (f"{where}: the indentation is off here ({exc.msg}). "
                     "Line up the spaces at the start of the line.", file, exc.lineno)
         return (f"{where}: Python could not read this line ({exc.msg}). "
                 "Check for a missing colon or bracket.", file, exc.lineno)
-    file, line = _last_workspace_frame(exc, workspace)
+    file, line = last_learner_frame(exc.__traceback__, workspace)
     file = file or filename
     return f"{workspace_location(file, line)}: {_plain_error(exc)}", file, line
 
 
 def describe_failure(exc: BaseException, workspace: Path) -> dict:
     """The learner-facing message, file, line and limit hit for a failed test."""
-    file, line = _last_workspace_frame(exc, workspace)
+    file, line = last_learner_frame(exc.__traceback__, workspace)
     info = {"file": file, "line": line, "limited": None}
     # A limit hit while importing the learner's app arrives wrapped in a LearnerCodeError.
     hit = _limit_hit(exc.__cause__ if isinstance(exc, LearnerCodeError) else exc)
@@ -363,21 +354,3 @@ def _plain_error(exc: BaseException) -> str:
     if isinstance(exc, SystemExit):
         return "your file stopped the program (sys.exit or exit()) while it was being loaded."
     return text
-
-
-def _last_workspace_frame(exc: BaseException, workspace: Path):
-    found = (None, None)
-    tb = exc.__traceback__
-    while tb is not None:
-        file = _relative(tb.tb_frame.f_code.co_filename, workspace)
-        if file:
-            found = (file, tb.tb_lineno)
-        tb = tb.tb_next
-    return found
-
-
-def _relative(filename: str, workspace: Path) -> str | None:
-    try:
-        return Path(filename).resolve().relative_to(workspace).as_posix()
-    except (ValueError, OSError):
-        return None

@@ -59,20 +59,6 @@ class CheckResult:
     def failures(self) -> list[TestOutcome]:
         return [t for t in self.tests if t.outcome in ("failed", "error")]
 
-    @property
-    def summary(self) -> str:
-        """One sentence for the top of the results panel."""
-        if self.error:
-            return self.error
-        if self.cancelled:
-            return "This check was stopped because a newer one started."
-        if self.passed:
-            return f"All {len(self.tests)} checks passed."
-        failures = self.failures
-        if failures:
-            return failures[0].message or f"{failures[0].title} failed."
-        return "The check did not pass."
-
     def to_dict(self) -> dict:
         data = asdict(self)
         data["tests"] = [t.to_dict() for t in self.tests]
@@ -96,3 +82,24 @@ def decide_passed(tests: list[TestOutcome]) -> bool:
     if not any(t.outcome == "passed" for t in tests):
         return False
     return all(t.outcome in ("passed", "skipped") for t in tests)
+
+
+def headline(result: dict) -> str:
+    """The one sentence that heads a check result, wherever it is shown (page, watch mode, bench).
+
+    ``result`` is ``CheckResult.to_dict()``, possibly with more keys.
+    """
+    tests = result.get("tests") or []
+    if result.get("error"):
+        return f"The sandbox could not run your check. {result['error']}"
+    if result.get("cancelled"):
+        return "That check was replaced by a newer one."
+    if result.get("timed_out"):
+        return "Your code took too long (over the time limit), so the check was stopped. Look for a loop that never ends."
+    if result.get("limited"):
+        return (f"Your code hit a limit ({result['limited']}), so the check was stopped. "
+                "Look for something that grows without end.")
+    if result.get("passed"):
+        return "All checks passed."
+    passed = sum(1 for t in tests if t.get("outcome") == "passed")
+    return f"Not yet: {passed} of {len(tests)} checks passed."

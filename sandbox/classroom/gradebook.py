@@ -14,7 +14,8 @@ import json
 from dataclasses import dataclass, field
 
 from sandbox.classroom.reports import ReportError, parse_report
-from sandbox.store import ImportedReport, db
+from sandbox.store import atomic
+from sandbox.store.models import ImportedReport
 
 STRUGGLE_LIMIT = 5
 
@@ -96,7 +97,7 @@ def stored_reports() -> list[dict]:
 def import_files(files: list[tuple[str, bytes]]) -> list[str]:
     """Check and store a batch of uploaded reports, all or nothing; return one sentence per file."""
     incoming = read_files(files)
-    with db.atomic():
+    with atomic():
         plan = plan_import(stored_reports(), incoming)
         if plan.drop:
             ImportedReport.delete().where(ImportedReport.report_id.in_(plan.drop)).execute()

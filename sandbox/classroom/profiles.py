@@ -13,17 +13,49 @@ from pathlib import Path
 
 from peewee import fn
 
-from sandbox import store
 from sandbox.classroom import reports
-from sandbox.errors import SandboxError
+from sandbox.errors import ProfileError, ProfileNotFound
 from sandbox.packs.format import Pack
-from sandbox.store import Learner, StepState, db
+from sandbox.store import atomic
+from sandbox.store.models import Learner, StepState
+from sandbox.store.preferences import get_preference, set_preference
 
 MAX_NAME = 80
+THEMES = ("light", "dark")
+FONT_SIZES = range(10, 29)
 
 
-class ProfileError(SandboxError):
-    """A profile cannot be created, renamed, switched to or deleted; the message says why."""
+def current_learner() -> Learner:
+    """The active profile; the first learner when none is chosen (there is always one)."""
+    chosen = get_preference("current_learner")
+    learner = Learner.get_or_none(Learner.id == int(chosen)) if chosen and chosen.isdigit() else None
+    if learner is None:
+        learner = Learner.select().order_by(Learner.id).first() or Learner.create(name="Learner")
+    return learner
+
+
+def look_problems(name: str, theme: str, font_size: str, learner_id: int) -> dict[str, str]:
+    """What is wrong with a learner's settings form, by field name (empty when all is well)."""
+    problems = {}
+    try:
+        check_name(name, except_id=learner_id)
+    except ProfileError as exc:
+        problems["name"] = str(exc)
+    if theme not in THEMES:
+        problems["theme"] = "Choose light or dark."
+    if not font_size.isdigit() or int(font_size) not in FONT_SIZES:
+        problems["font_size"] = f"Choose a size from {FONT_SIZES.start} to {FONT_SIZES.stop - 1}."
+    return problems
+
+
+def save_look(learner_id: int, name: str, theme: str, font_size: str) -> dict[str, str]:
+    """Save the learner's name, theme and font size; return the form's problems instead when any."""
+    problems = look_problems(name, theme, font_size, learner_id)
+    if not problems:
+        learner = get_profile(learner_id)
+        learner.name, learner.theme, learner.font_size = name.strip(), theme, int(font_size)
+        learner.save()
+    return problems
 
 
 def check_name(name: str, *, except_id: int | None = None) -> str:
@@ -43,7 +75,7 @@ def check_name(name: str, *, except_id: int | None = None) -> str:
 def get_profile(learner_id: int) -> Learner:
     learner = Learner.get_or_none(Learner.id == learner_id)
     if learner is None:
-        raise ProfileError("That profile does not exist (any more).")
+        raise ProfileNotFound("That profile does not exist (any more).")
     return learner
 
 
@@ -51,12 +83,12 @@ def find_by_name(name: str) -> Learner:
     learner = Learner.select().where(fn.lower(Learner.name) == name.strip().lower()).first()
     if learner is None:
         names = ", ".join(sorted(l.name for l in Learner.select()))
-        raise ProfileError(f"There is no profile called '{name}'. The profiles are: {names}.")
+        raise ProfileNotFound(f"There is no profile called '{name}'. The profiles are: {names}.")
     return learner
 
 
 def list_profiles() -> list[dict]:
-    current = store.current_learner().id
+    current = current_learner().id
     passed = dict(StepState.select(StepState.learner, fn.COUNT(StepState.id))
                   .where(StepState.status == "passed").group_by(StepState.learner).tuples())
     return [{"id": l.id, "name": l.name, "current": l.id == current, "passed": passed.get(l.id, 0),
@@ -79,7 +111,7 @@ def rename_profile(learner_id: int, name: str) -> Learner:
 
 def switch_profile(learner_id: int) -> Learner:
     learner = get_profile(learner_id)
-    store.set_preference("current_learner", str(learner.id))
+    set_preference("current_learner", str(learner.id))
     return learner
 
 
@@ -87,8 +119,7 @@ def export_before_delete(learner: Learner, packs: list[Pack], exports_dir: Path)
     """Write one report for every installed pack the learner started (an empty one when none)."""
     started = {r.pack_id for r in StepState.select(StepState.pack_id).where(StepState.learner == learner.id)}
     chosen = [p for p in packs if p.id in started] or [None]
-    exports_dir.mkdir(parents=True, exist_ok=True)
-    return [reports.export(learner.id, learner.name, pack, exports_dir).paths[0] for pack in chosen]
+    return [reports.export(learner.id, learner.name, pack, exports_dir, folder=True).paths[0] for pack in chosen]
 
 
 def delete_profile(learner_id: int, confirm_name: str, *, packs: list[Pack], exports_dir: Path,
@@ -103,10 +134,10 @@ def delete_profile(learner_id: int, confirm_name: str, *, packs: list[Pack], exp
     if Learner.select().count() <= 1:
         raise ProfileError("This is the only profile; create another one before deleting it.")
     written = export_before_delete(learner, packs, exports_dir)
-    with db.atomic():
+    with atomic():
         learner.delete_instance(recursive=True)
-    if store.get_preference("current_learner") == str(learner_id):
-        store.set_preference("current_learner", str(Learner.select().order_by(Learner.id).first().id))
+    if get_preference("current_learner") == str(learner_id):
+        set_preference("current_learner", str(Learner.select().order_by(Learner.id).first().id))
     _remove_folder(Path(workspaces_dir) / str(learner_id))
     return written
 

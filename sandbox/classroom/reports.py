@@ -1,6 +1,6 @@
 """Progress reports: what one learner did in one pack, as a versioned, checksummed JSON file
-(or CSV for a spreadsheet), the learner's final files as a zip on request, the same facts for the
-progress page, and reading a report back while refusing anything malformed, huge or edited.
+(or CSV for a spreadsheet), the learner's final files as a zip on request, and reading a report
+back while refusing anything malformed, huge or edited (docs/progress-format.md).
 """
 
 from __future__ import annotations
@@ -10,20 +10,17 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peewee import fn
-
 from sandbox import __version__
-from sandbox.errors import SandboxError
+from sandbox.errors import PackNotFound, ReportError, StorageError
+from sandbox.files import write_atomic
 from sandbox.packs.format import ID_RE, Pack
-from sandbox.store import Attempt, StepState
+from sandbox.store.models import StepState
 from sandbox.work import workspace
 
 FORMAT = "sandbox-progress"
@@ -33,14 +30,6 @@ MAX_STEPS = 5000
 STATUSES = ("passed", "started", "not-started")
 CSV_COLUMNS = ("learner", "pack_id", "pack_version", "lesson", "step", "kind", "status", "attempts",
                "first_pass_seconds", "hints_used", "solution_viewed", "seconds_spent")
-
-
-class ReportError(SandboxError):
-    """A report cannot be written, read or trusted. ``problems`` lists one sentence per bad file."""
-
-    def __init__(self, message, problems=()):
-        super().__init__(message)
-        self.problems = list(problems)
 
 
 @dataclass
@@ -117,7 +106,7 @@ def pick_pack(learner_id: int, packs: list[Pack], pack_id: str | None = None) ->
         for pack in packs:
             if pack.id == pack_id:
                 return pack
-        raise ReportError(f"No lesson pack called '{pack_id}' is installed.")
+        raise PackNotFound(f"No lesson pack called '{pack_id}' is installed.")
     by_id = {p.id: p for p in packs}
     recent = (StepState.select().where((StepState.learner == learner_id) & StepState.pack_id.in_(list(by_id)))
               .order_by(StepState.last_active_at.desc(nulls="LAST"), StepState.id.desc()).first())
@@ -155,18 +144,6 @@ def default_name(report: dict, fmt: str) -> str:
     return f"progress-{slug}-{pack}-{stamp}.{fmt}"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def files_zip(workspaces_dir: Path, learner_id: int, pack: Pack | None, out: Path) -> Path:
     """The learner's final files, one folder per lesson they started."""
     buffer = io.BytesIO()
@@ -180,17 +157,26 @@ def files_zip(workspaces_dir: Path, learner_id: int, pack: Pack | None, out: Pat
 
 
 def export(learner_id: int, learner_name: str, pack: Pack | None, out: Path, *, fmt: str = "json",
-           with_files: bool = False, workspaces_dir: Path | None = None) -> ExportResult:
-    """Write the report to ``out`` (a file, or a folder for the default name); the files zip goes beside it."""
+           with_files: bool = False, workspaces_dir: Path | None = None, folder: bool = False) -> ExportResult:
+    """Write the report to file ``out`` (with ``folder``: into folder ``out``, made if need be, under
+    its default name); the files zip goes beside it. StorageError when the disk refuses."""
     report = build_report(learner_id, learner_name, pack)
     out = Path(out)
-    target = out / default_name(report, fmt) if out.is_dir() else out
-    write_atomic(target, report_text(report, fmt).encode("utf-8"))
-    result = ExportResult(report, [target])
-    if with_files:
-        if workspaces_dir is None:
-            raise ReportError("The learner's files cannot be exported without the workspaces folder.")
-        result.paths.append(files_zip(workspaces_dir, learner_id, pack, target.with_name(target.stem + "-files.zip")))
+    try:
+        if folder:
+            out.mkdir(parents=True, exist_ok=True)
+        target = out / default_name(report, fmt) if folder or out.is_dir() else out
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, report_text(report, fmt).encode("utf-8"))
+        result = ExportResult(report, [target])
+        if with_files:
+            if workspaces_dir is None:
+                raise ReportError("The learner's files cannot be exported without the workspaces folder.")
+            zipped = target.with_name(target.stem + "-files.zip")
+            result.paths.append(files_zip(workspaces_dir, learner_id, pack, zipped))
+    except OSError as exc:
+        raise StorageError(f"The progress report could not be written to {out} "
+                           f"({(exc.strerror or str(exc)).lower()}).") from None
     return result
 
 
@@ -275,63 +261,3 @@ def _shape_problem(report: dict) -> str | None:
             if bad:
                 return f"lessons[{i}].steps[{j}].{bad} is missing or has the wrong type"
     return None
-
-
-# -- the progress page ----------------------------------------------------------------------
-
-def local_day(moment: dt.datetime) -> dt.date:
-    """The learner's own calendar day of a stored (naive UTC) moment."""
-    return moment.replace(tzinfo=dt.timezone.utc).astimezone().date()
-
-
-def practice_days(learner_id: int) -> dict[dt.date, int]:
-    """Attempts per local calendar day, counted by SQLite (a long history stays quick)."""
-    day = fn.date(Attempt.created_at, "localtime")
-    rows = (Attempt.select(day, fn.count(Attempt.id)).where(Attempt.learner == learner_id)
-            .group_by(day).tuples())
-    return {_as_date(value): count for value, count in rows if value}
-
-
-def _as_date(value) -> dt.date:
-    # Peewee may hand the day back as text, a date or a midnight datetime.
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-
-
-def streaks(days, today: dt.date) -> dict:
-    """The current streak (ending today or yesterday) and the longest run of practice days."""
-    current, day = 0, today if today in days else today - dt.timedelta(days=1)
-    while day in days:
-        current, day = current + 1, day - dt.timedelta(days=1)
-    longest, run, previous = 0, 0, None
-    for day in sorted(days):
-        run = run + 1 if previous is not None and day - previous == dt.timedelta(days=1) else 1
-        longest, previous = max(longest, run), day
-    return {"current": current, "longest": longest, "days": len(days)}
-
-
-def recent_attempts(learner_id: int, titles: dict, limit: int = 15) -> list[dict]:
-    rows = Attempt.select().where(Attempt.learner == learner_id).order_by(Attempt.id.desc()).limit(limit)
-    return [{"when": r.created_at.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M"),
-             "pack_id": r.pack_id, "lesson_id": r.lesson_id, "step_id": r.step_id,
-             "title": titles.get((r.pack_id, r.lesson_id, r.step_id), r.step_id), "kind": r.kind,
-             "passed": bool(r.passed), "ms": r.duration_ms,
-             "url": f"/learn/{r.pack_id}/{r.lesson_id}/{r.step_id}"} for r in rows]
-
-
-def overview(learner_id: int, learner_name: str, pack: Pack | None, packs: list[Pack], *,
-             today: dt.date | None = None) -> dict:
-    """Everything the progress page shows for one learner, as plain data."""
-    today = today or dt.date.today()
-    report = build_report(learner_id, learner_name, pack)
-    lessons = [{"id": lesson["id"], "title": lesson["title"], "total": len(lesson["steps"]),
-                "done": sum(s["status"] == "passed" for s in lesson["steps"]),
-                "attempts": sum(s["attempts"] for s in lesson["steps"]),
-                "hints": sum(s["hints_used"] for s in lesson["steps"]),
-                "seconds": sum(s["seconds_spent"] for s in lesson["steps"])} for lesson in report["lessons"]]
-    days = practice_days(learner_id)
-    titles = {(p.id, lesson.id, step.id): step.title for p in packs for lesson in p.lessons for step in lesson.steps}
-    return {"pack": report["pack"], "packs": [{"id": p.id, "title": p.title} for p in packs],
-            "lessons": lessons, "totals": report["totals"], "days": days, "streak": streaks(days, today),
-            "today": today, "recent": recent_attempts(learner_id, titles)}

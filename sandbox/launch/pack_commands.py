@@ -51,7 +51,7 @@ def _packs_dir(args) -> Path:
 
 
 def pack_new(args) -> int:
-    from sandbox.packs.install import new_pack
+    from sandbox.packs.build import new_pack
 
     pack = new_pack(Path(args.dir), pack_id=args.pack_id, title=args.title)
     print(f"Created the pack '{pack.id}' in {args.dir}. Try: sandbox pack check {args.dir}")
@@ -64,11 +64,11 @@ def pack_check(args) -> int:
 
     runner = CheckRunner()
     if getattr(args, "watch", False):
-        from sandbox.launch.progress_commands import watch_check
+        from sandbox.work.watch import watch_pack
 
         try:
             runner.start()
-            return watch_check(Path(args.path), runner)
+            return watch_pack(Path(args.path), runner)
         finally:
             runner.stop()
     try:
@@ -83,7 +83,7 @@ def pack_check(args) -> int:
 
 
 def pack_build(args) -> int:
-    from sandbox.packs.install import build_pack
+    from sandbox.packs.build import build_pack
 
     out = build_pack(Path(args.dir), Path(args.out) if args.out else None)
     print(f"Built {out}")

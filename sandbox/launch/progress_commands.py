@@ -1,4 +1,4 @@
-"""`sandbox progress export`, `sandbox gradebook`, and the watch loop behind `sandbox pack check --watch`."""
+"""`sandbox progress export` and `sandbox gradebook`: progress reports and the class table from the command line."""
 
 from __future__ import annotations
 
@@ -29,29 +29,25 @@ def add_commands(commands, add_data_dir) -> None:
 
 
 def progress_export(args, *, out=None) -> int:
-    from sandbox import store
     from sandbox.classroom import profiles, reports
+    from sandbox.errors import ReportError
     from sandbox.packs.install import list_packs
+    from sandbox.store import Store
 
     out = out or sys.stdout
     settings = build_settings(data_dir=getattr(args, "data_dir", None))
     prepare_data_dir(settings.data_dir)
-    store.open_store(settings.db_path)
-    try:
-        learner = profiles.find_by_name(args.learner) if args.learner else store.current_learner()
+    with Store.open(settings.db_path):
+        learner = profiles.find_by_name(args.learner) if args.learner else profiles.current_learner()
         pack = reports.pick_pack(learner.id, list_packs(settings.packs_dir), args.pack)
         if args.output == "-":
             if args.with_files:
-                raise reports.ReportError("--with-files needs a file to write next to; use -o FILE.")
+                raise ReportError("--with-files needs a file to write next to; use -o FILE.")
             out.write(reports.report_text(reports.build_report(learner.id, learner.name, pack), args.format))
             return 0
         target = Path(args.output) if args.output else settings.data_dir / "exports"
-        if not args.output:
-            target.mkdir(parents=True, exist_ok=True)
-        result = reports.export(learner.id, learner.name, pack, target, fmt=args.format,
+        result = reports.export(learner.id, learner.name, pack, target, fmt=args.format, folder=not args.output,
                                 with_files=args.with_files, workspaces_dir=settings.workspaces_dir)
-    finally:
-        store.close_store()
     what = f"'{pack.id}' {pack.version}" if pack else "no pack (none is installed)"
     print(f"Wrote the progress report of {learner.name} for {what}: " + ", ".join(map(str, result.paths)), file=out)
     return 0
@@ -59,7 +55,9 @@ def progress_export(args, *, out=None) -> int:
 
 def gradebook_command(args, *, out=None) -> int:
     from sandbox.classroom import gradebook
-    from sandbox.classroom.reports import MAX_REPORT_BYTES, ReportError, write_atomic
+    from sandbox.classroom.reports import MAX_REPORT_BYTES
+    from sandbox.errors import ReportError
+    from sandbox.files import write_atomic
 
     out = out or sys.stdout
     files, problems = [], []
@@ -87,36 +85,3 @@ def gradebook_command(args, *, out=None) -> int:
         write_atomic(Path(args.output), gradebook.class_csv(view).encode("utf-8"))
         print(f"Wrote {args.output}", file=out)
     return 0
-
-
-def watch_check(path: Path, runner, *, check=None, changes=None, out=None) -> int:
-    """Check the pack now and again after every change under ``path``, until Ctrl+C (or ``changes`` ends).
-
-    ``check(path, runner) -> (ok, text)`` runs one check; ``changes`` is an iterable of change
-    sets (default: ``watchfiles.watch(path)``). Returns the status of the last check.
-    """
-    out = out or sys.stdout
-    check = check or _check_once
-    if changes is None:
-        from watchfiles import watch
-
-        changes = watch(path)
-    ok, text = check(path, runner)
-    print(text, file=out, flush=True)
-    print(f"Watching {path} for changes; press Ctrl+C to stop.", file=out, flush=True)
-    try:
-        for changed in changes:
-            names = sorted({Path(p).name for _, p in changed})
-            print(f"\n--- changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''} ---", file=out, flush=True)
-            ok, text = check(path, runner)
-            print(text, file=out, flush=True)
-    except KeyboardInterrupt:
-        print("Stopped watching.", file=out, flush=True)
-    return 0 if ok else 1
-
-
-def _check_once(path: Path, runner) -> tuple[bool, str]:
-    from sandbox.packs.check import check_pack, format_report
-
-    report = check_pack(path, runner)
-    return report.ok, format_report(report)

@@ -15,14 +15,17 @@ import sys
 import threading
 import time
 
-from sandbox import store
+from sandbox.checker import CheckRunner
 from sandbox.config import Settings, prepare_data_dir
 from sandbox.errors import SandboxError
 from sandbox.launch import window
+from sandbox.launch.heap import steady_heap
 from sandbox.launch.instance import InstanceLock
-from sandbox.launch.server import EmbeddedServer, steady_heap
+from sandbox.launch.server import EmbeddedServer
 from sandbox.packs.catalog import Catalog
+from sandbox.preview.manager import PreviewManager
 from sandbox.services import Services
+from sandbox.store import OpenResult, Store
 from sandbox.web.render import bundle_available
 
 log = logging.getLogger("sandbox")
@@ -40,15 +43,13 @@ def run(settings: Settings, *, out=None) -> int:
         say(out, f"The sandbox is already running for {settings.data_dir}; opening it.")
         show_existing(running.url, settings, out)
         return 0
-    services = Services()
-    server = None
+    server = services = None
     try:
-        opened = store.open_store(settings.db_path)
-        services.notices.extend(store_notices(opened))
+        services = Services(store=Store.open(settings.db_path), catalog=Catalog(settings.packs_dir))
+        services.notices.extend(store_notices(services.store.opened))
         if not bundle_available():
             say(out, "The rich code editor is not built (npm was not available at set-up), "
                      "so lessons use a plain text editor.")
-        services.catalog = Catalog(settings.packs_dir)
         services.notices.extend(install_builtin(services.catalog))
         start_services(settings, services)
         from sandbox.web import create_app
@@ -70,16 +71,10 @@ def run(settings: Settings, *, out=None) -> int:
 
 
 def start_services(settings: Settings, services: Services) -> None:
-    """Start the warm check worker in the background so the window does not wait for it."""
-    try:
-        from sandbox.checker import CheckRunner
-    except ImportError:
-        return
+    """Start the warm check worker in the background so the window does not wait for it, and the preview."""
     services.checker = CheckRunner(timeout=settings.check_timeout, memory_mb=settings.check_memory_mb)
     threading.Thread(target=services.checker.start, name="checker-start", daemon=True).start()
-    from sandbox.preview.manager import PreviewManager
-
-    services.preview = PreviewManager(memory_mb=settings.check_memory_mb, opener=window.open_folder)
+    services.start_preview(PreviewManager(memory_mb=settings.check_memory_mb, opener=window.open_folder))
 
 
 def install_builtin(catalog: Catalog) -> list[str]:
@@ -93,7 +88,7 @@ def install_builtin(catalog: Catalog) -> list[str]:
     return []
 
 
-def store_notices(opened: store.OpenResult) -> list[str]:
+def store_notices(opened: OpenResult) -> list[str]:
     notices = []
     if opened.corrupt_copy is not None:
         notices.append(f"Your progress database could not be read, so it was kept aside as "
@@ -163,12 +158,13 @@ def watch_signals(stop: threading.Event) -> None:
     watch_signals.keep = (reader, writer)  # the sockets must outlive this call
 
 
-def shutdown(server, services: Services, lock: InstanceLock) -> None:
+def shutdown(server, services: Services | None, lock: InstanceLock) -> None:
     log.info("Stopping")
     if server is not None:
         server.stop()
-    services.close()
-    store.close_store()
+    if services is not None:
+        services.close()
+        services.store.close()
     lock.release()
     log.info("Sandbox stopped")
 

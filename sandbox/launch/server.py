@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import logging
-import platform
 import socket
 import threading
 import time
@@ -20,7 +18,13 @@ log = logging.getLogger(__name__)
 class EmbeddedServer:
     """Waitress serving one WSGI app on ``host:port`` (port 0 picks a free one)."""
 
-    def __init__(self, app, *, host: str, port: int, max_body_bytes: int, threads: int = 6):
+    def __init__(self, app, *, host: str, port: int, max_body_bytes: int, threads: int = 6,
+                 channel_timeout: float = 60, cleanup_interval: float = 30):
+        """``channel_timeout`` (seconds) closes a connection that sends nothing for that long; idle
+        connections are looked at every ``cleanup_interval`` seconds (Waitress's own settings).
+
+        Raises ConfigError when the port is taken or cannot be bound.
+        """
         try:
             # host is passed explicitly: Waitress's own default listens on every interface.
             self._server = create_server(
@@ -30,7 +34,8 @@ class EmbeddedServer:
                 threads=threads,
                 max_request_body_size=max_body_bytes,
                 asyncore_loop_timeout=0.2,
-                channel_timeout=60,
+                channel_timeout=channel_timeout,
+                cleanup_interval=cleanup_interval,
                 ident="sandbox",
                 clear_untrusted_proxy_headers=True,
             )
@@ -68,31 +73,13 @@ class EmbeddedServer:
             self._thread.join(timeout)
 
     @property
+    def address(self) -> tuple[str, int]:
+        """The (host, port) the listening socket is bound to."""
+        return self._server.socket.getsockname()[:2]
+
+    @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}/"
-
-
-# glibc's mallopt() parameters: see mallopt(3).
-M_MMAP_THRESHOLD = -3
-M_ARENA_MAX = -8
-
-
-def steady_heap(*, arenas: int = 2, mmap_threshold: int = 64 * 1024) -> bool:
-    """Keep a long-running server's C heap from creeping (glibc only; elsewhere nothing happens).
-
-    By default glibc gives each thread that allocates its own malloc arena, and raises its mmap
-    threshold whenever a big block is freed, so the page texts, request bodies and file contents
-    of a day's requests end up scattered across heaps that are never given back. Two arenas and
-    a fixed threshold (big blocks always mmap'd, so freed at once) keep RSS flat under the soak
-    benchmark. Call it before the server's threads start. Returns whether it was applied.
-    """
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
-    try:
-        libc = ctypes.CDLL(None)
-        return bool(libc.mallopt(M_ARENA_MAX, arenas)) and bool(libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold))
-    except (OSError, AttributeError):
-        return False
 
 
 def wait_until_listening(host: str, port: int, *, timeout: float) -> None:

@@ -16,34 +16,34 @@ def add_commands(commands, add_data_dir) -> None:
 
 
 def watch_command(args) -> int:
-    from sandbox import store
     from sandbox.checker import CheckRunner
+    from sandbox.classroom.profiles import current_learner
     from sandbox.packs.catalog import Catalog
+    from sandbox.store import Store
     from sandbox.work import watch
 
     settings = build_settings(data_dir=getattr(args, "data_dir", None))
     prepare_data_dir(settings.data_dir)
-    store.open_store(settings.db_path)
-    place = watch.current_place(Catalog(settings.packs_dir), settings.workspaces_dir)
 
     def say(line: str) -> None:
         print(line, flush=True)
 
-    say(f"Watching {place.ws.path} for '{place.step.title}' ({place.lesson.title}). Press Ctrl+C to stop.")
-    preview = None
-    if args.preview:
-        from sandbox.preview.manager import PreviewManager
+    with Store.open(settings.db_path):
+        place = watch.current_place(Catalog(settings.packs_dir), settings.workspaces_dir, current_learner().id)
+        say(f"Watching {place.ws.path} for '{place.step.title}' ({place.lesson.title}). Press Ctrl+C to stop.")
+        preview = None
+        if args.preview:
+            from sandbox.preview.manager import PreviewManager
 
-        preview = PreviewManager(memory_mb=settings.check_memory_mb)
-        say(f"Your app: {preview.open(place.learner_id, place.ws.path, place.lesson.app).url}")
-    try:
-        with CheckRunner(timeout=settings.check_timeout, memory_mb=settings.check_memory_mb) as runner:
-            watch.watch(place, runner, say)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if preview is not None:
-            preview.close()
-        store.close_store()
+            preview = PreviewManager(memory_mb=settings.check_memory_mb)
+            say(f"Your app: {preview.open(place.learner_id, place.ws.path, place.lesson.app).url}")
+        try:
+            with CheckRunner(timeout=settings.check_timeout, memory_mb=settings.check_memory_mb) as runner:
+                watch.watch(place, runner, say)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if preview is not None:
+                preview.close()
     print("Stopped watching.", file=sys.stderr)
     return 0

@@ -1,19 +1,22 @@
-"""The installed lesson packs, loaded once and reloaded only when a pack folder changes."""
+"""The installed lesson packs, loaded once and reloaded only when a pack folder changes, and the
+built-in packs that ship with the sandbox."""
 
 from __future__ import annotations
 
 import threading
-import tomllib
 from pathlib import Path
 
-from sandbox.errors import PackError
+from sandbox.errors import PackError, PackNotFound
 from sandbox.packs.format import Pack, parse_version
 from sandbox.packs.install import BrokenPack, install_pack, remove_pack, scan_packs
+from sandbox.packs.reader import read_manifest
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
 
 class Catalog:
+    """The packs installed in ``packs_dir``; thread-safe, re-read only when a pack folder changes."""
+
     def __init__(self, packs_dir: Path):
         self.packs_dir = packs_dir
         self._lock = threading.Lock()
@@ -47,7 +50,7 @@ class Catalog:
         for pack in self.packs():
             if pack.id == pack_id:
                 return pack
-        raise PackError(f"No lesson pack called '{pack_id}' is installed.")
+        raise PackNotFound(f"No lesson pack called '{pack_id}' is installed.")
 
     def install(self, source: Path, *, force: bool = False):
         self.packs_dir.mkdir(parents=True, exist_ok=True)
@@ -59,6 +62,16 @@ class Catalog:
         with self._lock:
             self._stamp = None
             remove_pack(self.packs_dir, pack_id)
+
+    def builtin(self) -> list[dict]:
+        """The packs that ship with the sandbox, as id, title, description and version."""
+        found = []
+        for manifest in sorted(BUILTIN_DIR.glob("*/pack.toml")):
+            try:
+                found.append(read_manifest(manifest))
+            except PackError:
+                continue
+        return found
 
     def install_builtin(self) -> list[str]:
         """Install or upgrade the packs that ship with the sandbox; return what changed.
@@ -78,11 +91,8 @@ class Catalog:
 
 
 def _id_and_version(manifest: Path) -> tuple[str, str]:
-    try:
-        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise PackError(f"{manifest} cannot be read: {exc}") from None
-    return str(data.get("id", manifest.parent.name)), str(data.get("version", "0.0.0"))
+    data = read_manifest(manifest)
+    return data["id"], data["version"]
 
 
 def _newer(version: str, than: str) -> bool:

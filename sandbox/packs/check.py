@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox.errors import PackError
-from sandbox.packs.format import Lesson, Problem, Step, load_pack, step_files, write_files
+from sandbox.packs.format import Lesson, Problem, Step, step_files, write_files
+from sandbox.packs.reader import load_pack
 
 MAX_REASON = 300
 

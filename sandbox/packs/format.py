@@ -1,6 +1,6 @@
-"""The lesson-pack format: its dataclasses, and reading a pack folder into them.
+"""The lesson-pack format: its dataclasses, versions, quiz marking and a code step's files.
 
-``load_pack`` validates everything at once and names the file and line of every problem;
+Reading a pack folder into these (and validating it) is ``sandbox.packs.reader``'s job;
 ``step_files`` builds the files of a code step's starting point, solution or mistake.
 """
 
@@ -10,15 +10,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sandbox import __version__
-from sandbox.errors import PackError
+from sandbox.errors import PackNotFound, WrongStepKind
+from sandbox.files import is_junk, skipped_dir
 
 FORMAT_VERSION = 1
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
 STEP_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # bounded: ids become folder names
 SEMVER_RE = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?")
 KINDS = ("code", "quiz", "read")
-JUNK_NAMES = {"__pycache__", ".DS_Store", ".git", "Thumbs.db"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class Step:
         for mistake in self.mistakes:
             if mistake.name == name:
                 return mistake
-        raise PackError(f"Step '{self.id}' has no mistake called '{name}'.")
+        raise PackNotFound(f"Step '{self.id}' has no mistake called '{name}'.")
 
 
 @dataclass
@@ -85,7 +84,7 @@ class Lesson:
         for step in self.steps:
             if step.id == step_id:
                 return step
-        raise PackError(f"Lesson '{self.id}' has no step '{step_id}'.")
+        raise PackNotFound(f"Lesson '{self.id}' has no step '{step_id}'.")
 
     @property
     def starter(self) -> Path:
@@ -108,7 +107,7 @@ class Pack:
         for lesson in self.lessons:
             if lesson.id == lesson_id:
                 return lesson
-        raise PackError(f"Pack '{self.id}' has no lesson '{lesson_id}'.")
+        raise PackNotFound(f"Pack '{self.id}' has no lesson '{lesson_id}'.")
 
 
 @dataclass
@@ -121,7 +120,7 @@ class QuizResult:
 def check_quiz(step: Step, chosen_indexes) -> QuizResult:
     """Mark a quiz answer: right when exactly the correct choices were chosen."""
     if step.kind != "quiz":
-        raise ValueError(f"step '{step.id}' is not a quiz")
+        raise WrongStepKind(f"'{step.title}' is a {step.kind} step, not a quiz: there is no answer to check.")
     given = list(chosen_indexes)
     chosen = sorted({i for i in given if isinstance(i, int) and 0 <= i < len(step.choices)})
     wanted = [i for i, choice in enumerate(step.choices) if choice.correct]
@@ -143,9 +142,10 @@ def parse_version(text: str) -> tuple:
     return release + (0, parts)
 
 
-def is_junk(name: str) -> bool:
-    """Files that never belong in a pack or a workspace (caches, OS droppings)."""
-    return name in JUNK_NAMES or name.endswith((".pyc", ".pyo"))
+def junk_path(rel: str) -> bool:
+    """Is a path inside a pack left out (a skipped folder or a junk file, by ``sandbox.files``' rule)?"""
+    parts = rel.rstrip("/").split("/")
+    return any(skipped_dir(part) for part in parts[:-1]) or is_junk(parts[-1]) or skipped_dir(parts[-1])
 
 
 def read_tree(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
@@ -155,7 +155,7 @@ def read_tree(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
         return files
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if path.is_file() and not any(is_junk(part) for part in rel.parts) and rel.as_posix() not in skip:
+        if path.is_file() and not junk_path(rel.as_posix()) and rel.as_posix() not in skip:
             files[rel.as_posix()] = path.read_bytes()
     return files
 
@@ -184,26 +184,3 @@ def write_files(files: dict[str, bytes], target: Path) -> None:
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-
-
-def load_pack(path, *, sandbox_version: str = __version__) -> Pack:
-    """Read and validate the pack in folder ``path``; PackError lists every problem found."""
-    root = Path(path).resolve()
-    from sandbox.packs.reader import PackReader
-
-    pack, problems = PackReader(root, sandbox_version).read()
-    if problems:
-        raise PackError(problem_summary(f"The lesson pack in {root}", problems), problems)
-    return pack
-
-
-def validate_pack(path, *, sandbox_version: str = __version__) -> list[Problem]:
-    from sandbox.packs.reader import PackReader
-
-    return PackReader(Path(path).resolve(), sandbox_version).read()[1]
-
-
-def problem_summary(what: str, problems: list[Problem]) -> str:
-    if len(problems) == 1:
-        return f"{what} is not valid: {problems[0]}"
-    return f"{what} has {len(problems)} problems:\n" + "\n".join(f"  {p}" for p in problems)

@@ -1,13 +1,11 @@
-"""Installed lesson packs: install (from a folder or a zip), list, remove, build and scaffold.
+"""Installed lesson packs on disk: install (from a folder or a zip), list and remove.
 
 Installing never trusts its source: every member is checked before a byte is written, sizes
 are counted while unpacking, and a pack only appears in the packs folder once it is whole.
-The format itself (dataclasses, validation, step files) lives in ``sandbox.packformat``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -17,33 +15,15 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.errors import PackError
-from sandbox.packs.format import (  # noqa: F401
-    ID_RE,
-    Choice,
-    Lesson,
-    Mistake,
-    Pack,
-    Problem,
-    QuizResult,
-    Step,
-    check_quiz,
-    is_junk,
-    load_pack,
-    parse_version,
-    problem_summary,
-    read_tree,
-    step_files,
-    validate_pack,
-    write_files,
-)
+from sandbox.errors import PackError, PackNotFound
+from sandbox.files import skipped_dir
+from sandbox.packs.format import ID_RE, Pack, junk_path, parse_version
+from sandbox.packs.reader import load_pack, problem_summary
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_FILES = 2000
 MAX_RATIO = 100
 RATIO_FLOOR = 1024 * 1024  # members smaller than this can't be a bomb, whatever their ratio
-TEMPLATE = Path(__file__).resolve().parent / "template"
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _CHUNK = 64 * 1024
 
 
@@ -138,7 +118,7 @@ def _pack_root(unpacked: Path, source: Path) -> Path:
 def _copy_folder(source: Path, target: Path, limits: Limits) -> None:
     files, total = 0, 0
     for folder, dirs, names in os.walk(source):
-        dirs[:] = sorted(d for d in dirs if not is_junk(d))
+        dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
         here = Path(folder)
         rel = here.relative_to(source)
         (target / rel).mkdir(parents=True, exist_ok=True)
@@ -150,7 +130,7 @@ def _copy_folder(source: Path, target: Path, limits: Limits) -> None:
                 raise PackError(f"{member} in {source.name} is a symbolic link; packs may not contain links.")
             if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                 raise PackError(f"{member} in {source.name} is not a regular file; packs hold only files and folders.")
-            if stat.S_ISDIR(mode) or is_junk(name):
+            if stat.S_ISDIR(mode) or junk_path(member):
                 continue
             files, total = files + 1, total + path.stat().st_size
             _check_totals(source, member, files, total, limits)
@@ -194,11 +174,11 @@ def _unzip(source: Path, target: Path, limits: Limits) -> None:
     with archive:
         members, seen, files, total = [], set(), 0, 0
         for info in archive.infolist():
-            if info.filename.startswith("__MACOSX/") or any(is_junk(p) for p in info.filename.split("/")):
-                continue
-            reason = _member_problem(info, limits)
+            reason = _member_problem(info, limits)  # before skipping junk: "../.." must never pass as junk
             if reason:
                 raise PackError(f"{info.filename} in {source.name} {reason}; the pack was not installed.")
+            if info.filename.startswith("__MACOSX/") or junk_path(info.filename):
+                continue
             if info.filename.rstrip("/").lower() in seen:
                 raise PackError(f"{info.filename} appears twice in {source.name}; the pack was not installed.")
             seen.add(info.filename.rstrip("/").lower())
@@ -263,77 +243,7 @@ def remove_pack(packs_dir, pack_id: str) -> None:
     packs_dir = Path(packs_dir)
     target = packs_dir / pack_id
     if not ID_RE.fullmatch(pack_id) or not target.is_dir():
-        raise PackError(f"No pack with id '{pack_id}' is installed.")
+        raise PackNotFound(f"No pack with id '{pack_id}' is installed.")
     aside = Path(tempfile.mkdtemp(prefix=".removing-", dir=packs_dir))
     os.replace(target, aside / pack_id)  # gone from the list at once, even if deleting is slow
     shutil.rmtree(aside, ignore_errors=True)
-
-
-# -- building and scaffolding ---------------------------------------------------------------
-
-def build_pack(folder, out_zip=None) -> Path:
-    """Validate the pack in ``folder`` and write a reproducible zip of it; return its path.
-
-    ``out_zip`` may be a file name or an existing folder; the default is ``<id>-<version>.zip``
-    in the current folder. Building the same files twice gives identical bytes.
-    """
-    folder = Path(folder).resolve()
-    pack = load_pack(folder)
-    out = Path(out_zip) if out_zip is not None else Path.cwd()
-    if out.is_dir():
-        out = out / f"{pack.id}-{pack.version}.zip"
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    entries = _build_entries(folder, out)
-    fd, temp = tempfile.mkstemp(prefix=".building-", suffix=".zip", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
-            for rel, path in entries:
-                name = f"{pack.id}/{rel}"
-                if path.is_dir():
-                    info = zipfile.ZipInfo(name + "/", _FIXED_TIME)
-                    info.external_attr = (stat.S_IFDIR | 0o755) << 16 | 0x10
-                    archive.writestr(info, b"")
-                else:
-                    info = zipfile.ZipInfo(name, _FIXED_TIME)
-                    info.external_attr = (stat.S_IFREG | 0o644) << 16
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    archive.writestr(info, path.read_bytes(), compresslevel=9)
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return out
-
-
-def _build_entries(folder: Path, out: Path) -> list[tuple[str, Path]]:
-    entries = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(is_junk(part) for part in rel.parts) or path == out or (len(rel.parts) == 1 and path.suffix == ".zip"):
-            continue
-        if path.is_symlink():
-            raise PackError(f"{rel.as_posix()} is a symbolic link; packs may not contain links.")
-        entries.append((rel.as_posix(), path))
-    return entries
-
-
-def new_pack(folder, *, pack_id: str | None = None, title: str | None = None) -> Pack:
-    """Scaffold a small working pack in ``folder`` (which must not hold anything yet)."""
-    folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise PackError(f"{folder} already exists and is not empty; choose a new folder for the pack.")
-    derived = pack_id is None
-    pack_id = pack_id or re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-")
-    if not ID_RE.fullmatch(pack_id):
-        origin = " (made from the folder name); give an id explicitly" if derived else ""
-        raise PackError(f"'{pack_id}' cannot be a pack id{origin}; use 2 to 64 lowercase letters, digits and dashes.")
-    title = title or pack_id.replace("-", " ").capitalize()
-    folder.mkdir(parents=True, exist_ok=True)
-    write_files(read_tree(TEMPLATE), folder)
-    manifest = folder / "pack.toml"
-    text = manifest.read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^id = ".*"$', lambda _: f"id = {json.dumps(pack_id)}", text, count=1)
-    text = re.sub(r'(?m)^title = ".*"$', lambda _: f"title = {json.dumps(title)}", text, count=1)
-    manifest.write_text(text, encoding="utf-8")
-    return load_pack(folder)

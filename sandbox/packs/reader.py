@@ -1,6 +1,5 @@
-"""Reading a pack folder with line numbers: the TOML schemas and the validating reader.
-
-``packformat.load_pack`` and ``validate_pack`` are the way in; this module does the reading.
+"""Reading and validating a pack folder: the TOML schemas, a reader that names file and line, and
+``load_pack`` / ``validate_pack``, the way in for everything that opens a pack.
 """
 
 from __future__ import annotations
@@ -11,6 +10,9 @@ import re
 import tomllib
 from pathlib import Path
 
+from sandbox import __version__
+from sandbox.errors import PackError
+from sandbox.files import skipped_dir
 from sandbox.packs.format import (
     FORMAT_VERSION,
     ID_RE,
@@ -23,7 +25,6 @@ from sandbox.packs.format import (
     Pack,
     Problem,
     Step,
-    is_junk,
     parse_version,
 )
 
@@ -185,7 +186,7 @@ class PackReader:
             seen.add(name)
         folder = self.root / "lessons"
         if "lessons" in f and folder.is_dir():
-            for extra in sorted(p.name for p in folder.iterdir() if p.is_dir() and not is_junk(p.name)):
+            for extra in sorted(p.name for p in folder.iterdir() if p.is_dir() and not skipped_dir(p.name)):
                 if extra not in seen:
                     self.problem(manifest, line, f"folder lessons/{extra} is not listed in lessons; add it or remove the folder")
         return names
@@ -265,7 +266,7 @@ class PackReader:
         step.solution = self.file(root, path, line("solution") if "solution" in f else line("id"), where, rel, "folder")
         folder = root / "mistakes" / step.id
         if step.id and _exists(folder, folder=True):
-            for mistake_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not is_junk(p.name)):
+            for mistake_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not skipped_dir(p.name)):
                 mistake = self.mistake(mistake_dir)
                 if mistake is not None:
                     step.mistakes.append(mistake)
@@ -297,7 +298,7 @@ class PackReader:
         folder = root / "mistakes"
         code_ids = {step.id for step in steps if step.kind == "code"}
         if folder.is_dir():
-            for stray in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in code_ids and not is_junk(p.name)):
+            for stray in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in code_ids and not skipped_dir(p.name)):
                 self.problem(stray, None, f"does not match any code step in this lesson (code steps: {', '.join(sorted(code_ids)) or 'none'})")
 
     def quiz_step(self, path: Path, toml: _Toml, step: Step, f: dict, section, where: str) -> None:
@@ -323,3 +324,40 @@ def _exists(path: Path, *, folder: bool) -> bool:
         return path.is_dir() if folder else path.is_file()
     except OSError:  # a name too long for the file system, say: it cannot exist
         return False
+
+
+# -- the way in -------------------------------------------------------------------------------
+
+def load_pack(path, *, sandbox_version: str = __version__) -> Pack:
+    """Read and validate the pack in folder ``path``; PackError lists every problem found."""
+    root = Path(path).resolve()
+    pack, problems = PackReader(root, sandbox_version).read()
+    if problems:
+        raise PackError(problem_summary(f"The lesson pack in {root}", problems), problems)
+    return pack
+
+
+def validate_pack(path, *, sandbox_version: str = __version__) -> list[Problem]:
+    """Every problem in the pack in folder ``path`` (empty when it is valid), without raising."""
+    return PackReader(Path(path).resolve(), sandbox_version).read()[1]
+
+
+def read_manifest(manifest: Path) -> dict:
+    """pack.toml's id, title, description and version, read quickly (no validation of the rest).
+
+    For listing packs that are not installed yet and for comparing versions; PackError when the
+    file cannot be read as TOML.
+    """
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PackError(f"{manifest} cannot be read: {exc}") from None
+    return {"id": str(data.get("id", manifest.parent.name)), "title": str(data.get("title", manifest.parent.name)),
+            "description": str(data.get("description", "")), "version": str(data.get("version", "0.0.0"))}
+
+
+def problem_summary(what: str, problems: list[Problem]) -> str:
+    """One message for a list of problems: the problem itself when there is one, else a count and a list."""
+    if len(problems) == 1:
+        return f"{what} is not valid: {problems[0]}"
+    return f"{what} has {len(problems)} problems:\n" + "\n".join(f"  {p}" for p in problems)

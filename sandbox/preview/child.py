@@ -24,6 +24,7 @@ import peewee
 import waitress
 
 from sandbox.checker import limits
+from sandbox.checker.learner import error_location, find_wsgi_app, no_app_message
 
 MAX_QUERIES = 100  # per request, so a query in a loop cannot flood the inspector
 MAX_SQL_CHARS = 2000
@@ -172,42 +173,11 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=poll, name="parent-watch", daemon=True).start()
 
 
-def learner_location(tb, workspace: Path) -> tuple[str | None, int | None]:
-    """The last traceback frame (or SyntaxError position) inside the learner's workspace."""
-    found = (None, None)
-    for frame in traceback.extract_tb(tb):
-        rel = _inside(frame.filename, workspace)
-        if rel:
-            found = (rel, frame.lineno)
-    return found
-
-
-def _inside(filename: str, workspace: Path) -> str | None:
-    try:
-        return Path(filename).resolve().relative_to(workspace).as_posix()
-    except (ValueError, OSError):
-        return None
-
-
 def describe_import_error(exc: BaseException, workspace: Path) -> dict:
-    file, line = learner_location(exc.__traceback__, workspace)
-    if isinstance(exc, SyntaxError) and exc.filename and _inside(exc.filename, workspace):
-        file, line = _inside(exc.filename, workspace), exc.lineno
+    file, line = error_location(exc, workspace)
     lines = traceback.format_exception(exc)
     return {"message": f"{type(exc).__name__}: {exc}", "file": file, "line": line,
             "traceback": "".join(lines)[-8000:]}
-
-
-def find_wsgi_app(module, app_file: str):
-    for name in ("app", "application"):
-        found = getattr(module, name, None)
-        if isinstance(found, bottle.AppStack):
-            return found()
-        if callable(found) and not isinstance(found, type) and not hasattr(found, "__path__"):
-            return found
-    if bottle.default_app().routes:
-        return bottle.default_app()
-    raise LookupError(f"{app_file} does not make a web app yet: create one with app = Bottle().")
 
 
 def error_app(problem: dict):
@@ -251,8 +221,10 @@ def load_learner_app(workspace: Path, app_file: str):
     # A learner's bare run() or app.run(...) at import time would serve on the wrong port forever.
     bottle.run = lambda *a, **k: None
     bottle.Bottle.run = lambda *a, **k: None
-    module = __import__(Path(app_file).stem)
-    return find_wsgi_app(module, app_file)
+    app = find_wsgi_app(__import__(Path(app_file).stem))
+    if app is None:
+        raise LookupError(no_app_message(app_file))
+    return app
 
 
 HTMX_BUNDLE = Path(__file__).resolve().parent.parent / "static" / "build" / "htmx.js"

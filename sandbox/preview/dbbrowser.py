@@ -6,23 +6,18 @@ data; table names from a URL are only used after they are found in ``sqlite_mast
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from sandbox.errors import SandboxError
+from sandbox.errors import BrowseError
+from sandbox.files import walk_files
 
 PAGE_SIZE = 50
 SUFFIXES = (".db", ".sqlite", ".sqlite3")
-SKIPPED_DIRS = {"__pycache__", "node_modules", "venv", ".venv"}
 MAX_DEPTH = 3
 MAX_CELL_CHARS = 300
-
-
-class DatabaseError(SandboxError):
-    """The database or table asked for cannot be shown."""
 
 
 @dataclass
@@ -43,23 +38,15 @@ class Page:
 
 
 def find_databases(workspace: Path) -> list[str]:
-    """The workspace's SQLite files as relative posix paths."""
-    found = []
-    if not workspace.is_dir():
-        return found
-    for top, dirs, files in os.walk(workspace):
-        depth = len(Path(top).relative_to(workspace).parts)
-        dirs[:] = [] if depth >= MAX_DEPTH else [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]
-        for name in files:
-            if name.lower().endswith(SUFFIXES):
-                found.append((Path(top) / name).relative_to(workspace).as_posix())
-    return sorted(found)
+    """The workspace's SQLite files (up to MAX_DEPTH folders deep) as relative posix paths."""
+    return sorted(rel for rel in walk_files(workspace, data=True, max_depth=MAX_DEPTH)
+                  if rel.lower().endswith(SUFFIXES))
 
 
-def database_path(workspace: Path, rel: str) -> Path:
-    """The file behind ``rel``, only if it is one of the workspace's databases."""
-    if rel not in find_databases(workspace):
-        raise DatabaseError(f"There is no database called '{rel}' in your workspace.")
+def database_path(workspace: Path | None, rel: str) -> Path:
+    """The file behind ``rel``, only if it is one of the workspace's databases; BrowseError otherwise."""
+    if workspace is None or rel not in find_databases(workspace):
+        raise BrowseError(f"There is no database called '{rel}' in your workspace.")
     return workspace / rel
 
 
@@ -70,7 +57,7 @@ def connect(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA query_only = ON")
         return connection
     except sqlite3.Error as exc:
-        raise DatabaseError(f"{path.name} could not be opened: {exc}.") from None
+        raise BrowseError(f"{path.name} could not be opened: {exc}.") from None
 
 
 def quote_name(name: str) -> str:
@@ -83,7 +70,7 @@ def tables(path: Path) -> list[Table]:
         names = _table_names(connection)
         return [_describe(connection, name, sql) for name, sql in names.items()]
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path.name} could not be read: {exc}.") from None
+        raise BrowseError(f"{path.name} could not be read: {exc}.") from None
     finally:
         connection.close()
 
@@ -94,7 +81,7 @@ def rows(path: Path, table: str, page: int = 1) -> Page:
     try:
         names = _table_names(connection)
         if table not in names:
-            raise DatabaseError(f"There is no table called '{table}' in {path.name}.")
+            raise BrowseError(f"There is no table called '{table}' in {path.name}.")
         described = _describe(connection, table, names[table])
         pages = max(1, -(-described.rows // PAGE_SIZE))
         page = min(max(1, page), pages)
@@ -103,7 +90,7 @@ def rows(path: Path, table: str, page: int = 1) -> Page:
         columns = [d[0] for d in cursor.description]
         return Page(described, columns, [[_cell(v) for v in row] for row in cursor], page, pages)
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path.name} could not be read: {exc}.") from None
+        raise BrowseError(f"{path.name} could not be read: {exc}.") from None
     finally:
         connection.close()
 

@@ -1,7 +1,8 @@
-"""The request inspector's data: what each preview request did (status, time, template, SQL).
+"""The request inspector: what each preview request did (status, time, template, SQL).
 
-The preview child writes one JSON record per request; ``RequestLog`` keeps the last 200 of them
-for the pages, and ``timeline`` turns one into bars a learner can read.
+An extra beside the preview: ``Inspector.listen`` is registered with the preview manager, which
+hands it every request its child records; a ``RequestLog`` per learner keeps the last 200 for the
+pages, and ``timeline`` turns one into bars a learner can read.
 """
 
 from __future__ import annotations
@@ -55,10 +56,6 @@ class RequestRecord:
     def sql_ms(self) -> float:
         return round(sum(q.ms for q in self.queries), 2)
 
-    @property
-    def is_page(self) -> bool:
-        return self.method == "GET" and self.status == 200 and "html" in self.content_type
-
 
 def record_from(data: dict, record_id: int) -> RequestRecord:
     """A record from the child's JSON, trusting nothing about its shape (learner code shares the process)."""
@@ -102,14 +99,30 @@ class RequestLog:
         with self._lock:
             return next((r for r in self._records if r.id == record_id), None)
 
-    def last_page(self) -> str | None:
-        """The path of the last HTML page the preview showed, for the address bar."""
-        with self._lock:
-            return next((r.url for r in reversed(self._records) if r.is_page), None)
-
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+
+
+class Inspector:
+    """Every learner's request log, fed by the preview manager (``PreviewManager.add_listener``)."""
+
+    def __init__(self):
+        self._logs: dict[object, RequestLog] = {}
+        self._lock = threading.Lock()
+
+    def listen(self, key, event: dict) -> None:
+        """A preview event for learner ``key``: a new app starts a new log; each request is kept."""
+        if event.get("event") == "opened":
+            with self._lock:
+                self._logs[key] = RequestLog()
+        elif event.get("event") == "request" and isinstance(event.get("request"), dict):
+            self.requests(key).add(event["request"])
+
+    def requests(self, key) -> RequestLog:
+        """The learner's request log (an empty one before their first preview)."""
+        with self._lock:
+            return self._logs.setdefault(key, RequestLog())
 
 
 def timeline(record: RequestRecord) -> list[dict]:

@@ -12,29 +12,28 @@ import json
 import logging
 import os
 import queue
-import re
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.checker import limits
-from sandbox.preview.inspector import RequestLog
+from sandbox.checker.learner import location_in_output
+from sandbox.files import learner_change
+from sandbox.preview.ownership import give_new_files, let_through
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent.parent
 BOOT = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from sandbox.preview.child import main; main()"
 OUTPUT_BYTES = 64 * 1024  # the console keeps this much of the app's output
 IDLE_SECONDS = 300.0  # no page asked about the preview for this long: the lesson is closed
-IGNORED = re.compile(r"(^|/)(\.[^/]*|__pycache__|node_modules|venv)(/|$)|\.(pyc|pyo|db|sqlite3?|log)(-journal|-wal|-shm)?$"
-                     r"|-journal$|-wal$|-shm$", re.IGNORECASE)
 
 
 @dataclass
@@ -51,11 +50,6 @@ class PreviewStatus:
     pid: int | None = None
 
 
-def changed_matters(path: str) -> bool:
-    """A saved source file restarts the app; its own database writes and editors' temp files do not."""
-    return not IGNORED.search(path.replace("\\", "/"))
-
-
 class Preview:
     """One learner's app: its socket, current child, console output and request log."""
 
@@ -70,7 +64,7 @@ class Preview:
         self.changes = 0
         self.output = bytearray()
         self.output_end = 0  # bytes ever written, so readers can ask for what is new
-        self.requests = RequestLog()
+        self.last_page: str | None = None  # the last HTML page the app served, for the address bar
         self.last_seen = time.monotonic()
         self.watcher_stop = threading.Event()
         self.lock = threading.Lock()
@@ -90,7 +84,7 @@ class Preview:
     def status(self) -> PreviewStatus:
         return PreviewStatus(state=self.state, url=f"http://localhost:{self.port}/", generation=self.generation,
                              changes=self.changes, error=self.error, workspace=str(self.workspace),
-                             last_page=self.requests.last_page(), pid=self.process.pid if self.process else None)
+                             last_page=self.last_page, pid=self.process.pid if self.process else None)
 
 
 class PreviewManager:
@@ -98,12 +92,14 @@ class PreviewManager:
 
     def __init__(self, *, memory_mb: int = 1024, idle_seconds: float = IDLE_SECONDS, opener=None,
                  watch: bool = True, python: str = sys.executable):
+        """``opener(folder) -> bool`` shows a folder in the file manager; ``watch`` restarts apps on save."""
         self.memory_mb = memory_mb
         self.idle_seconds = idle_seconds
         self.opener = opener
         self.watch = watch
         self.python = python
         self._previews: dict[object, Preview] = {}
+        self._listeners: list[Callable[[object, dict], None]] = []
         self._last_workspace: dict[object, Path] = {}
         self._owner = limits.unprivileged_ids()
         self._jobs: queue.Queue = queue.Queue()
@@ -144,9 +140,19 @@ class PreviewManager:
         preview = self._previews.get(key)
         return preview.output_since(since) if preview else ("", 0)
 
-    def requests(self, key) -> RequestLog:
-        preview = self._previews.get(key)
-        return preview.requests if preview else RequestLog()
+    def add_listener(self, listener: Callable[[object, dict], None]) -> None:
+        """Call ``listener(key, event)`` for what a learner's app does: ``{"event": "opened"}`` when a new
+        workspace's app starts, ``{"event": "request", "request": {...}}`` for each request it serves
+        (method, path, query, status, content_type, duration_ms, queries, templates). Called from the
+        preview's reader threads; a listener must be quick and must not raise."""
+        self._listeners.append(listener)
+
+    def _tell(self, key, event: dict) -> None:
+        for listener in self._listeners:
+            try:
+                listener(key, event)
+            except Exception:  # noqa: BLE001 - a listener's fault must not stop the preview
+                log.exception("A preview listener failed")
 
     def workspace(self, key) -> Path | None:
         """The workspace of the learner's current (or last) preview: what the inspector pages look at."""
@@ -194,6 +200,7 @@ class PreviewManager:
             self._stop(key)
         preview = Preview(key, workspace, app_module)
         self._previews[key] = preview
+        self._tell(key, {"event": "opened"})
         if self._owner:
             let_through(workspace)
         self._spawn(preview, "started")
@@ -313,7 +320,8 @@ class PreviewManager:
                 if not isinstance(event, dict) or preview.generation != generation:
                     continue
                 if event.get("event") == "request" and isinstance(event.get("request"), dict):
-                    preview.requests.add(event["request"])
+                    preview.last_page = page_of(event["request"]) or preview.last_page
+                    self._tell(preview.key, event)
                 elif event.get("event") == "ready":
                     preview.state = "running"
                 elif event.get("event") == "import_error":
@@ -324,7 +332,8 @@ class PreviewManager:
         import watchfiles
 
         seen = Snapshot(preview.workspace)
-        for changes in watchfiles.watch(preview.workspace, watch_filter=lambda change, path: changed_matters(path),
+        root = str(preview.workspace)
+        for changes in watchfiles.watch(preview.workspace, watch_filter=lambda change, path: learner_change(os.path.relpath(path, root)),
                                         debounce=400, step=20, stop_event=preview.watcher_stop, rust_timeout=500,
                                         raise_interrupt=False, ignore_permission_denied=True):
             if preview.watcher_stop.is_set() or self._closed:
@@ -359,37 +368,17 @@ class Snapshot:
         return changed
 
 
-def give_new_files(folder: Path, owner: tuple[int, int]) -> None:
-    """Hand to `nobody` what is not theirs yet (new files from the sandbox's saves, as root)."""
-    for top, dirs, files in os.walk(folder):
-        for name in [".", *dirs, *files]:
-            path = os.path.join(top, name)
-            if os.lstat(path).st_uid != owner[0]:
-                os.lchown(path, *owner)
-
-
-def let_through(folder: Path) -> None:
-    """As root, let `nobody` pass through (never list) the folders above the workspace.
-
-    SQLite turns the app's relative "blog.db" into an absolute path, so the app must be able to
-    reach its workspace by name; a data dir under /root or a 0700 temp folder would stop it.
-    """
-    for parent in folder.parents:
-        mode = parent.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            log.info("Letting the preview pass through %s (search permission only)", parent)
-            os.chmod(parent, stat.S_IMODE(mode) | stat.S_IXOTH)
+def page_of(request: dict) -> str | None:
+    """The address of a request that showed an HTML page (a GET answered 200 with HTML), else None."""
+    if request.get("method") == "GET" and request.get("status") == 200 and "html" in str(request.get("content_type")):
+        query = request.get("query")
+        return str(request.get("path", "/")) + (f"?{query}" if query else "")
+    return None
 
 
 def crash_report(output: str, workspace: Path, code: int | None) -> dict:
     """The learner's file and line from the last traceback in the output, and how the app ended."""
-    file = line = None
-    for match in re.finditer(r'File "([^"]+)", line (\d+)', output):
-        try:
-            rel = Path(match.group(1)).resolve().relative_to(workspace).as_posix()
-        except (ValueError, OSError):
-            continue
-        file, line = rel, int(match.group(2))
+    file, line = location_in_output(output, workspace)
     lines = [text for text in output.strip().splitlines() if text.strip() and not text.startswith("---")]
     last = lines[-1] if lines else ""
     how = f"exit code {code}" if code is not None and code >= 0 else f"signal {-code}" if code else "no exit code"

@@ -4,7 +4,7 @@
 <h2>Where things are</h2>
 <dl class="facts">
   <dt>Data folder</dt><dd><code>{{data_dir}}</code></dd>
-  <dt>Address</dt><dd><code>{{url}}</code></dd>
+  <dt>Address</dt><dd><code>{{address}}</code></dd>
   <dt>Rich editor</dt><dd>{{'available' if bundle_ok else 'not built (plain text editor in use)'}}</dd>
 </dl>
 <h2>Versions</h2>

@@ -9,7 +9,7 @@
   % else:
   <nav class="actions" aria-label="Database files">
     % for f in files:
-    <a class="button {{'primary' if f == file else ''}}" href="/database?file={{q(f)}}">{{f}}</a>
+    <a class="button {{'primary' if f == file else ''}}" href="{{url('database', file=f)}}">{{f}}</a>
     % end
   </nav>
   <table class="table db-tables">
@@ -17,7 +17,7 @@
     <tbody>
     % for t in tables:
     <tr>
-      <td><a href="/database?file={{q(file)}}&amp;table={{q(t.name)}}">{{t.name}}</a></td>
+      <td><a href="{{url('database', file=file, table=t.name)}}">{{t.name}}</a></td>
       <td>{{t.rows}}</td>
       <td>{{', '.join('%s %s' % (c['name'], c['type']) for c in t.columns)}}</td>
     </tr>
@@ -55,11 +55,11 @@
   </div>
   <p class="actions">
     % if rows_page.page > 1:
-    <a class="button" href="/database?file={{q(file)}}&amp;table={{q(rows_page.table.name)}}&amp;page={{rows_page.page - 1}}">← Previous</a>
+    <a class="button" href="{{url('database', file=file, table=rows_page.table.name, page=rows_page.page - 1)}}">← Previous</a>
     % end
     <span class="muted">Page {{rows_page.page}} of {{rows_page.pages}}</span>
     % if rows_page.page < rows_page.pages:
-    <a class="button" href="/database?file={{q(file)}}&amp;table={{q(rows_page.table.name)}}&amp;page={{rows_page.page + 1}}">Next →</a>
+    <a class="button" href="{{url('database', file=file, table=rows_page.table.name, page=rows_page.page + 1)}}">Next →</a>
     % end
   </p>
   % end

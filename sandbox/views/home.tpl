@@ -16,7 +16,7 @@
       <p>{{course['description']}}</p>
       <progress max="100" value="{{course['progress']}}" aria-label="Progress in {{course['title']}}">{{course['progress']}}%</progress>
       <p class="muted small">{{course['done']}} of {{course['total']}} steps done · version {{course['version']}}</p>
-      <a class="button primary" href="{{course['continue_url']}}">{{'Review' if course['finished'] else ('Continue' if course['done'] else 'Start')}}</a>
+      <a class="button primary" href="{{url('continue', pack_id=course['id'])}}">{{'Review' if course['finished'] else ('Continue' if course['done'] else 'Start')}}</a>
     </li>
     % end
   </ul>
@@ -31,7 +31,7 @@
       % end
     </ul>
     % end
-    <p>You can also install a lesson pack from your teacher on the <a href="/packs">Packs</a> page.</p>
+    <p>You can also install a lesson pack from your teacher on the <a href="{{url('packs')}}">Packs</a> page.</p>
   </div>
   % end
 </section>

@@ -8,9 +8,9 @@
   % else:
   Open a lesson with a web app to start it.
   % end
-  <a href="/database">Look at its database</a>.</p>
+  <a href="{{url('database')}}">Look at its database</a>.</p>
   <div class="inspector-panes">
-    <div id="inspector-requests" data-poll-url="/inspector/requests">
+    <div id="inspector-requests" data-poll-url="{{url('inspector_requests')}}">
       % include('partials/preview_requests', requests=requests, chosen_id=chosen.id if chosen else None)
     </div>
     <div>

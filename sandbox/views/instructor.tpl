@@ -21,7 +21,7 @@
   </ul>
 </div>
 % end
-<form method="post" action="/instructor/import" enctype="multipart/form-data" class="form">
+<form method="post" action="{{url('import_reports')}}" enctype="multipart/form-data" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <label for="report-files">Progress reports (.json, several at once)</label>
   <input id="report-files" type="file" name="reports" accept=".json,application/json" multiple required>

@@ -6,25 +6,25 @@
 <meta name="csrf-token" content="{{csrf}}">
 <meta name="htmx-config" content='{"includeIndicatorStyles": false, "allowEval": false, "allowScriptTags": false, "responseHandling": [{"code": "204", "swap": false}, {"code": "[23]..", "swap": true}, {"code": "[45]..", "swap": true, "error": true}]}'>
 <title>{{title}} · {{product}}</title>
-<link rel="stylesheet" href="/static/css/app.css">
-<link rel="stylesheet" href="/highlight.css">
-<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="{{url('static', path='css/app.css')}}">
+<link rel="stylesheet" href="{{url('highlight_css')}}">
+<link rel="icon" href="{{url('static', path='favicon.svg')}}" type="image/svg+xml">
 % if bundle:
-<script src="/static/build/htmx.js" defer></script>
-<script src="/static/build/editor.js" defer></script>
+<script src="{{url('static', path='build/htmx.js')}}" defer></script>
+<script src="{{url('static', path='build/editor.js')}}" defer></script>
 % end
-<script src="/static/js/app.js" defer></script>
-<script src="/static/js/preview.js" defer></script>
+<script src="{{url('static', path='js/app.js')}}" defer></script>
+<script src="{{url('static', path='js/preview.js')}}" defer></script>
 </head>
-<body class="font-{{learner['font_size']}}">
+<body class="font-{{learner['font_size']}}" data-open-external-url="{{url('open_external')}}">
 <header class="topbar">
-  <a class="brand" href="/">{{product}}</a>
+  <a class="brand" href="{{url('home')}}">{{product}}</a>
   <nav aria-label="Main">
-    % for key, href, label in [("home", "/", "Home"), ("packs", "/packs", "Packs"), ("progress", "/progress", "Progress"), ("instructor", "/instructor", "Instructor"), ("settings", "/settings", "Settings"), ("about", "/about", "About")]:
-    <a href="{{href}}" {{!'aria-current="page"' if active == key else ''}}>{{label}}</a>
+    % for key, label in [("home", "Home"), ("packs", "Packs"), ("progress", "Progress"), ("instructor", "Instructor"), ("settings", "Settings"), ("about", "About")]:
+    <a href="{{url(key)}}" {{!'aria-current="page"' if active == key else ''}}>{{label}}</a>
     % end
   </nav>
-  <a class="who" href="/profiles" title="Learner profile: switch or manage profiles" {{!'aria-current="page"' if active == "profiles" else ''}}>{{learner['name']}}</a>
+  <a class="who" href="{{url('profiles')}}" title="Learner profile: switch or manage profiles" {{!'aria-current="page"' if active == "profiles" else ''}}>{{learner['name']}}</a>
 </header>
 <p id="editor-fallback-note" class="notice" hidden>The rich code editor is not available (its bundle was not built), so a plain text box is used instead. Everything else works.</p>
 <main id="main" class="{{'wide' if get('wide') else ''}}">

@@ -21,9 +21,9 @@
   <tbody>
   % for p in packs:
   <tr>
-    <td><a href="/learn/{{p['id']}}">{{p['title']}}</a> <span class="muted small">{{p['id']}}</span></td>
+    <td><a href="{{url('continue', pack_id=p['id'])}}">{{p['title']}}</a> <span class="muted small">{{p['id']}}</span></td>
     <td>{{p['version']}}</td><td>{{p['lessons']}}</td><td>{{p['steps']}}</td><td>{{p['authors']}}</td>
-    <td><form method="post" action="/packs/{{p['id']}}/remove"><input type="hidden" name="csrf_token" value="{{csrf}}"><button class="button danger" type="submit" data-confirm="Remove {{p['title']}}? Your files and progress are kept in case you install it again.">Remove</button></form></td>
+    <td><form method="post" action="{{url('remove_pack', pack_id=p['id'])}}"><input type="hidden" name="csrf_token" value="{{csrf}}"><button class="button danger" type="submit" data-confirm="Remove {{p['title']}}? Your files and progress are kept in case you install it again.">Remove</button></form></td>
   </tr>
   % end
   </tbody>
@@ -41,7 +41,7 @@
 % end
 <h2>Install a pack</h2>
 <p>Your teacher may give you a lesson pack as a <code>.zip</code> file. It is checked before anything is installed.</p>
-<form method="post" action="/packs/install" enctype="multipart/form-data" class="form">
+<form method="post" action="{{url('install_pack')}}" enctype="multipart/form-data" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <label for="pack-file">Pack file (.zip)</label>
   <input id="pack-file" type="file" name="pack" accept=".zip,application/zip" required>

@@ -26,7 +26,7 @@
     <td>{{p['passed']}}</td>
     <td>{{p['created_at']}}</td>
     <td>
-      <form method="post" action="/profiles/{{p['id']}}/rename" class="row-form">
+      <form method="post" action="{{url('rename_profile', learner_id=p['id'])}}" class="row-form">
         <input type="hidden" name="csrf_token" value="{{csrf}}">
         <label class="visually-hidden" for="rename-{{p['id']}}">New name for {{p['name']}}</label>
         <input id="rename-{{p['id']}}" name="name" value="{{p['name']}}" maxlength="80" required>
@@ -35,13 +35,13 @@
     </td>
     <td class="row-actions">
       % if not p['current']:
-      <form method="post" action="/profiles/{{p['id']}}/switch" class="row-form">
+      <form method="post" action="{{url('switch_profile', learner_id=p['id'])}}" class="row-form">
         <input type="hidden" name="csrf_token" value="{{csrf}}">
         <button class="button primary" type="submit" aria-label="Switch to {{p['name']}}">Switch to</button>
       </form>
       % end
       % if len(profiles) > 1:
-      <a class="button danger" href="/profiles/{{p['id']}}/delete" aria-label="Delete {{p['name']}}">Delete…</a>
+      <a class="button danger" href="{{url('confirm_delete_profile', learner_id=p['id'])}}" aria-label="Delete {{p['name']}}">Delete…</a>
       % end
     </td>
   </tr>
@@ -49,7 +49,7 @@
   </tbody>
 </table>
 <h2>New profile</h2>
-<form method="post" action="/profiles" class="form">
+<form method="post" action="{{url('create_profile')}}" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <label for="new-name">Name</label>
   <input id="new-name" name="name" maxlength="80" required>

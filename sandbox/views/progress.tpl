@@ -5,13 +5,13 @@
   <p>Your report was written to the data folder:</p>
   <ul>
     % for item in exported:
-    <li><code>{{item['path']}}</code> · <a href="/progress/exports/{{item['name']}}" download>Download {{item['name']}}</a></li>
+    <li><code>{{item['path']}}</code> · <a href="{{url('download_export', name=item['name'])}}" download>Download {{item['name']}}</a></li>
     % end
   </ul>
 </div>
 % end
 % if len(view['packs']) > 1:
-<form method="get" action="/progress" class="row-form">
+<form method="get" action="{{url('progress')}}" class="row-form">
   <label for="pack-choice">Course</label>
   <select id="pack-choice" name="pack">
     % for p in view['packs']:
@@ -43,7 +43,7 @@
   <h2 id="export-heading">Progress report</h2>
   <p>Write a report of this course to hand to your teacher. The JSON report carries a checksum, so an edited
      file is noticed when it is imported (it shows edits; it cannot stop a determined forger).</p>
-  <form method="post" action="/progress/export" class="form">
+  <form method="post" action="{{url('export_progress')}}" class="form">
     <input type="hidden" name="csrf_token" value="{{csrf}}">
     % if view['pack']:
     <input type="hidden" name="pack" value="{{view['pack']['id']}}">

@@ -3,7 +3,7 @@
 % if saved:
 <p class="notice success" role="status">Saved.</p>
 % end
-<form method="post" action="/settings" class="form">
+<form method="post" action="{{url('save_settings')}}" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <label for="name">Your name</label>
   <input id="name" name="name" value="{{learner['name']}}" maxlength="80" required {{!'aria-invalid="true"' if 'name' in errors else ''}}>

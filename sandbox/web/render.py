@@ -8,6 +8,7 @@ from pathlib import Path
 from bottle import template
 
 from sandbox import PRODUCT_NAME, __version__
+from sandbox.web.context import url
 
 VIEWS = Path(__file__).resolve().parent.parent / "views"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -25,10 +26,13 @@ def bundle_available() -> bool:
 
 
 def render(name: str, page: dict | None = None, **data) -> str:
-    """Render ``views/<name>.tpl``. Template names are ours alone: never a string from a pack or a form."""
+    """Render ``views/<name>.tpl`` with ``page`` and ``data``; every template can call ``url(name, **values)``.
+
+    Template names are ours alone: never a string from a pack or a form (ValueError otherwise).
+    """
     if not VIEW_NAME.fullmatch(name) or not (VIEWS / f"{name}.tpl").is_file():
         raise ValueError(f"{name!r} is not one of the sandbox's views")
-    context = {"product": PRODUCT_NAME, "version": __version__, "bundle": bundle_available()}
+    context = {"product": PRODUCT_NAME, "version": __version__, "bundle": bundle_available(), "url": url}
     context.update(page or {})
     context.update(data)
     return template(name, template_lookup=LOOKUP, **context)

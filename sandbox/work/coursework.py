@@ -8,10 +8,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox import store
-from sandbox.errors import PackError, WorkspaceError
+from sandbox.errors import Refused, WorkspaceError, WrongStepKind
 from sandbox.packs.format import Lesson, Pack, Step, check_quiz, read_tree, step_files
-from sandbox.web.markdown import render_markdown
+from sandbox.store import unless_disk_fails
 from sandbox.work import progress, workspace
 
 
@@ -30,18 +29,30 @@ class Place:
         return workspace.open_workspace(self.workspaces_dir, self.learner_id, self.pack.id, self.lesson.id)
 
     @property
-    def url(self) -> str:
-        return step_url(self.pack.id, self.lesson.id, self.step.id)
+    def ids(self) -> dict[str, str]:
+        """The step's address as ids: pack_id, lesson_id and step_id."""
+        return {"pack_id": self.pack.id, "lesson_id": self.lesson.id, "step_id": self.step.id}
 
 
-def step_url(pack_id: str, lesson_id: str, step_id: str) -> str:
-    return f"/learn/{pack_id}/{lesson_id}/{step_id}"
+def find(catalog, learner_id: int, workspaces_dir: Path, pack_id: str, lesson_id: str, step_id: str, *,
+         unlocked: bool = False) -> Place:
+    """The step ``pack_id/lesson_id/step_id`` for one learner.
 
-
-def find(catalog, learner_id: int, workspaces_dir: Path, pack_id: str, lesson_id: str, step_id: str) -> Place:
+    Raises PackNotFound when the pack, lesson or step does not exist, and, with ``unlocked``,
+    Refused when the steps before it are not done yet.
+    """
     pack = catalog.get(pack_id)
     lesson = pack.lesson(lesson_id)
-    return Place(pack, lesson, lesson.step(step_id), learner_id, workspaces_dir)
+    place = Place(pack, lesson, lesson.step(step_id), learner_id, workspaces_dir)
+    if unlocked and progress.step_state(learner_id, pack, lesson_id, step_id) == "locked":
+        raise Refused("This step unlocks when the steps before it are done.")
+    return place
+
+
+def continue_at(learner_id: int, pack: Pack) -> tuple[str, str]:
+    """(lesson id, step id) where the learner carries on: the first open step, else the very last."""
+    upcoming = progress.summary(learner_id, pack)["next"]
+    return upcoming or (pack.lessons[-1].id, pack.lessons[-1].steps[-1].id)
 
 
 def previous_workspace(place: Place) -> workspace.Workspace | None:
@@ -63,13 +74,13 @@ def start_lesson(place: Place, *, carry: bool = False) -> None:
 
 
 def step_page(place: Place) -> dict:
-    """Everything the lesson page shows, as plain data."""
+    """Everything the lesson page shows, as plain data (the instructions as Markdown)."""
     ws = place.ws
     if place.step.kind == "code" and not needs_start_choice(place):
         start_lesson(place)
     files = []
     if ws.path.is_dir() and place.step.kind == "code":
-        with store.unless_disk_fails("recording outside edits"):
+        with unless_disk_fails("recording outside edits"):
             workspace.adopt_outside_edits(ws)  # what this page shows is what the history knows
         for rel in workspace.list_files(ws):
             try:
@@ -78,7 +89,7 @@ def step_page(place: Place) -> dict:
             except WorkspaceError:
                 continue  # binary files (images) are not edited here
     record = progress.step_record(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
-    with store.unless_disk_fails("counting time on the step"):
+    with unless_disk_fails("counting time on the step"):
         progress.touch(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
     following = progress.next_step(place.pack, place.lesson.id, place.step.id)
     return {
@@ -87,7 +98,7 @@ def step_page(place: Place) -> dict:
         "step": {"id": place.step.id, "title": place.step.title, "kind": place.step.kind,
                  "hint_count": len(place.step.hints), "question": place.step.question,
                  "multiple": place.step.multiple, "choices": [c.text for c in place.step.choices]},
-        "instructions": render_markdown(without_title(place.step.instructions_text(), place.step.title)),
+        "instructions": without_title(place.step.instructions_text(), place.step.title),
         "hints": place.step.hints[: record["hints_revealed"]],
         "record": record,
         "state": progress.step_state(place.learner_id, place.pack, place.lesson.id, place.step.id),
@@ -95,8 +106,7 @@ def step_page(place: Place) -> dict:
         "files": files,
         "start_choice": place.step.kind == "code" and needs_start_choice(place),
         "result": progress.last_result(place.learner_id, place.pack.id, place.lesson.id, place.step.id),
-        "url": place.url,
-        "next_url": step_url(place.pack.id, *following) if following else None,
+        "next_step": following,
         "workspace_path": str(ws.path),
     }
 
@@ -129,7 +139,7 @@ def save_many(place: Place, files: dict[str, str], reason: str = "check") -> Non
 def run_check(place: Place, runner) -> dict:
     """Run the step's checks on the learner's files; record the attempt; return the result for the page."""
     if place.step.kind != "code":
-        raise PackError(f"Step '{place.step.id}' has no code to check.")
+        raise WrongStepKind(f"'{place.step.title}' is a {place.step.kind} step: it has no code to check.")
     ensure_ready(place)
     workspace.adopt_outside_edits(place.ws)  # a check from watch mode keeps another editor's saves in history
     started = time.perf_counter()
@@ -145,6 +155,7 @@ def run_check(place: Place, runner) -> dict:
 
 
 def answer_quiz(place: Place, chosen: list[int]) -> dict:
+    """Mark a quiz answer, record the attempt, return the result; WrongStepKind for other steps."""
     verdict = check_quiz(place.step, chosen)
     result = {"quiz": True, "passed": verdict.correct, "chosen": verdict.chosen,
               "explanations": [{"text": c.text, "explain": e, "correct": c.correct, "chosen": i in verdict.chosen}
@@ -155,13 +166,16 @@ def answer_quiz(place: Place, chosen: list[int]) -> dict:
 
 
 def mark_read(place: Place) -> dict:
+    """Mark a reading step done; WrongStepKind for code and quiz steps, which must be passed."""
+    if place.step.kind != "read":
+        raise WrongStepKind(f"'{place.step.title}' is a {place.step.kind} step: it is done when it passes, "
+                            "not when it is read.")
     outcome = progress.mark_read(place.learner_id, place.pack, place.lesson, place.step)
     return {"passed": True, "read": True, "outcome": outcome_dict(place, outcome)}
 
 
 def outcome_dict(place: Place, outcome: progress.AttemptOutcome) -> dict:
-    return {"passed": outcome.passed, "newly_passed": outcome.newly_passed,
-            "next_url": step_url(place.pack.id, *outcome.next_step) if outcome.next_step else None}
+    return {"passed": outcome.passed, "newly_passed": outcome.newly_passed, "next_step": outcome.next_step}
 
 
 def reveal_hint(place: Place) -> list[str]:
@@ -171,7 +185,7 @@ def reveal_hint(place: Place) -> list[str]:
 
 def solution(place: Place) -> list[dict]:
     if not place.pack.show_solutions:
-        raise PackError("The author of this pack chose not to show solutions. Try the hints instead.")
+        raise Refused("The author of this pack chose not to show solutions. Try the hints instead.")
     progress.view_solution(place.learner_id, place.pack.id, place.lesson, place.step)
     files = read_tree(place.step.solution) if place.step.solution else {}
     return [{"path": rel, "content": data.decode("utf-8", "replace"), "language": workspace.language_for(rel)}

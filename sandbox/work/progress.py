@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass, field
 
 from sandbox.packs.format import Lesson, Pack, Step
-from sandbox.store import Attempt, StepState, db, now
+from sandbox.store import atomic
+from sandbox.store.models import Attempt, StepState, now
 
 IDLE_SECONDS = 300  # a gap longer than this between actions is not counted as time spent
 
@@ -107,7 +108,7 @@ def touch(learner_id: int, pack_id: str, lesson_id: str, step_id: str) -> StepSt
 
 def record_attempt(learner_id: int, pack: Pack, lesson: Lesson, step: Step, *, passed: bool, result: dict,
                    duration_ms: int = 0) -> AttemptOutcome:
-    with db.atomic():
+    with atomic():
         row = touch(learner_id, pack.id, lesson.id, step.id)
         attempt = Attempt.create(learner=learner_id, pack_id=pack.id, lesson_id=lesson.id, step_id=step.id,
                                  kind=step.kind, passed=passed, duration_ms=duration_ms,
@@ -152,11 +153,3 @@ def last_result(learner_id: int, pack_id: str, lesson_id: str, step_id: str) -> 
                                   & (Attempt.lesson_id == lesson_id) & (Attempt.step_id == step_id))
            .order_by(Attempt.id.desc()).first())
     return json.loads(row.result_json) if row else None
-
-
-def forget_pack(learner_id: int, pack_id: str, keep_steps: set[tuple[str, str]]) -> int:
-    """After an upgrade, drop states of steps that no longer exist; return how many were dropped."""
-    rows = [r for r in _states(learner_id, pack_id).values() if (r.lesson_id, r.step_id) not in keep_steps]
-    for row in rows:
-        row.delete_instance()
-    return len(rows)

@@ -7,14 +7,19 @@ last of each day. Versions made by a reset, a restore or a conflict are never th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from peewee import fn
 
-from sandbox.store import FileVersion
+from sandbox.store.models import FileVersion
 
-if TYPE_CHECKING:
-    from sandbox.work.workspace import Workspace
+
+class Workspace(Protocol):
+    """What history needs to know of a workspace: whose it is and for which lesson."""
+
+    learner_id: int
+    pack_id: str
+    lesson_id: str
 
 KEEP_RECENT = 200
 THINNED_REASONS = ("save", "check", "outside-edit")
@@ -29,8 +34,15 @@ def versions_of(ws: Workspace):
     )
 
 
+def newest_first(ws: Workspace, rel: str, limit: int) -> list[FileVersion]:
+    """Up to ``limit`` versions of one file, the newest first."""
+    return list(versions_of(ws).where(FileVersion.path == rel).order_by(FileVersion.id.desc()).limit(limit))
+
+
 def latest(ws: Workspace, rel: str) -> FileVersion | None:
-    return versions_of(ws).where(FileVersion.path == rel).order_by(FileVersion.id.desc()).first()
+    """The newest version of one file, or None before its first save."""
+    found = newest_first(ws, rel, 1)
+    return found[0] if found else None
 
 
 def record(ws: Workspace, rel: str, content: str, reason: str) -> FileVersion:

@@ -1,32 +1,32 @@
-"""Watch mode: re-check the current step whenever any editor saves a file in its workspace.
+"""Watch mode: check again whenever a file is saved, in any editor.
 
-It sits beside the core loop and only uses it: the learner's current step comes from progress,
-checks run through the checker, and each result is printed as one or two compact lines.
+For a learner, ``watch`` re-checks the step they were last working on (``sandbox watch``); for
+an author, ``watch_pack`` re-runs ``pack check`` on their pack (``sandbox pack check --watch``).
+It sits beside the core loop and only uses it.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from pathlib import Path
 
-from sandbox import store
-from sandbox.errors import SandboxError
-from sandbox.preview.manager import changed_matters
+from sandbox.checker.results import headline
+from sandbox.errors import NothingToWatch, SandboxError
+from sandbox.files import learner_change
+from sandbox.packs.check import check_pack, format_report
+from sandbox.store.models import StepState
 from sandbox.work import coursework
 
 
-class NothingToWatch(SandboxError):
-    """No code step has been opened yet, so there is no workspace to watch."""
-
-
-def current_place(catalog, workspaces_dir: Path) -> coursework.Place:
-    """The code step the learner was last active on."""
-    learner = store.current_learner()
-    states = (store.StepState.select().where(store.StepState.learner == learner.id)
-              .order_by(store.StepState.last_active_at.desc(nulls="LAST"), store.StepState.id.desc()))
+def current_place(catalog, workspaces_dir: Path, learner_id: int) -> coursework.Place:
+    """The code step the learner was last active on; NothingToWatch when there is none yet."""
+    states = (StepState.select().where(StepState.learner == learner_id)
+              .order_by(StepState.last_active_at.desc(nulls="LAST"), StepState.id.desc()))
     for state in states:
         try:
-            place = coursework.find(catalog, learner.id, workspaces_dir, state.pack_id, state.lesson_id, state.step_id)
+            place = coursework.find(catalog, learner_id, workspaces_dir, state.pack_id, state.lesson_id, state.step_id)
         except SandboxError:
             continue  # a pack removed since
         if place.step.kind == "code" and place.ws.path.is_dir():
@@ -35,18 +35,13 @@ def current_place(catalog, workspaces_dir: Path) -> coursework.Place:
 
 
 def summarize(result: dict) -> list[str]:
-    """A check result as the lines a terminal shows."""
-    tests = result.get("tests", [])
-    passed = sum(1 for t in tests if t.get("outcome") == "passed")
+    """A check result as the lines a terminal shows: the headline, then each failure and where it is."""
     took = f"{int(result.get('duration_ms') or 0)} ms"
-    if result.get("error"):
-        return [f"! the check could not run: {result['error']}"]
-    if result.get("timed_out"):
-        return [f"✗ your code took too long, so the check was stopped ({took})"]
-    if result.get("passed"):
-        return [f"✓ all {len(tests)} checks passed ({took})"]
-    lines = [f"✗ {passed}/{len(tests)} checks passed ({took})"]
-    for test in tests:
+    mark = "✓" if result.get("passed") else "!" if result.get("error") else "✗"
+    lines = [f"{mark} {headline(result)} ({took})"]
+    if result.get("error") or result.get("passed"):
+        return lines
+    for test in result.get("tests", []):
         if test.get("outcome") != "passed":
             where = f" ({test['file']}:{test['line']})" if test.get("file") and test.get("line") else ""
             message = (test.get("message") or "").strip().splitlines()
@@ -64,9 +59,41 @@ def watch(place: coursework.Place, runner, say, *, stop: threading.Event | None 
             say(line)
 
     check("start")
-    for changes in watchfiles.watch(place.ws.path, watch_filter=lambda change, path: changed_matters(path),
+    root = str(place.ws.path)
+    for changes in watchfiles.watch(place.ws.path, watch_filter=lambda change, path: learner_change(os.path.relpath(path, root)),
                                     debounce=400, step=50, stop_event=stop, raise_interrupt=False):
         names = sorted({Path(path).name for _, path in changes})
         if on_change is not None:
             on_change()
         check("saved " + ", ".join(names))
+
+
+def watch_pack(path: Path, runner, *, check=None, changes=None, out=None) -> int:
+    """Check the pack now and again after every change under ``path``, until Ctrl+C (or ``changes`` ends).
+
+    ``check(path, runner) -> (ok, text)`` runs one check; ``changes`` is an iterable of change
+    sets (default: ``watchfiles.watch(path)``). Returns the status of the last check.
+    """
+    out = out or sys.stdout
+    check = check or _check_once
+    if changes is None:
+        from watchfiles import watch
+
+        changes = watch(path)
+    ok, text = check(path, runner)
+    print(text, file=out, flush=True)
+    print(f"Watching {path} for changes; press Ctrl+C to stop.", file=out, flush=True)
+    try:
+        for changed in changes:
+            names = sorted({Path(p).name for _, p in changed})
+            print(f"\n--- changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''} ---", file=out, flush=True)
+            ok, text = check(path, runner)
+            print(text, file=out, flush=True)
+    except KeyboardInterrupt:
+        print("Stopped watching.", file=out, flush=True)
+    return 0 if ok else 1
+
+
+def _check_once(path: Path, runner) -> tuple[bool, str]:
+    report = check_pack(path, runner)
+    return report.ok, format_report(report)

@@ -16,16 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sandbox.errors import DiskError, WorkspaceConflict, WorkspaceError
-from sandbox.store import FileVersion, db
+from sandbox.files import fsync_dir, walk_files, write_atomic
+from sandbox.store import atomic
+from sandbox.store.models import FileVersion
 from sandbox.work.versions import latest as _latest
+from sandbox.work.versions import newest_first
 from sandbox.work.versions import record as _record
-from sandbox.work.versions import thin as thin_history  # noqa: F401 - part of this module's interface
-from sandbox.work.versions import versions_of
 
 MAX_FILE_BYTES = 1_000_000
 MAX_PATH_CHARS = 200
-SKIPPED_DIRS = {"__pycache__", "node_modules"}
-SKIPPED_FILE = re.compile(r"\.(pyc|pyo|db|sqlite|sqlite3)(-journal|-wal|-shm)?$", re.IGNORECASE)
 # Characters and names Windows cannot store, refused everywhere so a workspace travels between machines.
 WINDOWS_CHARS = set('<>:"|?*')
 WINDOWS_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -111,25 +110,8 @@ def language_for(rel: str) -> str:
 
 
 def list_files(ws: Workspace) -> list[str]:
-    """The learner's files as relative posix paths: app.py first, then alphabetically."""
-    found = []
-    if not ws.path.is_dir():
-        return found
-    for top, dirs, files in os.walk(ws.path):
-        dirs[:] = [d for d in dirs if _listed_dir(top, d)]
-        base = PurePosixPath(Path(top).relative_to(ws.path).as_posix())
-        for name in files:
-            if _listed_file(top, name):
-                found.append(str(base / name) if str(base) != "." else name)
-    return sorted(found, key=lambda rel: (rel != "app.py", rel.lower(), rel))
-
-
-def _listed_dir(top: str, name: str) -> bool:
-    return not (name.startswith(".") or name in SKIPPED_DIRS or os.path.islink(os.path.join(top, name)))
-
-
-def _listed_file(top: str, name: str) -> bool:
-    return not (name.startswith(".") or SKIPPED_FILE.search(name) or os.path.islink(os.path.join(top, name)))
+    """The learner files (``sandbox.files``' rule) as relative posix paths: app.py first, then alphabetically."""
+    return sorted(walk_files(ws.path, data=False), key=lambda rel: (rel != "app.py", rel.lower(), rel))
 
 
 def read_file(ws: Workspace, rel: str) -> str:
@@ -183,14 +165,14 @@ def ensure_started(ws: Workspace, starter_files: dict[str, bytes], *, carry_from
         for rel, data in files.items():
             target = building.joinpath(*rel.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(target, data)
+            write_atomic(target, data)
         os.rename(building, ws.path)
     except OSError:
         shutil.rmtree(building, ignore_errors=True)
         if ws.path.is_dir():  # another request started it first
             return False
         raise
-    _fsync_dir(ws.path.parent)
+    fsync_dir(ws.path.parent)
     _record_many(ws, files, reason)
     return True
 
@@ -225,7 +207,7 @@ def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save",
     try:
         if not path.is_file() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(path, data)
+            write_atomic(path, data)
     except OSError as exc:
         raise _disk_error(rel, exc) from None
     latest = _latest(ws, rel)
@@ -237,8 +219,7 @@ def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save",
 def history(ws: Workspace, rel: str, limit: int = 50) -> list[FileVersion]:
     """The recorded versions of one file, newest first."""
     check_path(rel)
-    query = versions_of(ws).where(FileVersion.path == rel).order_by(FileVersion.id.desc())
-    return list(query.limit(max(1, min(int(limit), 1000))))
+    return newest_first(ws, rel, max(1, min(int(limit), 1000)))
 
 
 def restore(ws: Workspace, version_id: int) -> FileVersion:
@@ -254,7 +235,7 @@ def restore(ws: Workspace, version_id: int) -> FileVersion:
     _keep_unrecorded(ws, version.path, path, "before-restore")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, version.content.encode("utf-8"))
+        write_atomic(path, version.content.encode("utf-8"))
     except OSError as exc:
         raise _disk_error(version.path, exc) from None
     return _record(ws, version.path, version.content, "restore")
@@ -270,14 +251,14 @@ def reset_step(ws: Workspace, start_files: dict[str, bytes]) -> list[str]:
         check_path(rel)
     current = snapshot(ws)
     texts = {rel: _as_text(data) for rel, data in current.items()}
-    with db.atomic():
+    with atomic():
         for rel, text in texts.items():
             if text is not None:
                 _record(ws, rel, text, "before-reset")
     for rel, data in start_files.items():
         path = resolve(ws, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, data)
+        write_atomic(path, data)
     _record_many(ws, start_files, "reset")
     removed = [rel for rel, text in texts.items() if rel not in start_files and text is not None]
     for rel in removed:
@@ -289,7 +270,7 @@ def reset_step(ws: Workspace, start_files: dict[str, bytes]) -> list[str]:
 
 
 def _record_many(ws: Workspace, files: dict[str, bytes], reason: str) -> None:
-    with db.atomic():
+    with atomic():
         for rel, data in files.items():
             text = _as_text(data)
             if text is not None:
@@ -337,7 +318,7 @@ def _remove(ws: Workspace, rel: str) -> None:
     while parent != ws.path and parent.is_dir() and not any(parent.iterdir()):
         parent.rmdir()
         parent = parent.parent
-    _fsync_dir(path.parent if path.parent.is_dir() else ws.path)
+    fsync_dir(path.parent if path.parent.is_dir() else ws.path)
 
 
 DISK_PROBLEMS = {errno.ENOSPC: "the disk is full", getattr(errno, "EDQUOT", -1): "the disk quota is used up",
@@ -352,31 +333,3 @@ def _disk_error(rel: str, exc: OSError) -> WorkspaceError:
     # A file where a folder should be is the learner's own doing; anything else is the disk's.
     kind = WorkspaceError if exc.errno in (errno.ENOTDIR, errno.EEXIST) else DiskError
     return kind(f"'{rel}' could not be saved because {why}; your last saved version is kept.")
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a temp file beside ``path``, fsync it and rename it over: a crash leaves old or new, never half."""
-    mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    # The rename only survives a power cut once the folder entry itself is on disk (POSIX only).
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

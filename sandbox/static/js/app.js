@@ -239,7 +239,7 @@
   }
 
   function openExternal(url) {
-    const opened = post("/open-external", { url }).then((r) => r.ok, () => false);
+    const opened = post(document.body.dataset.openExternalUrl, { url }).then((r) => r.ok, () => false);
     opened.then((ok) => {
       if (!ok) window.open(url, "_blank", "noopener");
     });

@@ -57,9 +57,9 @@
         const action = button.dataset.preview;
         if (action === "back") this.back();
         else if (action === "reload") this.show(this.path());
-        else if (action === "external" && this.base) post("/open-external", { url: this.base + this.path().slice(1) });
-        else if (action === "restart") post("/preview/restart");
-        else if (action === "folder") post("/preview/open-folder");
+        else if (action === "external" && this.base) post(document.body.dataset.openExternalUrl, { url: this.base + this.path().slice(1) });
+        else if (action === "restart") post(this.root.dataset.restartUrl);
+        else if (action === "folder") post(this.root.dataset.folderUrl);
       });
       this.root.querySelector("[data-preview=go]").addEventListener("submit", (event) => {
         event.preventDefault();
@@ -122,7 +122,7 @@
 
     async poll() {
       try {
-        const status = await getJSON(`/preview/status?since=${this.outputEnd}`);
+        const status = await getJSON(`${this.root.dataset.statusUrl}?since=${this.outputEnd}`);
         if (status.state === "stopped") {
           await this.open(); // stopped while away (idle): start it again
           return;

@@ -6,7 +6,7 @@
 </ol>
 % end
 % if len(hints) < hint_count:
-<form method="post" action="{{url}}/hint" hx-post="{{url}}/hint" hx-target="#hints" hx-swap="innerHTML">
+<form method="post" action="{{url('hint', **here)}}" hx-post="{{url('hint', **here)}}" hx-target="#hints" hx-swap="innerHTML">
   <input type="hidden" name="csrf_token" value="{{get('csrf', '')}}">
   <button class="button" type="submit">{{'Show a hint' if not hints else 'Show another hint'}} ({{len(hints)}}/{{hint_count}})</button>
 </form>

@@ -20,7 +20,7 @@
     </tbody>
   </table>
   </div>
-  <p><a class="button" href="/instructor/class.csv" download>Export CSV</a></p>
+  <p><a class="button" href="{{url('class_csv')}}" download>Export CSV</a></p>
 </section>
 <section aria-labelledby="struggle-heading">
   <h2 id="struggle-heading">Where learners struggle</h2>
@@ -39,7 +39,7 @@
   <p class="muted">No step stands out: every step tried so far passed at the first attempt without hints.</p>
   % end
 </section>
-<form method="post" action="/instructor/clear" data-confirm="Remove every imported report from the gradebook?">
+<form method="post" action="{{url('clear_class')}}" data-confirm="Remove every imported report from the gradebook?">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <button class="button danger" type="submit">Clear the gradebook</button>
 </form>

@@ -1,4 +1,4 @@
-<section class="preview" id="preview" aria-label="Your app, live" data-open-url="{{url}}/preview" data-check-url="{{url}}/check">
+<section class="preview" id="preview" aria-label="Your app, live" data-open-url="{{url('open_preview', **here)}}" data-check-url="{{url('check', **here)}}" data-status-url="{{url('preview_status')}}" data-restart-url="{{url('restart_preview')}}" data-folder-url="{{url('open_folder')}}">
   <div class="preview-bar">
     <button type="button" class="button" data-preview="back" title="Back" aria-label="Back">←</button>
     <button type="button" class="button" data-preview="reload" title="Reload the page" aria-label="Reload">⟳</button>
@@ -20,8 +20,8 @@
     <label><input type="checkbox" id="preview-watch"> Check on every save</label>
     <button type="button" class="button" data-preview="restart">Restart app</button>
     <button type="button" class="button" data-preview="folder">Open folder</button>
-    <a class="button" href="/inspector">Requests</a>
-    <a class="button" href="/database">Database</a>
+    <a class="button" href="{{url('inspector')}}">Requests</a>
+    <a class="button" href="{{url('database')}}">Database</a>
   </div>
   <details class="preview-console" open>
     <summary>Console <span class="muted small">(what your app prints)</span></summary>

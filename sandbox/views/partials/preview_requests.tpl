@@ -6,9 +6,9 @@
   % end
   % for r in requests:
   <tr class="{{'chosen' if r.id == get('chosen_id') else ''}} status-{{(r.status or 0) // 100}}xx">
-    <td><a href="/inspector/requests/{{r.id}}">{{r.id}}</a></td>
+    <td><a href="{{url('inspector_request', record_id=r.id)}}">{{r.id}}</a></td>
     <td>{{r.method}}</td>
-    <td><a href="/inspector/requests/{{r.id}}"><code>{{r.url}}</code></a></td>
+    <td><a href="{{url('inspector_request', record_id=r.id)}}"><code>{{r.url}}</code></a></td>
     <td>{{r.status or '—'}}</td>
     <td>{{'%.1f' % r.duration_ms}} ms</td>
     <td>{{r.template or '—'}}</td>

@@ -3,13 +3,13 @@
   <p>This removes the profile's progress and all of its files on this computer. Before anything is deleted,
      the sandbox writes the profile's progress report to the <code>exports</code> folder of the data folder,
      and this page will say where.</p>
-  <form method="post" action="/profiles/{{confirm['id']}}/delete" class="form">
+  <form method="post" action="{{url('delete_profile', learner_id=confirm['id'])}}" class="form">
     <input type="hidden" name="csrf_token" value="{{csrf}}">
     <label for="confirm-name">Type the name <strong>{{confirm['name']}}</strong> to confirm</label>
     <input id="confirm-name" name="confirm_name" autocomplete="off" required>
     <div class="actions">
       <button class="button danger" type="submit">Export, then delete for good</button>
-      <a class="button" href="/profiles">Keep it</a>
+      <a class="button" href="{{url('profiles')}}">Keep it</a>
     </div>
   </form>
 </section>

@@ -1,6 +1,6 @@
 % outcome = result.get('outcome') or {}
 % if result.get('cancelled'):
-<div class="result"><p>That check was replaced by a newer one.</p></div>
+<div class="result"><p>{{result['headline']}}</p></div>
 % elif result.get('quiz'):
 <div class="result {{'passed' if result['passed'] else 'failed'}}">
   <p><strong>{{'Right!' if result['passed'] else 'Not quite. Read the notes and try again.'}}</strong></p>
@@ -16,17 +16,7 @@
 <div class="result passed"><p><strong>Done.</strong></p></div>
 % else:
 <div class="result {{'passed' if result['passed'] else 'failed'}}">
-  % if result.get('error'):
-  <p><strong>The sandbox could not run your check.</strong> {{result['error']}}</p>
-  % elif result.get('timed_out'):
-  <p><strong>Your code took too long</strong> (over the time limit), so the check was stopped. Look for a loop that never ends.</p>
-  % elif result.get('limited'):
-  <p><strong>Your code hit a limit ({{result['limited']}})</strong>, so the check was stopped. Look for something that grows without end.</p>
-  % elif result['passed']:
-  <p><strong>All checks passed.</strong> <span class="muted small">{{int(result.get('duration_ms') or 0)}} ms</span></p>
-  % else:
-  <p><strong>Not yet.</strong> <span class="muted small">{{int(result.get('duration_ms') or 0)}} ms</span></p>
-  % end
+  <p><strong>{{result['headline']}}</strong> <span class="muted small">{{int(result.get('duration_ms') or 0)}} ms</span></p>
   <ul class="tests">
   % for t in result.get('tests', []):
     <li class="test {{'passed' if t['outcome'] == 'passed' else 'failed'}}">
@@ -56,5 +46,5 @@
 </p>
 % end
 % if outline is not None:
-% include('partials/outline', outline=outline, here_lesson=url.split('/')[3], here_step=here_step, pack_id=url.split('/')[2], oob=True)
+% include('partials/outline', outline=outline, here_lesson=here['lesson_id'], here_step=here['step_id'], pack_id=here['pack_id'], oob=True)
 % end

@@ -1,8 +1,7 @@
 """Add the summary column to an existing article table without losing any rows."""
 
-from playhouse.migrate import SqliteMigrator, migrate
-
 from models import Article, db
+from playhouse.migrate import SqliteMigrator, migrate
 
 
 def upgrade():

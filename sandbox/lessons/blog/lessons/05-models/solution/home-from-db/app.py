@@ -1,7 +1,6 @@
 import os
 
 from bottle import TEMPLATE_PATH, Bottle, template
-
 from models import Article, create_tables, db
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -2,7 +2,6 @@ import os
 import re
 
 from bottle import TEMPLATE_PATH, Bottle, abort, redirect, request, response, template
-
 from models import Article, create_tables, db
 
 HERE = os.path.dirname(os.path.abspath(__file__))

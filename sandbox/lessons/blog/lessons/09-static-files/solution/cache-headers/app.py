@@ -3,7 +3,6 @@ import re
 import secrets
 
 from bottle import TEMPLATE_PATH, Bottle, abort, redirect, request, response, static_file, template
-
 from models import Article, create_tables, db
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -1,9 +1,8 @@
 import datetime
 
+import settings
 from peewee import BooleanField, CharField, DateTimeField, Model, TextField
 from playhouse.db_url import connect
-
-import settings
 
 db = connect(settings.DATABASE_URL)
 

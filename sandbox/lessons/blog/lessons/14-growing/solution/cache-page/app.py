@@ -4,9 +4,8 @@ import re
 import secrets
 import time
 
-from bottle import TEMPLATE_PATH, Bottle, abort, debug, redirect, request, response, static_file, template
-
 import settings
+from bottle import TEMPLATE_PATH, Bottle, abort, debug, redirect, request, response, static_file, template
 from models import Article, create_tables, db
 
 HERE = os.path.dirname(os.path.abspath(__file__))

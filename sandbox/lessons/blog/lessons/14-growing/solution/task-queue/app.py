@@ -4,10 +4,10 @@ import re
 import secrets
 import time
 
-from bottle import TEMPLATE_PATH, Bottle, abort, debug, redirect, request, response, static_file, template
-
 import settings
+from bottle import TEMPLATE_PATH, Bottle, abort, debug, redirect, request, response, static_file, template
 from models import Article, create_tables, db
+
 from tasks import enqueue
 
 HERE = os.path.dirname(os.path.abspath(__file__))

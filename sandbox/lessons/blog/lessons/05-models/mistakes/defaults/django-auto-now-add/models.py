@@ -1,4 +1,3 @@
-import datetime
 import os
 
 from peewee import BooleanField, CharField, DateTimeField, Model, SqliteDatabase, TextField

@@ -1,6 +1,5 @@
-from playhouse.migrate import SqliteMigrator, migrate
-
 from models import Article, db
+from playhouse.migrate import SqliteMigrator, migrate
 
 
 def upgrade():

@@ -3,9 +3,8 @@ import os
 import re
 import secrets
 
-from bottle import TEMPLATE_PATH, Bottle, abort, debug, redirect, request, response, static_file, template
-
 import settings
+from bottle import TEMPLATE_PATH, Bottle, abort, debug, redirect, request, response, static_file, template
 from models import Article, create_tables, db
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -2,9 +2,8 @@
 
 import os
 
-from waitress import serve
-
 from app import app
+from waitress import serve
 
 if __name__ == "__main__":
     # 127.0.0.1 behind a reverse proxy on the same machine; HOST=0.0.0.0 inside a container.

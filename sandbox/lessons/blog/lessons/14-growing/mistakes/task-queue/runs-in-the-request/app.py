@@ -4,11 +4,9 @@ import re
 import secrets
 import time
 
-from bottle import TEMPLATE_PATH, Bottle, abort, debug, redirect, request, response, static_file, template
-
 import settings
+from bottle import TEMPLATE_PATH, Bottle, abort, debug, redirect, request, response, static_file, template
 from models import Article, create_tables, db
-from tasks import enqueue
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE_PATH.insert(0, os.path.join(HERE, "views"))

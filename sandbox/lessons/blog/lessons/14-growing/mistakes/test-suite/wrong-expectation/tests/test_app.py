@@ -1,11 +1,10 @@
 """Tests for the blog. Run them from the workspace folder with: python -m pytest"""
 
+import app as blog
 import pytest
+from models import Article
 from peewee import SqliteDatabase
 from webtest import TestApp
-
-import app as blog
-from models import Article
 
 
 @pytest.fixture

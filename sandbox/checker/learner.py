@@ -1,0 +1,70 @@
+"""The learner's code as the check child and the preview child meet it: which WSGI app a module
+makes, and where in the learner's own files a traceback points.
+
+Both children import this before any workspace is on sys.path, so it only needs bottle.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import bottle
+
+TRACEBACK_FILE = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+def find_wsgi_app(module):
+    """The WSGI app ``module`` makes: ``app``, else ``application``, else Bottle's default app when
+    it has routes (module-level ``@route``); None when there is none."""
+    for name in ("app", "application"):
+        found = getattr(module, name, None)
+        if isinstance(found, bottle.AppStack):  # `from bottle import app`
+            return found()
+        if callable(found) and not inspect.ismodule(found) and not inspect.isclass(found):
+            return found
+    default = bottle.default_app()
+    return default if default.routes else None
+
+
+def no_app_message(app_file: str) -> str:
+    """What to tell a learner whose app file makes no web app yet."""
+    return f"{app_file} does not make a web app yet: create one with app = Bottle() (or add routes with @route)."
+
+
+def relative(filename: str, workspace: Path) -> str | None:
+    """``filename`` as a posix path inside ``workspace``, or None when it lies outside."""
+    try:
+        return Path(filename).resolve().relative_to(Path(workspace).resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def last_learner_frame(tb, workspace: Path) -> tuple[str | None, int | None]:
+    """(file, line) of the innermost traceback frame inside ``workspace``; (None, None) when none is."""
+    found = (None, None)
+    while tb is not None:
+        file = relative(tb.tb_frame.f_code.co_filename, workspace)
+        if file:
+            found = (file, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def error_location(exc: BaseException, workspace: Path) -> tuple[str | None, int | None]:
+    """Where the learner should look for ``exc``: a SyntaxError's own position, else the innermost
+    frame of its traceback inside ``workspace``."""
+    if isinstance(exc, SyntaxError) and exc.filename and relative(exc.filename, workspace):
+        return relative(exc.filename, workspace), exc.lineno
+    return last_learner_frame(exc.__traceback__, workspace)
+
+
+def location_in_output(output: str, workspace: Path) -> tuple[str | None, int | None]:
+    """(file, line) of the last learner frame in a traceback printed by a process that crashed."""
+    found = (None, None)
+    for match in TRACEBACK_FILE.finditer(output):
+        rel = relative(match.group(1), workspace)
+        if rel:
+            found = (rel, int(match.group(2)))
+    return found

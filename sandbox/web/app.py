@@ -1,0 +1,55 @@
+"""``create_app(settings, services)``: a fresh, secured WSGI app built from the route table."""
+
+from __future__ import annotations
+
+import logging
+
+from bottle import Bottle
+
+from sandbox.config import Settings
+from sandbox.services import Services
+from sandbox.web import errors
+from sandbox.web.routes import ROUTES
+from sandbox.web.security import SecurityMiddleware
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, services: Services) -> SecurityMiddleware:
+    """The WSGI app for one launch: every route of ``ROUTES`` behind the security middleware.
+
+    The Bottle app inside is ``.app`` (routes, hooks, error pages). Each request opens its own
+    database connection on ``services.store`` and closes it afterwards.
+    """
+    app = Bottle(catchall=True, autojson=True)
+    app.config["sandbox.settings"] = settings
+    app.config["sandbox.services"] = services
+    app.add_hook("before_request", services.store.connect)
+    app.add_hook("after_request", services.store.disconnect)
+    for route in ROUTES:
+        app.route(route.path, route.method, route.callback, name=route.name)
+    errors.install(app)
+    return SecurityMiddleware(_errors_to_log(app), settings, bottle_app=app)
+
+
+class _LogStream:
+    """Stands in for wsgi.errors: Bottle writes tracebacks there, which the error page already logs."""
+
+    def write(self, text):
+        if text.strip():
+            log.debug("%s", text.rstrip())
+
+    def flush(self):
+        pass
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+
+def _errors_to_log(app):
+    def wsgi(environ, start_response):
+        environ["wsgi.errors"] = _LogStream()
+        return app(environ, start_response)
+
+    return wsgi

@@ -1,0 +1,28 @@
+"""The About page: versions of the sandbox and its libraries, the data folder and the address."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from importlib import metadata
+
+from sandbox.web import context
+from sandbox.web.render import bundle_available, render
+
+DEPENDENCIES = ("bottle", "waitress", "peewee", "pywebview", "markdown-it-py", "pygments", "nh3",
+                "platformdirs", "pytest", "webtest")
+
+
+def show():
+    settings = context.settings()
+    versions = [("Python", f"{platform.python_version()} ({sys.implementation.name})")]
+    versions += [(name, _version(name)) for name in DEPENDENCIES]
+    return render("about", context.page_context("about"), versions=versions, data_dir=str(settings.data_dir),
+                  address=f"http://127.0.0.1:{settings.port}/", bundle_ok=bundle_available())
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"

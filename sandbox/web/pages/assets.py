@@ -1,0 +1,31 @@
+"""What pages load beside themselves: static files, the code colours, and outside links opened in
+the system browser."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from bottle import HTTPResponse, request, response, static_file
+
+from sandbox.errors import BadRequest
+from sandbox.web import context
+from sandbox.web.markdown import highlight_css as code_colours
+from sandbox.web.render import STATIC
+
+
+def static(path):
+    return static_file(path, root=str(STATIC))
+
+
+def highlight_css():
+    response.content_type = "text/css"
+    return code_colours()
+
+
+def open_external():
+    address = request.forms.getunicode("url", "")
+    parts = urlsplit(address)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BadRequest("Only web addresses (http or https) can be opened.")
+    context.services().open_url(address)
+    return HTTPResponse(status=204)

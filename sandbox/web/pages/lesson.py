@@ -1,0 +1,135 @@
+"""The lesson page and its htmx fragments: read a step, edit and save files, check, answer a quiz,
+reveal hints, see the solution, reset, and bring back an earlier version of a file.
+
+Each route reads the request, calls one of ``work.coursework``'s verbs and renders; a non-htmx
+form post is answered with a redirect back to the step.
+"""
+
+from __future__ import annotations
+
+from bottle import HTTPResponse, redirect, request
+
+from sandbox.checker.results import headline
+from sandbox.errors import BadRequest
+from sandbox.web import context
+from sandbox.web.markdown import render_markdown
+from sandbox.web.render import render
+from sandbox.work import coursework, progress
+
+
+def place(pack_id: str, lesson_id: str, step_id: str, *, unlocked: bool = True) -> coursework.Place:
+    """The step for the current learner (PackNotFound, or Refused when ``unlocked`` and it is locked)."""
+    settings = context.settings()
+    return coursework.find(context.services().catalog, context.learner_id(), settings.workspaces_dir,
+                           pack_id, lesson_id, step_id, unlocked=unlocked)
+
+
+def for_page(result: dict, pack_id: str) -> dict:
+    """A step's result as the template shows it: with its headline, and the next step as a URL."""
+    outcome = result.get("outcome")
+    if outcome:
+        following = outcome.get("next_step")
+        outcome["next_url"] = context.step_url(pack_id, *following) if following else None
+    if not result.get("quiz") and not result.get("read"):
+        result["headline"] = headline(result)
+    return result
+
+
+def fragment_or_back(here: coursework.Place, partial: str, **data):
+    """An htmx request gets the fragment; a plain form post goes back to the step's page."""
+    if context.is_htmx():
+        return render(partial, here=here.ids, csrf=context.csrf(), **data)
+    return redirect(context.step_url(**here.ids), 303)
+
+
+def result_fragment(here: coursework.Place, result: dict):
+    result = for_page(result, here.pack.id)
+    return fragment_or_back(here, "partials/result", result=result,
+                            outline=progress.outline(here.learner_id, here.pack))
+
+
+def continue_pack(pack_id):
+    pack = context.services().catalog.get(pack_id)
+    lesson_id, step_id = coursework.continue_at(context.learner_id(), pack)
+    redirect(context.step_url(pack_id, lesson_id, step_id), 303)
+
+
+def show(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id, unlocked=False)
+    data = coursework.step_page(here)
+    following = data.pop("next_step")
+    data["next_url"] = context.step_url(pack_id, *following) if following else None
+    data["instructions"] = render_markdown(data["instructions"])
+    if data["result"]:
+        data["result"] = for_page(data["result"], pack_id)
+    return render("lesson", context.page_context("home"), here=here.ids, **data)
+
+
+def start(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id)
+    coursework.start_lesson(here, carry=request.forms.get("mode") == "carry")
+    redirect(context.step_url(**here.ids), 303)
+
+
+def save(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id, unlocked=False)
+    coursework.save(here, request.forms.getunicode("path", ""), request.forms.getunicode("content", ""))
+    return HTTPResponse(status=204)
+
+
+def check(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id)
+    coursework.save_many(here, posted_files())
+    return result_fragment(here, coursework.run_check(here, context.services().checker))
+
+
+def quiz(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id)
+    chosen = [number for v in request.forms.getall("choice") if (number := context.whole_number(v)) is not None]
+    return result_fragment(here, coursework.answer_quiz(here, chosen))
+
+
+def read(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id)
+    result = coursework.mark_read(here)
+    following = result["outcome"]["next_step"]
+    if not context.is_htmx() and following:
+        redirect(context.step_url(pack_id, *following), 303)
+    return result_fragment(here, result)
+
+
+def hint(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id, unlocked=False)
+    return fragment_or_back(here, "partials/hints", hints=coursework.reveal_hint(here), hint_count=len(here.step.hints))
+
+
+def solution(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id, unlocked=False)
+    return fragment_or_back(here, "partials/solution", solution=coursework.solution(here))
+
+
+def reset(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id, unlocked=False)
+    coursework.reset(here)
+    redirect(context.step_url(**here.ids), 303)
+
+
+def history(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id, unlocked=False)
+    path = request.query.getunicode("path", "")
+    return render("partials/history", here=here.ids, path=path, versions=coursework.history(here, path),
+                  csrf=context.csrf())
+
+
+def restore(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id, unlocked=False)
+    version = context.whole_number(request.forms.get("version"))
+    if version is None:
+        raise BadRequest("Choose a version to restore.")
+    coursework.restore(here, version)
+    redirect(context.step_url(**here.ids), 303)
+
+
+def posted_files() -> dict[str, str]:
+    """The editor's files sent with a check: fields named ``file:<path>``."""
+    return {key[5:]: request.forms.getunicode(key, "") for key in request.forms.keys() if key.startswith("file:")}

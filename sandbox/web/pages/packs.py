@@ -1,0 +1,61 @@
+"""The Packs page: the installed packs with their versions, installing an uploaded zip, removing a pack."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from bottle import HTTPResponse, redirect, request
+
+from sandbox.errors import PackError
+from sandbox.packs.catalog import Catalog
+from sandbox.web import context
+from sandbox.web.render import render
+
+
+def pack_rows(catalog: Catalog) -> list[dict]:
+    return [{"id": p.id, "title": p.title, "version": p.version, "authors": ", ".join(p.authors),
+             "lessons": len(p.lessons), "steps": sum(len(lesson.steps) for lesson in p.lessons)}
+            for p in catalog.packs()]
+
+
+def page(status: int = 200, *, report: dict | None = None, installed: str | None = None) -> HTTPResponse:
+    catalog = context.services().catalog
+    broken = [{"folder": b.folder.name, "error": str(b.error)} for b in catalog.broken()]
+    body = render("packs", context.page_context("packs"), packs=pack_rows(catalog), broken=broken,
+                  report=report, installed=installed)
+    return HTTPResponse(body, status=status)
+
+
+def show():
+    return page()
+
+
+def install():
+    upload = request.files.get("pack")
+    if upload is None or not upload.raw_filename:
+        return page(400, report={"message": "Choose a lesson pack file (.zip) to install.", "problems": []})
+    if not upload.raw_filename.lower().endswith(".zip"):
+        return page(400, report={"message": f"{upload.raw_filename} is not a .zip file.", "problems": []})
+    staging = Path(tempfile.mkdtemp(prefix="upload-", dir=context.settings().data_dir))
+    try:
+        archive = staging / "pack.zip"
+        upload.save(str(archive))
+        result = context.services().catalog.install(archive, force=request.forms.get("force") == "on")
+    except PackError as exc:  # shown beside the upload form, with every problem listed
+        problems = [str(p) for p in exc.problems]
+        message = f"{upload.raw_filename} was not installed" + (":" if problems else f". {exc}")
+        return page(422, report={"message": message, "problems": problems})
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    pack = result.pack
+    if result.previous_version:
+        return page(installed=f"Upgraded {pack.title} from {result.previous_version} to {pack.version}; "
+                              "your progress and files are kept.")
+    return page(installed=f"Installed {pack.title} {pack.version}.")
+
+
+def remove(pack_id):
+    context.services().catalog.remove(pack_id)
+    redirect(context.url("packs"), 303)
