@@ -43,7 +43,7 @@ def look_problems(name: str, theme: str, font_size: str, learner_id: int) -> dic
         problems["name"] = str(exc)
     if theme not in THEMES:
         problems["theme"] = "Choose light or dark."
-    if not font_size.isdigit() or int(font_size) not in FONT_SIZES:
+    if not (font_size.isascii() and font_size.isdigit()) or int(font_size) not in FONT_SIZES:
         problems["font_size"] = f"Choose a size from {FONT_SIZES.start} to {FONT_SIZES.stop - 1}."
     return problems
 
@@ -73,7 +73,8 @@ def check_name(name: str, *, except_id: int | None = None) -> str:
 
 
 def get_profile(learner_id: int) -> Learner:
-    learner = Learner.get_or_none(Learner.id == learner_id)
+    """The profile with this id; ProfileNotFound when there is none (any id SQLite cannot hold included)."""
+    learner = Learner.get_or_none(Learner.id == learner_id) if 0 < learner_id < 2**63 else None
     if learner is None:
         raise ProfileNotFound("That profile does not exist (any more).")
     return learner
