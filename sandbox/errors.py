@@ -157,6 +157,18 @@ class NothingToWatch(SandboxError):
     title = "Nothing to watch yet"
 
 
+class LearnerCodeError(Exception):
+    """Inside a check: the learner's code could not be loaded. The message is already written for them.
+
+    Not a SandboxError: it is the learner's mistake, reported as a failed check (a result), never as
+    an error page. ``file`` and ``line`` point into the workspace.
+    """
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.file, self.line = file, line
+
+
 def all_errors() -> list[type[SandboxError]]:
     """SandboxError and every subclass, for the docs and the tests that hold the family together."""
     found, frontier = [], [SandboxError]

@@ -19,6 +19,7 @@ import pytest
 import webtest
 
 from sandbox.checker.learner import find_wsgi_app, last_learner_frame, no_app_message, relative
+from sandbox.errors import LearnerCodeError
 
 FIRST_IMPORT_FAILURE = pytest.StashKey[str]()
 
@@ -257,14 +258,6 @@ def _title(item) -> str:
 
 def _ignore_run(*args, **kwargs):
     print("(The check skipped run(): put it under if __name__ == '__main__': to keep your app importable.)")
-
-
-class LearnerCodeError(Exception):
-    """The learner's code could not be loaded; the message is already written for them."""
-
-    def __init__(self, message: str, file: str | None = None, line: int | None = None):
-        super().__init__(message)
-        self.file, self.line = file, line
 
 
 def workspace_location(file, line) -> str:

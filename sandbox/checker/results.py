@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-OUTCOMES = ("passed", "failed", "error", "skipped")
 
 
 @dataclass
@@ -33,13 +32,6 @@ class TestOutcome:
     def from_dict(cls, data: dict) -> TestOutcome:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
-
-    @property
-    def location(self) -> str:
-        """``app.py line 3``, or an empty string when the failure is not in a learner file."""
-        if not self.file:
-            return ""
-        return f"{self.file} line {self.line}" if self.line else self.file
 
 
 @dataclass

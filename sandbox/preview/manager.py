@@ -333,7 +333,11 @@ class PreviewManager:
 
         seen = Snapshot(preview.workspace)
         root = str(preview.workspace)
-        for changes in watchfiles.watch(preview.workspace, watch_filter=lambda change, path: learner_change(os.path.relpath(path, root)),
+
+        def matters(change, path) -> bool:  # relative: the folders above the workspace may be hidden
+            return learner_change(os.path.relpath(path, root))
+
+        for changes in watchfiles.watch(preview.workspace, watch_filter=matters,
                                         debounce=400, step=20, stop_event=preview.watcher_stop, rust_timeout=500,
                                         raise_interrupt=False, ignore_permission_denied=True):
             if preview.watcher_stop.is_set() or self._closed:

@@ -60,7 +60,11 @@ def watch(place: coursework.Place, runner, say, *, stop: threading.Event | None 
 
     check("start")
     root = str(place.ws.path)
-    for changes in watchfiles.watch(place.ws.path, watch_filter=lambda change, path: learner_change(os.path.relpath(path, root)),
+
+    def matters(change, path) -> bool:  # relative: the folders above the workspace may be hidden
+        return learner_change(os.path.relpath(path, root))
+
+    for changes in watchfiles.watch(place.ws.path, watch_filter=matters,
                                     debounce=400, step=50, stop_event=stop, raise_interrupt=False):
         names = sorted({Path(path).name for _, path in changes})
         if on_change is not None:
