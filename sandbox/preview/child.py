@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import socket
 import sys
@@ -288,6 +289,9 @@ def main(argv: list[str] | None = None) -> None:
         app = error_app(problem)
     listener = socket.socket(fileno=args.socket_fd)
     sys.stdout.flush()
+    # Waitress warns "Task queue depth is N" when a browser opens more connections than it has
+    # threads; in the learner's console that reads like their app's fault, so it stays quiet.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     waitress.serve(app, sockets=[listener], threads=4, ident="preview", _quiet=True)
 
 
