@@ -26,7 +26,6 @@ class Services:
     inspector: Inspector | None = None  # what each preview request did; None without the preview
     notices: list[str] = field(default_factory=list)  # sentences shown on the home page this launch
     open_url: Callable[[str], object] = webbrowser.open  # shows an outside link in the system browser
-    url: str = ""  # the address the sandbox is served at, for the About page
 
     def start_preview(self, preview: PreviewManager) -> None:
         """Use ``preview`` for learners' apps, with the request inspector listening to it."""

@@ -59,7 +59,6 @@ def run(settings: Settings, *, out=None) -> int:
         settings.port = server.port
         server.start()
         url = f"http://127.0.0.1:{server.port}/?token={settings.token}"
-        services.url = f"http://127.0.0.1:{server.port}/"
         lock.publish(server.port, settings.token)
         # Read the installed packs now, off the request path, so the first page is quick too.
         threading.Thread(target=services.catalog.packs, name="catalog-warm", daemon=True).start()

@@ -79,7 +79,8 @@ class SecurityMiddleware:
             given = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[0]
             if hmac.compare_digest(given.encode(), token.encode()):
                 cookie = f"{SESSION_COOKIE}={session_value(token)}; Path=/; HttpOnly; SameSite=Strict"
-                return "303 See Other", b"", [("Location", "/"), ("Set-Cookie", cookie)]
+                home = environ.get("SCRIPT_NAME", "") + "/"  # the app's own root, wherever it is mounted
+                return "303 See Other", b"", [("Location", home), ("Set-Cookie", cookie)]
             return "403 Forbidden", _forbidden_page(), []
         if not self._has_session(environ):
             return "403 Forbidden", _forbidden_page(), []
