@@ -38,6 +38,22 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped, but SANDBOX_REQUIRE_ALL=1 demands this test runs: {report.longrepr}"
 
 
+def wait_for(condition, timeout: float = 10.0, what: str = "the condition"):
+    """Poll ``condition`` until it returns something true, and return that value.
+
+    Fails with "timed out after N s waiting for <what>" when ``timeout`` passes first: a bound
+    that catches a hang, never a measure of speed, so keep it generous.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.01)
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip when a tool is missing, or fail in CI (SANDBOX_REQUIRE_ALL=1)."""
     if not condition:

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench._util import HELLO_APP, HELLO_STEP, Live, headless_sandbox, install_fixture_pack
+from tests.support import HELLO_APP, HELLO_STEP, Live, headless_sandbox, install_fixture_pack
 
 WORKSPACE = ("workspaces", "1", "hello-web", "01-first-routes")
 

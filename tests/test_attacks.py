@@ -15,25 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from bench._util import FIXTURE_PACK, HELLO_APP, HELLO_STEP, Live
-from sandbox.checker import CheckRunner
 from sandbox.checker.limits import count_user_processes
 from sandbox.launch.server import EmbeddedServer
 from sandbox.packs.install import install_pack
 from sandbox.services import Services
+from tests.conftest import wait_for
+from tests.support import FIXTURE_PACK, HELLO_APP, HELLO_STEP, Live
 
 pytestmark = pytest.mark.slow
 NOBODY = 65534
-
-
-def wait_for(condition, timeout: float = 10.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+CHECK_SECONDS = 3.0  # each check's own timeout here, so a runaway ends quickly
 
 
 def integrity(db_path: Path) -> str:
@@ -44,23 +35,28 @@ def integrity(db_path: Path) -> str:
         conn.close()
 
 
-@pytest.fixture(scope="module")
-def quick_runner():
-    """A warm worker with a 3 s check timeout, so runaway checks end quickly."""
-    runner = CheckRunner(timeout=3.0)
-    runner.start()
-    yield runner
-    runner.stop()
+class ShortChecks:
+    """The session's warm check runner, with every check given CHECK_SECONDS to finish."""
+
+    def __init__(self, runner):
+        self.runner = runner
+
+    def run(self, *args, **kwargs):
+        return self.runner.run(*args, timeout=CHECK_SECONDS, **kwargs)
+
+    def stop(self) -> None:
+        """Nothing to stop: the warm worker belongs to the test session."""
 
 
 @pytest.fixture
-def live(settings, store, quick_runner):
+def live(settings, store, check_runner):
     """A real server on a free port with the fixture pack installed; yields a logged-in learner."""
     from sandbox.packs.catalog import Catalog
     from sandbox.web import create_app
 
     install_pack(FIXTURE_PACK, settings.packs_dir)
-    services = Services(store=store, open_url=lambda url: True, catalog=Catalog(settings.packs_dir), checker=quick_runner)
+    services = Services(store=store, open_url=lambda url: True, catalog=Catalog(settings.packs_dir),
+                        checker=ShortChecks(check_runner))
     server = EmbeddedServer(create_app(settings, services), host="127.0.0.1", port=0, max_body_bytes=64 * 1024)
     settings.port = server.port
     server.start()
@@ -80,7 +76,7 @@ def check(learner, app_text: str) -> tuple[int, str]:
 # -- learner code through the real check route ----------------------------------------------
 
 RUNAWAYS = {
-    "infinite loop": ("while True:\n    pass\n", "did not finish within 3 s"),
+    "infinite loop": ("while True:\n    pass\n", f"did not finish within {CHECK_SECONDS:g} s"),
     "fork bomb": ("import os\nwhile True:\n    os.fork()\n", "more processes than a check allows|did not finish"),
     "memory bomb": ("hoard = bytearray(4 * 1024 ** 3)\n", "more memory than a check allows"),
     "100 MB of output": ("import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 1024 * 1024)\n",
@@ -97,19 +93,19 @@ def test_runaway_learner_code_is_stopped_and_the_sandbox_stays_responsive(live, 
     code, message = RUNAWAYS[name]
     answer = {}
     worker = threading.Thread(target=lambda: answer.update(result=check(live, HELLO_APP + code)))
-    started = time.monotonic()
     worker.start()
+    # While the runaway runs, the learner keeps using the sandbox: every page answers (a hung
+    # server fails the request's generous timeout instead of passing).
     home_answers = []
-    while worker.is_alive() and time.monotonic() - started < 20:
-        asked = time.monotonic()
-        status, _ = live.get("/", timeout=5)
-        home_answers.append((status, time.monotonic() - asked))
+    deadline = time.monotonic() + 30
+    while worker.is_alive() and time.monotonic() < deadline:
+        home_answers.append(live.get("/", timeout=10)[0])
     worker.join(30)
     assert not worker.is_alive(), "the check never answered"
     status, body = answer["result"]
     assert status == 200  # the learner reads a sentence; the raw traceback is one click away, by design
     assert re.search(message, body), body[-3000:]
-    assert all(s == 200 and seconds < 2 for s, seconds in home_answers), home_answers
+    assert all(s == 200 for s in home_answers), home_answers
     if os.geteuid() == 0:
         wait_for(lambda: count_user_processes(NOBODY) == 0, what="the check's processes to be gone")
     assert "All checks passed" in check(live, HELLO_APP)[1]  # and the next check works as usual
@@ -182,15 +178,16 @@ def no_file_says_owned(root: Path, before: set[Path]) -> bool:
     return not Path("/tmp/outside.py").exists()
 
 
-STATIC_ATTACKS = ["/static/../web/security.py", "/static/%2e%2e/web/security.py", "/static/..%2fweb%2fsecurity.py",
-                  "/static/%2e%2e%2f%2e%2e%2fconfig.py", "/static//etc/passwd", "/static/%2fetc%2fpasswd",
-                  "/static/css/app.css%00.py", "/static/..%5cweb%5csecurity.py"]
+# A path climbing out with ".." is refused (403); any other odd name is simply no file of ours (404).
+CLIMBING_OUT = ["/static/../web/security.py", "/static/%2e%2e/web/security.py", "/static/..%2fweb%2fsecurity.py",
+                "/static/%2e%2e%2f%2e%2e%2fconfig.py"]
+NO_SUCH_FILE = ["/static//etc/passwd", "/static/%2fetc%2fpasswd", "/static/css/app.css%00.py",
+                "/static/..%5cweb%5csecurity.py"]  # on Linux a backslash is part of a file name
 
 
-@pytest.mark.parametrize("path", STATIC_ATTACKS)
-def test_static_files_never_leave_the_static_folder(client, path):
-    r = client.get(path, expect_errors=True)
-    assert r.status_int in (400, 403, 404), (r.status_int, r.text[:200])
+@pytest.mark.parametrize("path, status", [(p, 403) for p in CLIMBING_OUT] + [(p, 404) for p in NO_SUCH_FILE])
+def test_static_files_never_leave_the_static_folder(client, path, status):
+    r = client.get(path, status=status)
     assert "SecurityMiddleware" not in r.text and "root:" not in r.text
 
 
@@ -198,14 +195,17 @@ def test_static_files_never_leave_the_static_folder(client, path):
                                   "/database?file=../../sandbox.db", "/database?file=/etc/passwd",
                                   "/database?file=%00"])
 def test_other_routes_taking_a_path_refuse_to_leave_their_folder(client, path):
-    r = client.get(path, expect_errors=True)
-    assert r.status_int != 500, r.text[:300]
+    r = client.get(path, status=404)  # nothing outside the folder exists, as far as these routes tell
     assert "SQLite format" not in r.text and "root:" not in r.text and "stepstate" not in r.text.lower()
 
 
 # -- hostile HTTP clients --------------------------------------------------------------------
 
-def raw(port: int, data: bytes, read: int = 300, timeout: float = 5.0) -> str:
+def raw(port: int, data: bytes, read: int = 300, timeout: float = 30.0) -> str:
+    """Send ``data`` on a fresh connection and return the first bytes of the reply.
+
+    A server that never answers fails the socket's (generous) timeout.
+    """
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(data)
         return sock.recv(read).decode("latin-1")
@@ -215,9 +215,8 @@ def test_an_oversized_save_is_refused_before_its_body_arrives(live):
     port = live.settings.port
     head = (f"POST {HELLO_STEP}/save HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 500000000\r\n"
             f"Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n\r\n").encode()
-    started = time.monotonic()
     reply = raw(port, head + b"x" * 1000)  # 1 kB of a claimed 500 MB: the answer cannot wait for the rest
-    assert reply.startswith("HTTP/1.1 413") and time.monotonic() - started < 5
+    assert reply.startswith("HTTP/1.1 413")
 
 
 def test_a_client_sending_headers_one_byte_a_second_blocks_nobody(live):
@@ -241,11 +240,9 @@ def test_a_client_sending_headers_one_byte_a_second_blocks_nobody(live):
         t.start()
     try:
         wait_for(lambda: len(connected) == len(slow), timeout=5, what="the slow clients to connect")
-        for _ in range(5):
-            asked = time.monotonic()
-            assert live.get("/", timeout=5)[0] == 200
-            assert live.post(HELLO_STEP + "/save", {"path": "app.py", "content": HELLO_APP})[0] == 204
-            assert time.monotonic() - asked < 2
+        for _ in range(5):  # a blocked server fails the requests' timeout
+            assert live.get("/", timeout=10)[0] == 200
+            assert live.post(HELLO_STEP + "/save", {"path": "app.py", "content": HELLO_APP}, timeout=10)[0] == 204
     finally:
         stop.set()
         for t in slow:
@@ -253,19 +250,16 @@ def test_a_client_sending_headers_one_byte_a_second_blocks_nobody(live):
 
 
 def test_the_server_drops_a_stalled_client_after_its_channel_timeout(settings, wsgi):
-    """The embedded server's channel_timeout (60 s) frees a stalled connection; shortened here to 1 s."""
-    server = EmbeddedServer(wsgi, host="127.0.0.1", port=0, max_body_bytes=1024)
-    assert server._server.adj.channel_timeout == 60
-    server._server.adj.channel_timeout = 1
-    server._server.adj.cleanup_interval = 0.5
+    """The embedded server's channel_timeout (60 s by default) frees a stalled connection; 1 s here."""
+    server = EmbeddedServer(wsgi, host="127.0.0.1", port=0, max_body_bytes=1024, channel_timeout=1,
+                            cleanup_interval=0.5)
     settings.port = server.port
     server.start()
     try:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        with socket.create_connection(server.address, timeout=30) as sock:
             sock.sendall(b"GET / HTTP/1.1\r\nHo")
-            started = time.monotonic()
-            assert sock.recv(100) == b""  # closed by the server, not by our own timeout
-            assert time.monotonic() - started < 8
+            # An empty read is the server closing the connection; our own timeout would raise instead.
+            assert sock.recv(100) == b""
     finally:
         server.stop()
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import time
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
 
 from sandbox.checker import CheckResult, CheckRunner, run_check_once
+from tests.conftest import wait_for
+from tests.support import is_running
 
 HELLO_APP = """
 from bottle import Bottle
@@ -35,14 +36,6 @@ def test_home_is_html(client):
 """
 
 
-@pytest.fixture(scope="module")
-def runner():
-    runner = CheckRunner(timeout=10.0, memory_mb=1024)
-    runner.start()
-    yield runner
-    runner.stop()
-
-
 def make_step(tmp_path: Path, files: dict[str, str], check: str = HOME_CHECK) -> tuple[Path, list[Path]]:
     workspace = tmp_path / "workspace"
     workspace.mkdir(parents=True, exist_ok=True)
@@ -56,13 +49,6 @@ def make_step(tmp_path: Path, files: dict[str, str], check: str = HOME_CHECK) ->
     return workspace, [check_file]
 
 
-def wait_for(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
-
-
 def processes_of(uid: int) -> int:
     return sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid)
 
@@ -74,16 +60,16 @@ def _owner(path: Path):
         return None
 
 
-def test_a_correct_app_passes(runner, tmp_path):
-    result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}))
+def test_a_correct_app_passes(check_runner, tmp_path):
+    result = check_runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}))
     assert result.passed, result.to_dict()
     assert [t.outcome for t in result.tests] == ["passed", "passed"]
     assert result.tests[0].title == "The home page says Hello"
     assert result.tests[1].title == "Home is html"
 
 
-def test_a_failing_check_shows_the_assert_message(runner, tmp_path):
-    result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP.replace("'/'", "'/home'")}))
+def test_a_failing_check_shows_the_assert_message(check_runner, tmp_path):
+    result = check_runner.run(*make_step(tmp_path, {"app.py": HELLO_APP.replace("'/'", "'/home'")}))
     assert not result.passed
     failure = result.failures[0]
     assert failure.outcome == "failed"
@@ -91,13 +77,13 @@ def test_a_failing_check_shows_the_assert_message(runner, tmp_path):
     assert "AssertionError" in failure.detail
 
 
-def test_result_round_trips_as_a_dict(runner, tmp_path):
-    result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}))
+def test_result_round_trips_as_a_dict(check_runner, tmp_path):
+    result = check_runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}))
     assert CheckResult.from_dict(result.to_dict()) == result
 
 
-def test_syntax_error_is_one_failure_naming_file_and_line(runner, tmp_path):
-    result = runner.run(*make_step(tmp_path, {"app.py": "from bottle import Bottle\napp = Bottle()\ndef home()\n    return 'x'\n"}))
+def test_syntax_error_is_one_failure_naming_file_and_line(check_runner, tmp_path):
+    result = check_runner.run(*make_step(tmp_path, {"app.py": "from bottle import Bottle\napp = Bottle()\ndef home()\n    return 'x'\n"}))
     assert not result.passed
     assert len(result.failures) == 1
     failure = result.failures[0]
@@ -106,72 +92,70 @@ def test_syntax_error_is_one_failure_naming_file_and_line(runner, tmp_path):
     assert [t.outcome for t in result.tests if t is not failure] == ["skipped"]
 
 
-def test_name_error_at_import_points_at_the_learner_line(runner, tmp_path):
+def test_name_error_at_import_points_at_the_learner_line(check_runner, tmp_path):
     app = "from bottle import Bottle, route\napp = Bottle()\n\n\n@rout('/')\ndef home():\n    return 'x'\n"
-    result = runner.run(*make_step(tmp_path, {"app.py": app}))
+    result = check_runner.run(*make_step(tmp_path, {"app.py": app}))
     failure = result.failures[0]
     assert len(result.failures) == 1
     assert (failure.file, failure.line) == ("app.py", 5)
     assert failure.message == "app.py line 5: NameError: name 'rout' is not defined — is it spelled right, and imported?"
 
 
-def test_an_exception_in_a_route_points_at_the_learner_line(runner, tmp_path):
+def test_an_exception_in_a_route_points_at_the_learner_line(check_runner, tmp_path):
     app = HELLO_APP.replace("return 'Hello'", "return undefined_name")
-    result = runner.run(*make_step(tmp_path, {"app.py": app}))
+    result = check_runner.run(*make_step(tmp_path, {"app.py": app}))
     failure = result.failures[0]
     assert (failure.file, failure.line) == ("app.py", 7)
     assert "NameError" in failure.message
 
 
-def test_an_endless_loop_times_out(runner, tmp_path):
+def test_an_endless_loop_times_out(check_runner, tmp_path):
     app = HELLO_APP.replace("return 'Hello'", "while True:\n        pass")
-    started = time.monotonic()
-    result = runner.run(*make_step(tmp_path, {"app.py": app}), timeout=1.0)
+    result = check_runner.run(*make_step(tmp_path, {"app.py": app}), timeout=1.0)
     assert result.timed_out and not result.passed
-    assert time.monotonic() - started < 4
     assert "did not finish within 1 s" in result.failures[-1].message
     assert result.failures[-1].name == "test_step.py::test_home_says_hello"
 
 
-def test_a_fork_bomb_is_stopped_and_leaves_nothing_behind(runner, tmp_path):
+def test_a_fork_bomb_is_stopped_and_leaves_nothing_behind(check_runner, tmp_path):
     app = HELLO_APP.replace("return 'Hello'", "import os\n    while True:\n        os.fork()")
-    result = runner.run(*make_step(tmp_path, {"app.py": app}), timeout=5.0)
+    result = check_runner.run(*make_step(tmp_path, {"app.py": app}), timeout=5.0)
     assert not result.passed
     assert result.limited == "processes" or result.timed_out
     if os.geteuid() == 0:
-        wait_for(lambda: processes_of(65534) == 0)
-    assert runner.run(*make_step(tmp_path, {"app.py": HELLO_APP})).passed
+        wait_for(lambda: processes_of(65534) == 0, what="the fork bomb's processes to be gone")
+    assert check_runner.run(*make_step(tmp_path, {"app.py": HELLO_APP})).passed
 
 
-def test_a_memory_bomb_is_limited(runner, tmp_path):
+def test_a_memory_bomb_is_limited(check_runner, tmp_path):
     app = HELLO_APP.replace("return 'Hello'", "return bytearray(4 * 1024 ** 3)")
-    result = runner.run(*make_step(tmp_path, {"app.py": app}))
+    result = check_runner.run(*make_step(tmp_path, {"app.py": app}))
     assert result.limited == "memory" and not result.passed
     assert "more memory" in result.failures[0].message
 
 
-def test_an_output_flood_is_limited_and_only_the_tail_kept(runner, tmp_path):
+def test_an_output_flood_is_limited_and_only_the_tail_kept(check_runner, tmp_path):
     app = HELLO_APP.replace("return 'Hello'", "for _ in range(100 * 1024):\n        print('x' * 1023)")
-    result = runner.run(*make_step(tmp_path, {"app.py": app}))
+    result = check_runner.run(*make_step(tmp_path, {"app.py": app}))
     assert result.limited == "output" and not result.passed
     assert 0 < len(result.output_tail) <= 64 * 1024
     assert "printed too much" in result.failures[-1].message
 
 
-def test_printed_output_comes_back_as_the_tail(runner, tmp_path):
+def test_printed_output_comes_back_as_the_tail(check_runner, tmp_path):
     app = HELLO_APP.replace("return 'Hello'", "print('visited home')\n    return 'Hello'")
-    result = runner.run(*make_step(tmp_path, {"app.py": app}))
+    result = check_runner.run(*make_step(tmp_path, {"app.py": app}))
     assert result.passed and "visited home" in result.output_tail
 
 
-def test_the_warm_worker_sees_the_latest_files(runner, tmp_path):
+def test_the_warm_worker_sees_the_latest_files(check_runner, tmp_path):
     step = make_step(tmp_path, {"app.py": HELLO_APP.replace("Hello", "Goodbye")})
-    assert not runner.run(*step).passed
+    assert not check_runner.run(*step).passed
     (step[0] / "app.py").write_text(HELLO_APP)
-    assert runner.run(*step).passed
+    assert check_runner.run(*step).passed
 
 
-def test_a_hostile_conftest_and_ini_have_no_effect(runner, tmp_path):
+def test_a_hostile_conftest_and_ini_have_no_effect(check_runner, tmp_path):
     conftest = """
         import pytest
 
@@ -192,16 +176,16 @@ def test_a_hostile_conftest_and_ini_have_no_effect(runner, tmp_path):
     }
     (tmp_path / "checks").mkdir()
     (tmp_path / "checks" / "conftest.py").write_text(dedent(conftest))
-    result = runner.run(*make_step(tmp_path, files))
+    result = check_runner.run(*make_step(tmp_path, files))
     assert not result.passed
     assert result.failures[0].message == "Your / page answered 404. Add a route for '/'."
 
 
-def test_learner_files_named_like_libraries_have_no_effect(runner, tmp_path):
+def test_learner_files_named_like_libraries_have_no_effect(check_runner, tmp_path):
     broken = "raise RuntimeError('a learner file shadowed the library')\n"
     files = {"app.py": HELLO_APP, "pytest.py": broken, "bottle.py": broken, "webtest.py": broken,
              "peewee.py": broken, "_pytest.py": broken}
-    result = runner.run(*make_step(tmp_path, files))
+    result = check_runner.run(*make_step(tmp_path, files))
     assert result.passed, result.to_dict()
 
 
@@ -218,26 +202,26 @@ def test_no_sandbox_secret_reaches_the_check(tmp_path, monkeypatch):
             assert "OTHER_PARENT_VAR" not in os.environ
     """
     step = make_step(tmp_path, {"app.py": HELLO_APP}, check)
-    with CheckRunner() as fresh:
+    with CheckRunner() as fresh:  # its worker is spawned now, while the secrets are in our environment
         assert fresh.run(*step).passed
     assert run_check_once(*step).passed
 
 
-def test_a_new_run_with_the_same_key_cancels_the_old_one(runner, tmp_path):
+def test_a_new_run_with_the_same_key_cancels_the_old_one(check_runner, tmp_path):
     slow = make_step(tmp_path / "slow", {"app.py": HELLO_APP.replace("return 'Hello'", "while True:\n        pass")})
     results = {}
-    thread = threading.Thread(target=lambda: results.update(old=runner.run(*slow, key="ada")))
+    thread = threading.Thread(target=lambda: results.update(old=check_runner.run(*slow, key="ada")))
     thread.start()
-    wait_for(lambda: any(p.pid for p in list(runner._pending.values())))
-    started = time.monotonic()
-    new = runner.run(*make_step(tmp_path / "fast", {"app.py": HELLO_APP}), key="ada")
-    thread.join(5)
+    wait_for(lambda: any(p.pid for p in list(check_runner._pending.values())), what="the endless check to start")
+    new = check_runner.run(*make_step(tmp_path / "fast", {"app.py": HELLO_APP}), key="ada")
+    thread.join(30)
+    assert not thread.is_alive(), "the old run never returned"
     assert new.passed
-    assert results["old"].cancelled and not results["old"].passed
-    assert time.monotonic() - started < 3
+    # Cancelled, not timed out: the new run ended the old one instead of waiting out its 10 s.
+    assert results["old"].cancelled and not results["old"].timed_out and not results["old"].passed
 
 
-def test_db_fixture_uses_a_fresh_database_and_spares_the_workspace(runner, tmp_path):
+def test_db_fixture_uses_a_fresh_database_and_spares_the_workspace(check_runner, tmp_path):
     app = """
         from bottle import Bottle
         from peewee import SqliteDatabase, Model, CharField
@@ -278,33 +262,33 @@ def test_db_fixture_uses_a_fresh_database_and_spares_the_workspace(runner, tmp_p
             assert r.text == 'First post', r.text
     """
     workspace, checks = make_step(tmp_path, {"app.py": app}, check)
-    result = runner.run(workspace, checks)
+    result = check_runner.run(workspace, checks)
     assert result.passed, result.to_dict()
     assert not (workspace / "blog.db").exists()
 
 
-def test_module_level_route_decorators_use_the_default_app(runner, tmp_path):
+def test_module_level_route_decorators_use_the_default_app(check_runner, tmp_path):
     app = "from bottle import route\n\n@route('/')\ndef home():\n    return 'Hello'\n"
-    assert runner.run(*make_step(tmp_path, {"app.py": app})).passed
+    assert check_runner.run(*make_step(tmp_path, {"app.py": app})).passed
 
 
-def test_a_missing_app_is_one_clear_failure(runner, tmp_path):
-    result = runner.run(*make_step(tmp_path, {"notes.txt": "nothing yet"}))
+def test_a_missing_app_is_one_clear_failure(check_runner, tmp_path):
+    result = check_runner.run(*make_step(tmp_path, {"notes.txt": "nothing yet"}))
     assert [f.message for f in result.failures] == ["There is no app.py in your workspace yet."]
 
 
-def test_checks_without_tests_do_not_pass(runner, tmp_path):
-    result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, "X = 1\n"))
+def test_checks_without_tests_do_not_pass(check_runner, tmp_path):
+    result = check_runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, "X = 1\n"))
     assert not result.passed
     assert "no tests" in result.failures[0].message
 
 
-def test_source_fixture_reads_learner_files(runner, tmp_path):
+def test_source_fixture_reads_learner_files(check_runner, tmp_path):
     check = """
         def test_uses_bottle(source):
             assert 'Bottle()' in source('app.py'), "Create your app with Bottle()."
     """
-    assert runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check)).passed
+    assert check_runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check)).passed
 
 
 def test_a_dead_worker_is_replaced_transparently(tmp_path):
@@ -316,22 +300,24 @@ def test_a_dead_worker_is_replaced_transparently(tmp_path):
         assert runner.run(*step).passed
 
 
-def test_stop_is_quick_even_with_a_check_running(tmp_path):
+def test_stop_ends_a_running_check_at_once_and_its_run_comes_back_cancelled(tmp_path):
     step = make_step(tmp_path, {"app.py": HELLO_APP.replace("return 'Hello'", "while True:\n        pass")})
     runner = CheckRunner()
     results = {}
-    thread = threading.Thread(target=lambda: results.update(r=runner.run(*step)))
+    # The check may run for a minute, so only stop can end it within the 30 s bound below.
+    thread = threading.Thread(target=lambda: results.update(r=runner.run(*step, timeout=60)))
     thread.start()
-    wait_for(lambda: any(p.pid for p in list(runner._pending.values())))
-    started = time.monotonic()
+    check_pid = wait_for(lambda: next((p.pid for p in list(runner._pending.values()) if p.pid), None),
+                         what="the endless check to start")
     runner.stop()
-    runner.stop()
-    assert time.monotonic() - started < 1.0
-    thread.join(2)
-    assert results["r"].cancelled
+    runner.stop()  # a second stop is harmless
+    wait_for(lambda: not is_running(check_pid), timeout=30, what="the stopped check's process to end")
+    thread.join(30)
+    assert not thread.is_alive(), "the run never returned after stop"
+    assert results["r"].cancelled and not results["r"].timed_out
 
 
-def test_templates_in_views_and_models_in_models_py_are_found(runner, tmp_path):
+def test_templates_in_views_and_models_in_models_py_are_found(check_runner, tmp_path):
     files = {
         "models.py": """
             from peewee import SqliteDatabase, Model, CharField
@@ -361,12 +347,12 @@ def test_templates_in_views_and_models_in_models_py_are_found(runner, tmp_path):
             assert '<li>Templates work</li>' in client.get('/').text
     """
     workspace, checks = make_step(tmp_path, files, check)
-    result = runner.run(workspace, checks)
+    result = check_runner.run(workspace, checks)
     assert result.passed, result.to_dict()
     assert sorted(p.name for p in workspace.iterdir()) == ["app.py", "models.py", "views"]
 
 
-def test_parametrized_checks_and_lazy_codecs_work_in_the_check_process(runner, tmp_path):
+def test_parametrized_checks_and_lazy_codecs_work_in_the_check_process(check_runner, tmp_path):
     # Codecs and submodules are imported lazily; after the drop to `nobody` they must still be found.
     check = '''
     import pytest
@@ -374,10 +360,10 @@ def test_parametrized_checks_and_lazy_codecs_work_in_the_check_process(runner, t
     @pytest.mark.parametrize("path", ["/", "/missing"])
     def test_paths(client, path):
         r = client.get(path, status="*")
-        assert r.status_int in (200, 404), "caf\\u00e9".encode("unicode_escape").decode()
+        assert r.status_int == {"/": 200, "/missing": 404}[path], "caf\\u00e9".encode("unicode_escape").decode()
         assert "x".encode("idna") == b"x"
     '''
-    result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check))
+    result = check_runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check))
     assert result.passed, result.to_dict()
     assert len(result.tests) == 2
 
@@ -385,13 +371,13 @@ def test_parametrized_checks_and_lazy_codecs_work_in_the_check_process(runner, t
 # -- where fork is unavailable (Windows): the fresh interpreter runs the check itself ----------
 
 @pytest.fixture
-def without_fork(monkeypatch):
-    """The CheckRunner and its fresh interpreter as on a system without os.fork."""
+def without_fork(monkeypatch, check_runner):
+    """The session's runner as on a system without os.fork: each run starts a fresh interpreter."""
     from sandbox.checker import runner as runner_module
 
     monkeypatch.setattr(runner_module, "CAN_FORK", False)
     monkeypatch.setattr(runner_module, "BOOT", "import os; del os.fork; " + runner_module.BOOT)
-    return CheckRunner(timeout=4.0, memory_mb=1024)
+    return check_runner
 
 
 def test_without_fork_a_good_step_passes_and_a_wrong_one_says_why(without_fork, tmp_path):
@@ -411,14 +397,12 @@ def test_without_fork_an_endless_loop_is_killed_at_the_timeout_and_leaves_nothin
     temp.chmod(0o1777)
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     endless = make_step(tmp_path, {"app.py": HELLO_APP.replace("return 'Hello'", "while True:\n        pass")})
-    started = time.monotonic()
     try:
-        result = without_fork.run(*endless)
+        result = without_fork.run(*endless, timeout=4.0)
         left = list(temp.iterdir())
     finally:
         shutil.rmtree(temp)
     assert result.timed_out and not result.passed
-    assert time.monotonic() - started < 4.0 + 6.0  # the timeout plus the grace before the kill
     assert left == []
 
 

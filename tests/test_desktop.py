@@ -6,11 +6,11 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, need
+from tests.conftest import ROOT, need, wait_for
+from tests.support import descendants, is_running
 
 pytestmark = pytest.mark.desktop
 
@@ -31,27 +31,6 @@ def xvfb():
     proc.wait(5)
 
 
-def descendants(pid: int) -> set[int]:
-    children = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, set()).add(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def alive(pids):
-    return {p for p in pids if Path(f"/proc/{p}").exists()}
-
-
 def test_window_opens_loads_the_page_and_closes_cleanly(xvfb, tmp_path):
     from sandbox.launch.window import gui_problem
 
@@ -69,17 +48,14 @@ def test_window_opens_loads_the_page_and_closes_cleanly(xvfb, tmp_path):
         load_seconds = time.monotonic() - started
         port = address.split("127.0.0.1:")[1].split("/")[0]
         assert loaded.strip() == f"Window loaded: http://127.0.0.1:{port}/", loaded
-        print(f"launch to window loaded: {load_seconds:.2f} s")
-        family = descendants(proc.pid)
+        print(f"launch to window loaded: {load_seconds:.2f} s")  # for the reader; bench/ times it
+        family = descendants(proc.pid)  # found while it runs: once it exits they are no longer below it
         stop_started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        proc.wait(10)
+        proc.wait(30)  # the bound only catches a hang
         print(f"window close to exit: {time.monotonic() - stop_started:.2f} s")
-        assert time.monotonic() - stop_started < 2.0
-        deadline = time.monotonic() + 2
-        while alive(family) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not alive(family), "a child process of the window outlived it"
+        wait_for(lambda: not [p for p in family if is_running(p)],
+                 what=f"the window's children {family} to exit (one outlived the window)")
     finally:
         if proc.poll() is None:
             proc.kill()

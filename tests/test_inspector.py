@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import textwrap
-import time
 import urllib.request
 
 import pytest
@@ -15,6 +14,7 @@ from sandbox.packs.build import new_pack
 from sandbox.preview import dbbrowser
 from sandbox.preview.inspector import Inspector, RequestLog, timeline
 from sandbox.preview.manager import PreviewManager
+from tests.conftest import wait_for
 
 BLOG = textwrap.dedent('''\
     from bottle import Bottle, template
@@ -48,15 +48,6 @@ BLOG = textwrap.dedent('''\
 INDEX = "<h1>Posts</h1>\n% for p in posts:\n<p>{{p.title}}</p>\n% end\n"
 
 
-def wait_for(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.01)
-    raise AssertionError("timed out")
-
-
 def get(url):
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.read().decode()
@@ -85,7 +76,7 @@ def test_requests_templates_and_sql_are_recorded_without_changing_the_app(manage
     assert get(url + "add/First") == "added"
     assert "<p>First</p>" in get(url)
     log = inspector.requests(1)
-    wait_for(lambda: len(log.recent()) == 2)
+    wait_for(lambda: len(log.recent()) == 2, what="both requests in the log")
     page, added = log.recent()
     assert (page.method, page.path, page.status, page.template) == ("GET", "/", 200, "index")
     assert page.duration_ms > 0 and manager.status(1).last_page == "/"
@@ -170,10 +161,12 @@ def test_a_code_step_starts_the_preview_and_the_pane_is_on_the_page(client, prev
     assert 'id="preview-frame"' in page.text and 'sandbox="allow-scripts allow-forms allow-same-origin allow-popups"' in page.text
     assert "allow-top-navigation" not in page.text
     status = client.get(lesson + "/preview").json
-    assert status["url"].startswith("http://localhost:") and status["state"] in ("starting", "running")
+    assert status["url"].startswith("http://localhost:")
     learner = current_learner().id
     assert preview.workspace(learner) == settings.workspaces_dir / str(learner) / "mini" / "01-first-route"
-    polled = client.get("/preview/status").json
+    # The pane polls the status until the starter app is up, as the page's script does.
+    polled = wait_for(lambda: (found := client.get("/preview/status").json)["state"] == "running" and found,
+                      what="the starter app to run")
     assert polled["url"] == status["url"] and "output" in polled
 
 
@@ -186,7 +179,7 @@ def test_the_inspector_and_database_pages(client, services, preview, blog):
     url = preview.open(learner, blog).url
     get(url + "add/Hello")
     get(url)
-    wait_for(lambda: len(services.inspector.requests(learner).recent()) == 2)
+    wait_for(lambda: len(services.inspector.requests(learner).recent()) == 2, what="both requests in the log")
     page = client.get("/inspector")
     assert "<code>/</code>" in page.text and "SELECT &quot;t1&quot;.&quot;id&quot;" in page.text
     listing = client.get("/inspector/requests")

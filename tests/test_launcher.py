@@ -5,47 +5,16 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, need
+from tests.conftest import ROOT, need, wait_for
+from tests.support import descendants, is_running
 
 pytestmark = pytest.mark.slow
-
-
-def sandbox_pids() -> set[int]:
-    """Processes running sandbox code (the launcher and any worker it spawned)."""
-    pids = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-            except OSError:
-                continue
-            if b"launcher.py" in cmd or b"sandbox.checker" in cmd or b"sandbox.preview" in cmd:
-                pids.add(int(entry.name))
-    return pids
-
-
-def wait_gone(pids: set[int], timeout: float) -> set[int]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        alive = {p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in _state(p)}
-        if not alive:
-            return set()
-        time.sleep(0.02)
-    return alive
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "Z"
 
 
 def open_url(url: str):
@@ -53,28 +22,25 @@ def open_url(url: str):
     return opener.open(url, timeout=5)
 
 
-def test_headless_prints_one_address_line_serves_and_stops_on_sigterm(sandbox_process, tmp_path):
-    before = sandbox_pids()
+def test_headless_prints_one_address_line_serves_and_stops_on_sigterm(sandbox_process):
     proc, url = sandbox_process()
     assert url.startswith("http://127.0.0.1:") and "?token=" in url
     with open_url(url) as r:
         assert r.status == 200 and "Welcome back" in r.read().decode()
-    spawned = sandbox_pids() - before
-    started = time.monotonic()
+    # Only this sandbox's own children (the warm check worker...), found while it runs: once it
+    # exits, they would no longer be below it. Other processes on the machine are none of our business.
+    spawned = wait_for(lambda: descendants(proc.pid), what="the sandbox's check worker to start")
     proc.send_signal(signal.SIGTERM)
-    proc.wait(5)
-    assert time.monotonic() - started < 2.0
-    assert proc.returncode == 0
-    assert wait_gone(spawned, 2.0) == set(), "a child process outlived the sandbox"
+    assert proc.wait(30) == 0  # the bound only catches a hang
+    wait_for(lambda: not [p for p in spawned if is_running(p)],
+             what=f"the sandbox's children {spawned} to exit (one outlived the sandbox)")
     assert "Traceback" not in proc.stderr.read()
 
 
 def test_ctrl_c_stops_cleanly(sandbox_process):
     proc, url = sandbox_process()
-    started = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    proc.wait(5)
-    assert time.monotonic() - started < 2.0
+    assert proc.wait(30) == 0  # the bound only catches a hang
     assert "Traceback" not in proc.stderr.read()
 
 

@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.checker import CheckResult, CheckRunner, TestOutcome
+from sandbox.checker import CheckResult, TestOutcome
 from sandbox.packs.build import new_pack
 from sandbox.packs.check import check_pack, format_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"
 LESSON = "lessons/01-first-routes"
-
-
-@pytest.fixture(scope="module")
-def runner():
-    with CheckRunner(timeout=10.0) as warm:
-        yield warm
 
 
 @pytest.fixture
@@ -28,9 +22,9 @@ def pack_dir(tmp_path):
     return target
 
 
-def test_fixture_pack_passes_with_the_real_checker(runner):
+def test_fixture_pack_passes_with_the_real_checker(check_runner):
     seen = []
-    report = check_pack(FIXTURE, runner, on_row=seen.append)
+    report = check_pack(FIXTURE, check_runner, on_row=seen.append)
     assert report.ok, format_report(report)
     assert [(r.step, r.variant, r.expected, r.got) for r in report.rows] == [
         ("hello", "start", "fail", "fail"),
@@ -43,16 +37,16 @@ def test_fixture_pack_passes_with_the_real_checker(runner):
     assert format_report(report).splitlines()[-1].startswith("5 checks, 5 ok, 0 problems in ")
 
 
-def test_scaffolded_pack_passes_pack_check(runner, tmp_path):
+def test_scaffolded_pack_passes_pack_check(check_runner, tmp_path):
     new_pack(tmp_path / "fresh-pack")
-    report = check_pack(tmp_path / "fresh-pack", runner)
+    report = check_pack(tmp_path / "fresh-pack", check_runner)
     assert report.ok and len(report.rows) == 3, format_report(report)
 
 
-def test_solution_that_fails_is_reported_not_ok(runner, pack_dir):
+def test_solution_that_fails_is_reported_not_ok(check_runner, pack_dir):
     solution = pack_dir / LESSON / "solution" / "hello" / "app.py"
     solution.write_text(solution.read_text().replace("Hello, web!", "Hi"))
-    report = check_pack(pack_dir, runner)
+    report = check_pack(pack_dir, check_runner)
     assert not report.ok
     bad = report.failed_rows
     assert [(r.step, r.variant, r.got) for r in bad] == [("hello", "solution", "fail")]
@@ -61,18 +55,18 @@ def test_solution_that_fails_is_reported_not_ok(runner, pack_dir):
     assert "NOT OK" in text and text.splitlines()[-1].startswith("5 checks, 4 ok, 1 problem in ")
 
 
-def test_mistake_whose_message_never_shows_is_reported(runner, pack_dir):
+def test_mistake_whose_message_never_shows_is_reported(check_runner, pack_dir):
     (pack_dir / LESSON / "mistakes" / "hello" / "wrong-path" / "mistake.toml").write_text('message = "Check your spelling"\n')
-    report = check_pack(pack_dir, runner)
+    report = check_pack(pack_dir, check_runner)
     [bad] = report.failed_rows
     assert bad.variant == "mistake:wrong-path" and bad.got == "fail"
     assert "no failure message contains 'Check your spelling'" in bad.reason
     assert "Visiting / should show a page" in bad.reason
 
 
-def test_starting_point_that_already_passes_is_reported(runner, pack_dir):
+def test_starting_point_that_already_passes_is_reported(check_runner, pack_dir):
     shutil.copy(pack_dir / LESSON / "solution" / "hello" / "app.py", pack_dir / LESSON / "starter" / "app.py")
-    report = check_pack(pack_dir, runner)
+    report = check_pack(pack_dir, check_runner)
     bad = [r for r in report.failed_rows if r.step == "hello"]
     assert [(r.variant, r.got) for r in bad] == [("start", "pass")]
     assert "should fail" in bad[0].reason

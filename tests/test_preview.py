@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,7 +15,8 @@ import pytest
 
 from sandbox.files import learner_change
 from sandbox.preview.manager import PreviewManager, crash_report
-from tests.conftest import need
+from tests.conftest import need, wait_for
+from tests.support import is_running
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,38 +43,12 @@ def env():
 """
 
 
-def wait_for(condition, timeout=10.0, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def fetch(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
-
-
-def text_of(url: str) -> str:
-    """The page, or "" while the app is between processes (a restart may cut a response short)."""
-    try:
-        return fetch(url)[1]
-    except (OSError, http.client.HTTPException):
-        return ""
-
-
-def is_gone(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # a zombie nobody reaped yet
-    except (FileNotFoundError, ProcessLookupError):
-        return True
 
 
 @pytest.fixture
@@ -97,6 +70,23 @@ def settled(manager, key=1):
     return wait_for(lambda: (s := manager.status(key)) and s.state != "starting" and s, what="the app to start")
 
 
+def restarted(manager, before, key=1):
+    """The status once a save has restarted the app in a new process; ``before`` is from before the save.
+
+    A fetch straight after a save can reach the old process, or be cut off as it is replaced, so wait
+    for this first. The new pid is read first: it is set only after the state went back to "starting",
+    so a "running" read after it belongs to the new process, not the old one.
+    """
+    def new_process_running():
+        first = manager.status(key)
+        if first is None or first.pid in (None, before.pid):
+            return None
+        now = manager.status(key)
+        return now if now.state == "running" and now.pid == first.pid else None
+
+    return wait_for(new_process_running, what="the app to restart in a new process after the save")
+
+
 def test_the_app_starts_on_a_loopback_port_of_its_own(manager, workspace):
     status = manager.open(1, workspace)
     assert status.url.startswith("http://localhost:")
@@ -108,8 +98,9 @@ def test_a_saved_change_restarts_the_app(manager, workspace):
     status = manager.open(1, workspace)
     assert "Hello, preview" in fetch(status.url)[1]
     (workspace / "app.py").write_text(APP.replace("Hello, preview", "Changed text"))
-    wait_for(lambda: "Changed text" in text_of(status.url), what="the new text")
-    assert manager.status(1).changes >= 1 and manager.status(1).generation >= 2
+    now = restarted(manager, status)
+    assert fetch(now.url) == (200, "<h1>Changed text</h1>")
+    assert now.changes >= 1 and now.generation >= 2  # counted as a change, so the page re-runs the checks
 
 
 def test_database_writes_do_not_restart_the_app():
@@ -127,7 +118,7 @@ def test_a_data_folder_under_a_hidden_folder_still_restarts_the_app(manager, tmp
     status = manager.open(1, workspace)
     assert "Hello, preview" in fetch(status.url)[1]
     (workspace / "app.py").write_text(APP.replace("Hello, preview", "Changed text"))
-    wait_for(lambda: "Changed text" in text_of(status.url), what="the new text")
+    assert fetch(restarted(manager, status).url) == (200, "<h1>Changed text</h1>")
 
 
 def test_an_import_error_is_shown_with_the_learners_file_and_line(manager, workspace):
@@ -165,8 +156,7 @@ def test_a_crash_is_reported_and_the_port_refuses_instead_of_hanging(manager, wo
     with pytest.raises(OSError):
         wait_for(lambda: urllib.request.urlopen(status.url, timeout=2) and False, timeout=2)
     (workspace / "app.py").write_text(APP)  # saving again brings it back
-    wait_for(lambda: manager.status(1).state == "running", what="the restart")
-    assert fetch(manager.status(1).url)[0] == 200
+    assert fetch(restarted(manager, crashed).url) == (200, "<h1>Hello, preview</h1>")
 
 
 def test_crash_report_finds_the_learners_line():
@@ -189,7 +179,7 @@ def test_one_preview_per_learner_and_opening_another_lesson_stops_the_first(mana
     (other / "app.py").write_text(APP.replace("Hello, preview", "Other lesson"))
     second = manager.open(1, other)
     assert "Other lesson" in fetch(second.url)[1]
-    wait_for(lambda: is_gone(first.pid), what="the first app to stop")
+    wait_for(lambda: not is_running(first.pid), what="the first app to stop")
     assert manager.open(1, other).pid == second.pid  # opening the same lesson again keeps it
 
 
@@ -199,7 +189,7 @@ def test_an_idle_preview_is_stopped(workspace):
         pid = manager.open(1, workspace).pid
         wait_for(lambda: manager._previews.get(1) is None, timeout=5, what="the idle stop")
         assert manager.status(1) is None
-        wait_for(lambda: is_gone(pid), what="the process to end")
+        wait_for(lambda: not is_running(pid), what="the process to end")
     finally:
         manager.close()
 
@@ -217,7 +207,7 @@ def test_closing_the_manager_kills_the_app_and_what_it_started(workspace):
     status = manager.open(1, workspace)
     helper = int(fetch(status.url + "helper")[1])
     manager.close()
-    wait_for(lambda: is_gone(status.pid) and is_gone(helper), what="the app and its helper to end")
+    wait_for(lambda: not is_running(status.pid) and not is_running(helper), what="the app and its helper to end")
 
 
 SANDBOX_STANDIN = """
@@ -240,7 +230,7 @@ def test_the_app_exits_when_the_sandbox_is_killed_hard(workspace):
         assert fetch(url)[0] == 200
         sandbox.send_signal(signal.SIGKILL)
         sandbox.wait()
-        wait_for(lambda: is_gone(int(pid)), timeout=5, what="the orphaned app to exit")
+        wait_for(lambda: not is_running(int(pid)), timeout=5, what="the orphaned app to exit")
     finally:
         if sandbox.poll() is None:
             sandbox.kill()
@@ -263,6 +253,6 @@ def test_the_preview_lends_htmx_until_the_learner_adds_their_own(manager, worksp
     code, body = fetch(status.url + "static/htmx.min.js")
     assert code == 200 and "htmx" in body
     (workspace / "static").mkdir()
-    (workspace / "static" / "htmx.min.js").write_text("/* mine */")
-    code, body = fetch(status.url + "static/htmx.min.js")
+    (workspace / "static" / "htmx.min.js").write_text("/* mine */")  # a saved file: the app restarts
+    code, body = fetch(restarted(manager, status).url + "static/htmx.min.js")
     assert code == 404  # the learner's own file is now theirs to serve; this app has no static route

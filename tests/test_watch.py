@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -14,15 +13,7 @@ from sandbox.launch.watch_commands import watch_command
 from sandbox.packs.build import new_pack
 from sandbox.work import coursework
 from sandbox.work.watch import NothingToWatch, current_place, summarize, watch
-
-
-def wait_for(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.01)
-    raise AssertionError("timed out")
+from tests.conftest import wait_for
 
 
 @pytest.fixture
@@ -76,10 +67,11 @@ def test_saving_a_file_reruns_the_check(place, store, check_runner):
     worker = threading.Thread(target=store_thread, args=(store, place, check_runner, lines.append, stop, changed))
     worker.start()
     try:
-        wait_for(lambda: any(line.startswith("✗") for line in lines))
+        wait_for(lambda: any(line.startswith("✗") for line in lines), timeout=15, what="the first check's ✗ line")
         solution = (place.step.solution / "app.py").read_text()
         (place.ws.path / "app.py").write_text(solution)  # as any editor would
-        wait_for(lambda: any(line.startswith("✓") for line in lines))
+        wait_for(lambda: any(line.startswith("✓") for line in lines), timeout=15,
+                 what="a ✓ line after saving the solution")
     finally:
         stop.set()
         worker.join(timeout=10)

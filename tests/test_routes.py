@@ -1,0 +1,137 @@
+"""The route table and the one error handler: every route has a name, every SandboxError answers its
+own status and sentence, and no learner or instructor input reaches a 500."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from sandbox.errors import SandboxError, all_errors
+from sandbox.packs.install import install_pack
+from sandbox.web.routes import ROUTES
+from tests.support import FIXTURE_PACK, HELLO_STEP
+
+CODE_STEP = HELLO_STEP  # /learn/hello-web/01-first-routes/hello
+QUIZ_STEP = "/learn/hello-web/01-first-routes/why-routes"
+
+
+@pytest.fixture
+def installed(settings):
+    return install_pack(FIXTURE_PACK, settings.packs_dir).pack
+
+
+# --- the table ---------------------------------------------------------------------------
+
+
+def test_every_route_has_a_unique_name_and_method_and_path():
+    names = [route.name for route in ROUTES]
+    assert len(names) == len(set(names)) and all(names)
+    assert len({(route.method, route.path) for route in ROUTES}) == len(ROUTES)
+    assert all(route.method in ("GET", "POST") for route in ROUTES)
+
+
+def test_urls_are_built_from_route_names(client, installed):
+    page = client.get(CODE_STEP).text
+    assert 'action="/learn/hello-web/01-first-routes/hello/check"' in page
+    assert 'data-status-url="/preview/status"' in page and 'data-open-external-url="/open-external"' in page
+
+
+def test_urls_follow_the_script_name_when_served_under_a_prefix(client, installed):
+    """Everything the page links to stays under the prefix a proxy mounts the sandbox at."""
+    page = client.get(CODE_STEP, extra_environ={"SCRIPT_NAME": "/user/ada"}).text
+    assert 'action="/user/ada/learn/hello-web/01-first-routes/hello/check"' in page
+    assert 'href="/user/ada/static/css/app.css"' in page
+    links = re.findall(r'(?:href|action|src|data-[a-z-]*url)="(/[^"]*)"', page)
+    assert links and all(link.startswith("/user/ada/") for link in links), [l for l in links if "/user/ada/" not in l]
+
+
+# --- one handler for the family ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("error_type", all_errors(), ids=lambda cls: cls.__name__)
+def test_every_sandbox_error_answers_its_own_status_title_and_sentence(error_type, wsgi, client):
+    sentence = f"A sentence about {error_type.__name__}."
+
+    def fail():
+        raise error_type(sentence)
+
+    wsgi.app.route("/fail", "GET", fail)
+    page = client.get("/fail", status=error_type.status)
+    assert sentence in page.text and error_type.title.replace("'", "&#039;") in page.text
+    fragment = client.get("/fail", headers={"HX-Request": "true"}, status=error_type.status)
+    assert 'role="alert"' in fragment.text and sentence in fragment.text
+    plain = client.get("/fail", headers={"Accept": "application/json"}, status=error_type.status)
+    assert plain.text == sentence
+
+
+def test_every_error_status_is_a_client_or_server_status_with_a_title():
+    for error_type in all_errors():
+        assert 400 <= error_type.status < 600 and error_type.title, error_type
+        assert issubclass(error_type, SandboxError)
+
+
+def test_exporting_progress_for_an_unknown_pack_is_a_404_sentence(client, installed):
+    r = client.post("/progress/export", {"pack": "nope", "csrf_token": client.csrf}, status=404)
+    assert "No lesson pack called &#039;nope&#039; is installed." in r.text
+
+
+def test_a_quiz_answer_posted_to_a_code_step_is_a_400_sentence(client, installed):
+    r = client.post(CODE_STEP + "/quiz", {"choice": "0", "csrf_token": client.csrf}, status=400)
+    assert "is a code step, not a quiz" in r.text
+
+
+def test_reading_a_code_step_does_not_pass_it(client, installed):
+    r = client.post(CODE_STEP + "/read", {"csrf_token": client.csrf}, status=400)
+    assert "done when it passes" in r.text
+
+
+# --- no input reaches a 500 --------------------------------------------------------------
+
+ODD_TEXT = ["nope", "..", "a" * 300, "\u00b2", "é/x", "%00", "99999999999999999999999999", "-1", ""]
+FIELDS = ("path", "content", "version", "choice", "mode", "url", "name", "confirm_name", "theme", "font_size",
+          "pack", "format", "with_files", "force", "since", "page", "file", "table", "request", "file:app.py",
+          "file:../evil.py", "file:.hidden")
+
+
+def concrete_paths(path: str) -> list[str]:
+    """The route's path with real ids, then with each wildcard replaced by odd values in turn."""
+    real = {"pack_id": "hello-web", "lesson_id": "01-first-routes", "step_id": "hello", "record_id": "1",
+            "learner_id": "1", "name": "progress-x.json", "path": "css/app.css"}
+    odd = {"record_id": ["0", "99999999999999999999999999"], "learner_id": ["0", "99999999999999999999999999"]}
+    wildcards = re.findall(r"<([a-z_]+)(?::[a-z]+)?>", path)
+
+    def fill(values):
+        return re.sub(r"<([a-z_]+)(?::[a-z]+)?>", lambda m: values[m.group(1)], path)
+
+    found = [fill(real)]
+    if "step_id" in wildcards:
+        found.append(fill({**real, "step_id": "why-routes"}))
+    for wildcard in wildcards:
+        for value in odd.get(wildcard, ["nope", "..%2F..", "x" * 200, "%C2%B2"]):
+            found.append(fill({**real, wildcard: value}))
+    return found
+
+
+def field_sets() -> list[dict]:
+    return [{}] + [{field: value for field in FIELDS} for value in ODD_TEXT]
+
+
+def test_no_route_answers_500_to_odd_input(client, installed, settings):
+    client.post(CODE_STEP + "/start", {"csrf_token": client.csrf})
+    answered, failures = [], []
+    for route in ROUTES:
+        for path, fields in itertools.product(concrete_paths(route.path), field_sets()):
+            if route.method == "GET":
+                r = client.get(path, fields, expect_errors=True)
+            else:
+                r = client.post(path, {**fields, "csrf_token": client.csrf},
+                                headers={"HX-Request": "true"}, expect_errors=True)
+            answered.append((route.name, r.status_int))
+            if r.status_int >= 500:
+                failures.append((route.method, path, next(iter(fields.values()), None), r.status))
+    assert failures == [], "\n".join(map(str, failures))
+    assert {name for name, _ in answered} == {route.name for route in ROUTES}
+    log = (settings.logs_dir / "sandbox.log")
+    assert not log.exists() or "Unhandled error" not in log.read_text()
