@@ -135,3 +135,41 @@ def test_no_route_answers_500_to_odd_input(client, installed, settings):
     assert {name for name, _ in answered} == {route.name for route in ROUTES}
     log = (settings.logs_dir / "sandbox.log")
     assert not log.exists() or "Unhandled error" not in log.read_text()
+
+
+# --- the app factory ---------------------------------------------------------------------
+
+
+def test_two_apps_on_two_data_folders_serve_side_by_side_in_one_process(tmp_path, check_runner):
+    """The database is handed to each app through its Services, never a module global."""
+    from webtest import TestApp
+
+    from sandbox.config import build_settings, prepare_data_dir
+    from sandbox.packs.catalog import Catalog
+    from sandbox.services import Services
+    from sandbox.store import Store
+    from sandbox.web import create_app
+    from sandbox.web.security import csrf_token
+
+    clients, stores = {}, []
+    for name in ("ada", "bob"):
+        settings = build_settings(data_dir=tmp_path / name, env={})
+        settings.port = 8123
+        prepare_data_dir(settings.data_dir)
+        store = Store.open(settings.db_path)
+        stores.append(store)
+        app = TestApp(create_app(settings, Services(store=store, catalog=Catalog(settings.packs_dir))),
+                      extra_environ={"HTTP_HOST": "127.0.0.1:8123"})
+        app.get(f"/?token={settings.token}", status=303)
+        app.csrf = csrf_token(settings.token)
+        clients[name] = app
+    try:
+        for name in ("ada", "bob"):  # each renames its own profile, in turns
+            clients[name].post("/settings", {"name": name.title(), "theme": "dark", "font_size": "16",
+                                             "csrf_token": clients[name].csrf})
+        assert "Welcome back, Ada" in clients["ada"].get("/").text
+        assert "Welcome back, Bob" in clients["bob"].get("/").text
+        assert "Welcome back, Ada" in clients["ada"].get("/").text
+    finally:
+        for store in stores:
+            store.close()
