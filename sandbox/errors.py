@@ -147,7 +147,7 @@ class PreviewUnavailable(SandboxError):
 class BrowseError(NotFound):
     """The database browser cannot show the database or table asked for."""
 
-    title = "Database not found"
+    title = "Not in your database"
 
 
 class NothingToWatch(SandboxError):

@@ -265,6 +265,33 @@ def test_upgrading_a_pack_keeps_progress_and_files(client, installed, settings, 
     assert "already installed" in older.text or "older" in older.text
 
 
+def test_a_forced_reinstall_of_the_same_version_says_reinstalled(client, installed, tmp_path):
+    archive = build_pack(FIXTURE, tmp_path / "hello.zip")
+    r = client.post("/packs/install", {"csrf_token": client.csrf, "force": "on"},
+                    upload_files=[("pack", "hello.zip", archive.read_bytes())])
+    assert "Reinstalled Hello, web 1.0.0" in r.text and "Upgraded" not in r.text
+
+
+def test_a_file_that_is_not_a_zip_is_named_as_the_learner_named_it(client, settings):
+    r = client.post("/packs/install", {"csrf_token": client.csrf},
+                    upload_files=[("pack", "notes.zip", b"not a zip at all")], status=422)
+    assert "notes.zip was not installed. notes.zip is not a readable zip archive" in r.text
+    assert "pack.zip" not in r.text
+
+
+def test_a_refused_check_writes_no_file(client, installed, settings):
+    """Check on a quiz step is refused, and the files it carried are not saved either."""
+    check(client, GOOD)  # the quiz step after it unlocks
+    path = settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py"
+    before = path.read_text()
+    r = client.post("/learn/hello-web/01-first-routes/why-routes/check",
+                    {"file:app.py": "# written by a refused request", "file:notes.txt": "x",
+                     "csrf_token": client.csrf}, status=400)
+    assert "is a quiz step: it has no code to check" in r.text
+    assert path.read_text() == before and not path.with_name("notes.txt").exists()
+    assert not FileVersion.select().where(FileVersion.content == "# written by a refused request").exists()
+
+
 def test_a_file_changed_in_another_editor_is_never_overwritten_silently(client, installed, settings):
     client.get(STEP)
     path = settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py"

@@ -22,7 +22,8 @@ def test_create_switches_to_the_new_profile(settings):
 
 
 @pytest.mark.parametrize("name, message", [("", "Please enter a name"), ("x" * 81, "under 80 characters"),
-                                           (" learner ", "already a profile called 'learner'")])
+                                           (" learner ", "already a profile called 'learner'"),
+                                           ("\x00\x01", "letters, digits, spaces and punctuation")])
 def test_bad_names_are_refused(settings, name, message):
     with pytest.raises(ProfileError, match=message):
         profiles.create_profile(name)

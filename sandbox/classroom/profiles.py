@@ -64,6 +64,8 @@ def check_name(name: str, *, except_id: int | None = None) -> str:
         raise ProfileError("Please enter a name for the profile.")
     if len(name) > MAX_NAME:
         raise ProfileError(f"Please keep the name under {MAX_NAME} characters.")
+    if not name.isprintable():
+        raise ProfileError("Please use letters, digits, spaces and punctuation only in the name.")
     taken = Learner.select().where(fn.lower(Learner.name) == name.lower())
     if except_id is not None:
         taken = taken.where(Learner.id != except_id)

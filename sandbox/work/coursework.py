@@ -136,10 +136,21 @@ def save_many(place: Place, files: dict[str, str], reason: str = "check") -> Non
         workspace.save_file(place.ws, rel, content, reason=reason, guard=True)
 
 
-def run_check(place: Place, runner) -> dict:
-    """Run the step's checks on the learner's files; record the attempt; return the result for the page."""
+def save_and_check(place: Place, files: dict[str, str], runner) -> dict:
+    """Save the editor's files, then check them: nothing is written for a step that has no code."""
+    require_code(place)
+    save_many(place, files)
+    return run_check(place, runner)
+
+
+def require_code(place: Place) -> None:
     if place.step.kind != "code":
         raise WrongStepKind(f"'{place.step.title}' is a {place.step.kind} step: it has no code to check.")
+
+
+def run_check(place: Place, runner) -> dict:
+    """Run the step's checks on the learner's files; record the attempt; return the result for the page."""
+    require_code(place)
     ensure_ready(place)
     workspace.adopt_outside_edits(place.ws)  # a check from watch mode keeps another editor's saves in history
     started = time.perf_counter()

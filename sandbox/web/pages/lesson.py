@@ -79,8 +79,7 @@ def save(pack_id, lesson_id, step_id):
 
 def check(pack_id, lesson_id, step_id):
     here = place(pack_id, lesson_id, step_id)
-    coursework.save_many(here, posted_files())
-    return result_fragment(here, coursework.run_check(here, context.services().checker))
+    return result_fragment(here, coursework.save_and_check(here, posted_files(), context.services().checker))
 
 
 def quiz(pack_id, lesson_id, step_id):

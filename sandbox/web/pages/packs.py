@@ -40,7 +40,7 @@ def install():
         return page(400, report={"message": f"{upload.raw_filename} is not a .zip file.", "problems": []})
     staging = Path(tempfile.mkdtemp(prefix="upload-", dir=context.settings().data_dir))
     try:
-        archive = staging / "pack.zip"
+        archive = staging / (upload.filename or "pack.zip")  # Bottle's safe form of the learner's file name
         upload.save(str(archive))
         result = context.services().catalog.install(archive, force=request.forms.get("force") == "on")
     except PackError as exc:  # shown beside the upload form, with every problem listed
@@ -50,6 +50,8 @@ def install():
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     pack = result.pack
+    if result.previous_version == pack.version:
+        return page(installed=f"Reinstalled {pack.title} {pack.version}; your progress and files are kept.")
     if result.previous_version:
         return page(installed=f"Upgraded {pack.title} from {result.previous_version} to {pack.version}; "
                               "your progress and files are kept.")
