@@ -144,6 +144,20 @@ class PreviewUnavailable(SandboxError):
     title = "No preview yet"
 
 
+class TerminalError(SandboxError):
+    """A terminal cannot be opened or used: no workspace yet, the learner's Python cannot be prepared."""
+
+    status = 409
+    title = "The terminal cannot do that"
+
+
+class TerminalGone(TerminalError, NotFound):
+    """The terminal asked for has ended (it exited, was idle too long, or its page went away)."""
+
+    status = 404
+    title = "That terminal has ended"
+
+
 class BrowseError(NotFound):
     """The database browser cannot show the database or table asked for."""
 
