@@ -17,6 +17,10 @@ class SandboxError(Exception):
     status = 500
     title = "Something went wrong in the sandbox"
 
+    def details(self) -> dict:
+        """Plain data a script may need beside the sentence (a JSON error answer carries it)."""
+        return {}
+
 
 class ConfigError(SandboxError):
     """Bad command-line arguments, environment variables or data folder."""
@@ -106,10 +110,22 @@ class DiskError(WorkspaceError):
 
 
 class WorkspaceConflict(WorkspaceError):
-    """A file changed on disk (another editor) since the sandbox last wrote it."""
+    """A file changed on disk (another editor, tab or the terminal) since the editor opened it.
+
+    ``path``, ``disk_text`` and ``typed_text`` let a page show both versions side by side;
+    ``disk_version`` is the fingerprint to save against once the learner has chosen.
+    """
 
     status = 409
     title = "Changed in another editor"
+
+    def __init__(self, message, *, path: str = "", disk_text: str = "", typed_text: str = "", disk_version: str = ""):
+        super().__init__(message)
+        self.path, self.disk_text, self.typed_text, self.disk_version = path, disk_text, typed_text, disk_version
+
+    def details(self) -> dict:
+        return {"path": self.path, "disk_text": self.disk_text, "typed_text": self.typed_text,
+                "disk_version": self.disk_version}
 
 
 class ProfileError(SandboxError):

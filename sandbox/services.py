@@ -9,12 +9,17 @@ from __future__ import annotations
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sandbox.checker import CheckRunner
 from sandbox.packs.catalog import Catalog
 from sandbox.preview.inspector import Inspector
 from sandbox.preview.manager import PreviewManager
 from sandbox.store import Store
+from sandbox.work.changes import Notifier
+
+if TYPE_CHECKING:
+    from sandbox.terminal.manager import TerminalManager
 
 
 @dataclass
@@ -24,6 +29,8 @@ class Services:
     checker: CheckRunner | None = None  # runs a step's checks; None where checks are off
     preview: PreviewManager | None = None  # learners' own apps, live; None where the preview is off
     inspector: Inspector | None = None  # what each preview request did; None without the preview
+    terminals: TerminalManager | None = None  # learners' terminals; None where they are off
+    notifier: Notifier = field(default_factory=Notifier)  # wakes a page's long poll when something changed
     notices: list[str] = field(default_factory=list)  # sentences shown on the home page this launch
     open_url: Callable[[str], object] = webbrowser.open  # shows an outside link in the system browser
 
@@ -32,6 +39,7 @@ class Services:
         self.preview = preview
         self.inspector = Inspector()
         preview.add_listener(self.inspector.listen)
+        preview.add_listener(lambda key, event: self.notifier.notify(key))
 
     def close(self) -> None:
         """Stop the checker and every preview (the store is closed by its owner)."""

@@ -50,7 +50,7 @@ def test_sigkill_during_autosave_loses_no_acknowledged_save(sandbox_process, tmp
                 status, _ = learner.post(HELLO_STEP + "/save", {"path": "app.py", "content": content}, timeout=5)
             except OSError:
                 return  # the server died mid-request: this save was never acknowledged
-            if status == 204:
+            if status == 200:
                 acknowledged.append(content)
 
     saver = threading.Thread(target=autosave)
@@ -82,7 +82,7 @@ def test_sigkill_during_autosave_loses_no_acknowledged_save(sandbox_process, tmp
 def started(client, settings):
     install_pack(FIXTURE_PACK, settings.packs_dir)
     client.post(HELLO_STEP + "/save", {"path": "app.py", "content": HELLO_APP, "csrf_token": client.csrf},
-                status=204)
+                status=200)
     return settings.workspaces_dir.joinpath(*WORKSPACE[1:])
 
 
@@ -171,7 +171,7 @@ def test_a_really_full_then_read_only_disk_keeps_the_last_good_version(tmp_path)
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     good, after = HELLO_APP + "# good\n", HELLO_APP + "# after\n"
 
-    assert seen["save_good"]["status"] == 204
+    assert seen["save_good"]["status"] == 200
     full = "could not be saved because the disk is full; your last saved version is kept"
     assert seen["full_save"]["status"] == 507 and full in seen["full_save"]["text"]
     assert seen["full_check"]["status"] == 507 and full in seen["full_check"]["text"]
@@ -180,7 +180,7 @@ def test_a_really_full_then_read_only_disk_keeps_the_last_good_version(tmp_path)
     assert seen["full_home"]["status"] == 200
     assert seen["remount_ro"] and seen["remount_rw"]
     assert seen["ro_save"]["status"] == 507 and "read-only" in seen["ro_save"]["text"], seen["ro_save"]
-    assert seen["save_after"]["status"] == 204 and seen["alive"]
+    assert seen["save_after"]["status"] == 200 and seen["alive"]
 
     assert seen["integrity"] == "ok"
     assert good in seen["history"] and seen["history"][-1] == after

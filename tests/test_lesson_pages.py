@@ -77,7 +77,7 @@ def test_checks_and_saves_are_recorded(client, installed):
 
 def test_autosave_writes_the_file_and_refuses_paths_outside(client, installed, settings):
     client.get(STEP)
-    client.post(STEP + "/save", {"path": "app.py", "content": GOOD, "csrf_token": client.csrf}, status=204)
+    client.post(STEP + "/save", {"path": "app.py", "content": GOOD, "csrf_token": client.csrf}, status=200)
     assert (settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py").read_text() == GOOD
     for bad in ("../../escape.py", "/etc/passwd", "views/../../x.py", "a\\b.py", ".git/config"):
         r = client.post(STEP + "/save", {"path": bad, "content": "x", "csrf_token": client.csrf},
@@ -119,7 +119,7 @@ def test_a_pack_can_forbid_solutions(client, settings, tmp_path):
 
 def test_reset_restores_the_start_and_keeps_the_old_version(client, installed, settings):
     client.get(STEP)
-    client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf}, status=204)
+    client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf}, status=200)
     client.post(STEP + "/reset", {"csrf_token": client.csrf}, status=303)
     assert "Add your routes below." in (settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py").read_text()
     reasons = [v.reason for v in FileVersion.select()]
@@ -129,8 +129,8 @@ def test_reset_restores_the_start_and_keeps_the_old_version(client, installed, s
 
 def test_history_lists_versions_and_restore_brings_one_back(client, installed, settings):
     client.get(STEP)
-    client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf}, status=204)
-    client.post(STEP + "/save", {"path": "app.py", "content": GOOD, "csrf_token": client.csrf}, status=204)
+    client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf}, status=200)
+    client.post(STEP + "/save", {"path": "app.py", "content": GOOD, "csrf_token": client.csrf}, status=200)
     page = client.get(STEP + "/history?path=app.py").text
     assert page.count("Restore") == 3
     wrong = FileVersion.get(FileVersion.content == WRONG)
@@ -190,7 +190,7 @@ def test_second_lesson_offers_to_carry_code_over(client, installed, settings, tm
         StepState.create(learner=1, pack_id="hello-web", lesson_id="01-first-routes", step_id=sid, status="passed")
     StepState.create(learner=1, pack_id="hello-web", lesson_id="02-next-steps", step_id="read-more", status="passed")
     client.get(STEP)  # the first lesson's workspace exists
-    client.post(STEP + "/save", {"path": "app.py", "content": GOOD, "csrf_token": client.csrf}, status=204)
+    client.post(STEP + "/save", {"path": "app.py", "content": GOOD, "csrf_token": client.csrf}, status=200)
     build = "/learn/hello-web/02-next-steps/build"
     assert "Carry on with my own code" in client.get(build).text
     client.post(build + "/start", {"mode": "carry", "csrf_token": client.csrf}, status=303)
@@ -299,16 +299,16 @@ def test_a_file_changed_in_another_editor_is_never_overwritten_silently(client, 
     stale = "# typed in the sandbox page\n"
     r = client.post(STEP + "/save", {"path": "app.py", "content": stale, "csrf_token": client.csrf},
                     headers={"Accept": "*/*"}, status=409)
-    assert "changed in another editor" in r.text
+    assert "changed on disk (another editor, a second tab or the terminal)" in r.text
     assert path.read_text() == GOOD
     assert FileVersion.select().where(FileVersion.reason == "conflict").get().content == stale
     r = client.post(STEP + "/check", {"file:app.py": stale, "csrf_token": client.csrf},
                     headers={"HX-Request": "true"}, status=409)
-    assert "changed in another editor" in r.text and path.read_text() == GOOD
+    assert "changed on disk (another editor, a second tab or the terminal)" in r.text and path.read_text() == GOOD
     page = client.get(STEP).text  # reloading adopts the other editor's version
     assert "Hello, web!" in page
     assert FileVersion.select().where(FileVersion.reason == "outside-edit").count() == 1
-    client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf}, status=204)
+    client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf}, status=200)
     assert path.read_text() == WRONG
 
 

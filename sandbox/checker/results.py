@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 
 
-
 @dataclass
 class TestOutcome:
     """One test of a step's checks, as the learner sees it."""

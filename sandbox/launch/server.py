@@ -15,10 +15,15 @@ from sandbox.errors import ConfigError
 log = logging.getLogger(__name__)
 
 
+# Each open lesson page keeps one long poll waiting on a thread (web/pages/workbench.py), so the
+# pool has room for several pages and tabs at once and still answers every click at once.
+THREADS = 16
+
+
 class EmbeddedServer:
     """Waitress serving one WSGI app on ``host:port`` (port 0 picks a free one)."""
 
-    def __init__(self, app, *, host: str, port: int, max_body_bytes: int, threads: int = 6,
+    def __init__(self, app, *, host: str, port: int, max_body_bytes: int, threads: int = THREADS,
                  channel_timeout: float = 60, cleanup_interval: float = 30):
         """``channel_timeout`` (seconds) closes a connection that sends nothing for that long; idle
         connections are looked at every ``cleanup_interval`` seconds (Waitress's own settings).

@@ -143,8 +143,9 @@ class PreviewManager:
     def add_listener(self, listener: Callable[[object, dict], None]) -> None:
         """Call ``listener(key, event)`` for what a learner's app does: ``{"event": "opened"}`` when a new
         workspace's app starts, ``{"event": "request", "request": {...}}`` for each request it serves
-        (method, path, query, status, content_type, duration_ms, queries, templates). Called from the
-        preview's reader threads; a listener must be quick and must not raise."""
+        (method, path, query, status, content_type, duration_ms, queries, templates), ``{"event":
+        "output"}`` when it printed something and ``{"event": "state"}`` when it started, stopped or
+        failed. Called from the preview's threads; a listener must be quick and must not raise."""
         self._listeners.append(listener)
 
     def _tell(self, key, event: dict) -> None:
@@ -260,6 +261,7 @@ class PreviewManager:
             preview.listener = self._listen(preview)
         preview.generation += 1
         preview.state, preview.error = "starting", None
+        self._tell(preview.key, {"event": "state"})
         if preview.generation > 1:
             preview.write_output(f"\n--- {why} ---\n".encode())
         records_r, records_w = os.pipe()
@@ -296,12 +298,14 @@ class PreviewManager:
     def _read_output(self, preview: Preview, process: subprocess.Popen, generation: int) -> None:
         for chunk in iter(lambda: process.stdout.read1(65536), b""):
             preview.write_output(chunk)
+            self._tell(preview.key, {"event": "output"})
         process.stdout.close()
         code = process.wait()
         if preview.process is process and preview.generation == generation:
             preview.state = "crashed"
             tail, _ = preview.output_since(0)
             preview.error = crash_report(tail, preview.workspace, code)
+            self._tell(preview.key, {"event": "state"})
             # Nobody accepts on the socket now: close it, so the frame is refused instead of hanging.
             self._jobs.put((self._close_listener, (preview, generation), Future()))
 
@@ -324,9 +328,11 @@ class PreviewManager:
                     self._tell(preview.key, event)
                 elif event.get("event") == "ready":
                     preview.state = "running"
+                    self._tell(preview.key, {"event": "state"})
                 elif event.get("event") == "import_error":
                     preview.state = "error"
                     preview.error = {k: event.get(k) for k in ("message", "file", "line", "traceback")}
+                    self._tell(preview.key, {"event": "state"})
 
     def _watch(self, preview: Preview) -> None:
         import watchfiles

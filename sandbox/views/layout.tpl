@@ -12,9 +12,12 @@
 % if bundle:
 <script src="{{url('static', path='build/htmx.js')}}" defer></script>
 <script src="{{url('static', path='build/editor.js')}}" defer></script>
+<script src="{{url('static', path='build/terminal.js')}}" defer></script>
+<link rel="stylesheet" href="{{url('static', path='build/terminal.css')}}">
 % end
 <script src="{{url('static', path='js/app.js')}}" defer></script>
 <script src="{{url('static', path='js/preview.js')}}" defer></script>
+<script src="{{url('static', path='js/workbench.js')}}" defer></script>
 </head>
 <body class="font-{{learner['font_size']}}" data-open-external-url="{{url('open_external')}}">
 <header class="topbar">

@@ -3,11 +3,13 @@
 Bottle turns an exception raised in a route (or a hook) into a 500 ``HTTPError`` that keeps the
 exception; the handler below answers with the exception's own status instead. Errors Bottle
 raises itself (no such route, wrong method) get a plain title and sentence from ``HTTP_TITLES``.
-An htmx request gets a fragment, a fetch() caller plain text, everyone else a whole page.
+A script asking for JSON gets the title, the sentence and the error's details; an htmx request
+gets a fragment, another fetch() caller plain text, everyone else a whole page.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 
 from bottle import HTTPError, request, response
@@ -46,7 +48,12 @@ def error_page(error: HTTPError) -> str:
         title, message = HTTP_TITLES.get(error.status_code, ("Error", "Something went wrong."))
         if error.status_code >= 500:
             log.error("Unhandled error on %s %s\n%s", request.method, request.path, error.traceback or exc)
-    if "text/html" not in request.headers.get("Accept", "text/html") and not request.headers.get("HX-Request"):
+    accept = request.headers.get("Accept", "text/html")
+    if "application/json" in accept and "text/html" not in accept:
+        response.content_type = "application/json"
+        details = exc.details() if isinstance(exc, SandboxError) else {}
+        return json.dumps({"title": title, "message": message, **details})
+    if "text/html" not in accept and not request.headers.get("HX-Request"):
         response.content_type = "text/plain; charset=utf-8"  # fetch() callers show it as it is
         return message
     if request.headers.get("HX-Request"):

@@ -22,7 +22,7 @@ VIEW_NAME = re.compile(r"[a-z][a-z_]*(/[a-z][a-z_]*)?")
 
 
 def bundle_available() -> bool:
-    return (BUNDLE / "editor.js").is_file() and (BUNDLE / "htmx.js").is_file()
+    return all((BUNDLE / name).is_file() for name in ("editor.js", "htmx.js", "terminal.js", "terminal.css"))
 
 
 def render(name: str, page: dict | None = None, **data) -> str:

@@ -23,6 +23,8 @@ from sandbox.web.pages import (
     profiles,
     progress,
     settings,
+    terminal,
+    workbench,
 )
 
 
@@ -57,6 +59,16 @@ ROUTES: list[Route] = [
     Route("POST", STEP + "/reset", "reset", lesson.reset),
     Route("GET", STEP + "/history", "history", lesson.history),
     Route("POST", STEP + "/restore", "restore", lesson.restore),
+    # the workbench: the file panel and the page's long poll
+    Route("GET", STEP + "/file", "open_file", workbench.open_file),
+    Route("POST", STEP + "/files", "create_file", workbench.create),
+    Route("POST", STEP + "/files/rename", "rename_file", workbench.rename),
+    Route("POST", STEP + "/files/delete", "delete_file", workbench.delete),
+    Route("GET", STEP + "/events", "events", workbench.events),
+    Route("POST", STEP + "/terminals", "open_terminal", terminal.open_terminal),
+    Route("POST", "/terminals/<terminal_id>/input", "terminal_input", terminal.write),
+    Route("POST", "/terminals/<terminal_id>/resize", "terminal_resize", terminal.resize),
+    Route("POST", "/terminals/<terminal_id>/close", "close_terminal", terminal.close),
     # the live preview and its tools
     Route("GET", STEP + "/preview", "open_preview", preview.open_preview),
     Route("GET", "/preview/status", "preview_status", preview.status),

@@ -82,16 +82,19 @@ def step_page(place: Place) -> dict:
     if ws.path.is_dir() and place.step.kind == "code":
         with unless_disk_fails("recording outside edits"):
             workspace.adopt_outside_edits(ws)  # what this page shows is what the history knows
-        for rel in workspace.list_files(ws):
+        # The lesson's app file first, whatever it is called: the editor opens on it.
+        for rel in sorted(workspace.list_files(ws), key=lambda rel: rel != place.lesson.app):
             try:
-                files.append({"path": rel, "content": workspace.read_file(ws, rel),
-                              "language": workspace.language_for(rel)})
+                text = workspace.read_file(ws, rel)
             except WorkspaceError:
                 continue  # binary files (images) are not edited here
+            files.append({"path": rel, "content": text, "language": workspace.language_for(rel),
+                          "version": workspace.text_hash(text)})
     record = progress.step_record(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
     with unless_disk_fails("counting time on the step"):
         progress.touch(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
     following = progress.next_step(place.pack, place.lesson.id, place.step.id)
+    state = progress.step_state(place.learner_id, place.pack, place.lesson.id, place.step.id)
     return {
         "pack": {"id": place.pack.id, "title": place.pack.title, "show_solutions": place.pack.show_solutions},
         "lesson": {"id": place.lesson.id, "title": place.lesson.title, "summary": place.lesson.summary},
@@ -101,10 +104,11 @@ def step_page(place: Place) -> dict:
         "instructions": without_title(place.step.instructions_text(), place.step.title),
         "hints": place.step.hints[: record["hints_revealed"]],
         "record": record,
-        "state": progress.step_state(place.learner_id, place.pack, place.lesson.id, place.step.id),
+        "state": state,
         "outline": progress.outline(place.learner_id, place.pack),
         "files": files,
-        "start_choice": place.step.kind == "code" and needs_start_choice(place),
+        "start_choice": place.step.kind == "code" and state != "locked" and needs_start_choice(place),
+        "app_file": place.lesson.app,
         "result": progress.last_result(place.learner_id, place.pack.id, place.lesson.id, place.step.id),
         "next_step": following,
         "workspace_path": str(ws.path),
@@ -125,21 +129,23 @@ def without_title(markdown: str, title: str) -> str:
     return markdown
 
 
-def save(place: Place, rel: str, content: str) -> None:
+def save(place: Place, rel: str, content: str, *, base: str | None = None) -> None:
+    """Save one file from the editor; ``base`` is the fingerprint of the text the editor started from."""
     ensure_ready(place)
-    workspace.save_file(place.ws, rel, content, guard=True)
+    workspace.save_file(place.ws, rel, content, guard=True, base=base)
 
 
-def save_many(place: Place, files: dict[str, str], reason: str = "check") -> None:
+def save_many(place: Place, files: dict[str, str], reason: str = "check", bases: dict[str, str] | None = None) -> None:
+    """Save the editor's files (before a check); each with its base, as ``save``."""
     ensure_ready(place)
     for rel, content in files.items():
-        workspace.save_file(place.ws, rel, content, reason=reason, guard=True)
+        workspace.save_file(place.ws, rel, content, reason=reason, guard=True, base=(bases or {}).get(rel))
 
 
-def save_and_check(place: Place, files: dict[str, str], runner) -> dict:
+def save_and_check(place: Place, files: dict[str, str], runner, bases: dict[str, str] | None = None) -> dict:
     """Save the editor's files, then check them: nothing is written for a step that has no code."""
     require_code(place)
-    save_many(place, files)
+    save_many(place, files, bases=bases)
     return run_check(place, runner)
 
 
@@ -166,7 +172,12 @@ def run_check(place: Place, runner) -> dict:
 
 
 def answer_quiz(place: Place, chosen: list[int]) -> dict:
-    """Mark a quiz answer, record the attempt, return the result; WrongStepKind for other steps."""
+    """Mark a quiz answer, record the attempt, return the result; WrongStepKind for other steps.
+
+    No choice at all is not an attempt: the result asks for an answer and nothing is recorded.
+    """
+    if place.step.kind == "quiz" and not chosen:
+        return {"quiz": True, "empty": True, "passed": False, "explanations": [], "outcome": None}
     verdict = check_quiz(place.step, chosen)
     result = {"quiz": True, "passed": verdict.correct, "chosen": verdict.chosen,
               "explanations": [{"text": c.text, "explain": e, "correct": c.correct, "chosen": i in verdict.chosen}

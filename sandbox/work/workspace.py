@@ -8,6 +8,7 @@ or an upgrade. Paths from the browser are only ever resolved inside the workspac
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -121,7 +122,7 @@ def read_file(ws: Workspace, rel: str) -> str:
         raise WorkspaceError(f"There is no file '{rel}' in your workspace.")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise WorkspaceError(f"'{rel}' is larger than {MAX_FILE_BYTES // 1_000_000} MB, too large for the editor.")
-    text = _as_text(path.read_bytes())
+    text = as_text(path.read_bytes())
     if text is None:
         raise WorkspaceError(f"'{rel}' is not a text file, so the editor cannot open it.")
     return text
@@ -132,7 +133,7 @@ def snapshot(ws: Workspace) -> dict[str, bytes]:
     return {rel: ws.path.joinpath(*rel.split("/")).read_bytes() for rel in list_files(ws)}
 
 
-def _as_text(data: bytes) -> str | None:
+def as_text(data: bytes) -> str | None:
     """The text of a UTF-8 file, or None for anything binary (which history cannot hold)."""
     try:
         text = data.decode("utf-8")
@@ -177,12 +178,19 @@ def ensure_started(ws: Workspace, starter_files: dict[str, bytes], *, carry_from
     return True
 
 
-def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save",
-              guard: bool = False) -> FileVersion | None:
+def text_hash(text: str) -> str:
+    """A short fingerprint of a file's text: what an editor started from, sent back with each save."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save", guard: bool = False,
+              base: str | None = None) -> FileVersion | None:
     """Write one file atomically and keep it in history; None when it equals the latest version.
 
-    With ``guard``, a file another editor changed since the sandbox last wrote it is not
-    overwritten: the text sent is kept in history and WorkspaceConflict says what happened.
+    ``base`` is the ``text_hash`` of the text the editor started from ("" for a file it created):
+    when the disk now holds something else, the file is not overwritten, the text sent is kept in
+    history as a "conflict" version and WorkspaceConflict carries both texts. Without a base,
+    ``guard`` does the same when the disk holds text the sandbox never wrote (another editor).
     """
     path = resolve(ws, rel)
     if not isinstance(content, str):
@@ -198,22 +206,33 @@ def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save",
         )
     if path.is_dir():
         raise WorkspaceError(f"'{rel}' is a folder in your workspace, not a file.")
-    if guard and _changed_outside(ws, rel, path, data):
+    on_disk = _disk_text(path)
+    stale = (base is not None and on_disk is not None and on_disk != content and text_hash(on_disk) != base)
+    if stale or (base is None and guard and _changed_outside(ws, rel, path, data)):
         _record(ws, rel, content, "conflict")
         raise WorkspaceConflict(
-            f"'{rel}' was changed in another editor since this page loaded, so it was not overwritten. "
-            "Reload the page to see that version; what you typed here is kept in the file's history."
-        )
+            f"'{rel}' changed on disk (another editor, a second tab or the terminal) since this editor "
+            "opened it, so it was not overwritten. Compare the two versions and choose; what you typed "
+            "is kept in the file's history.", path=rel, disk_text=on_disk or "", typed_text=content,
+            disk_version=text_hash(on_disk or ""))
     try:
         if not path.is_file() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, data)
     except OSError as exc:
-        raise _disk_error(rel, exc) from None
+        raise disk_error(rel, exc) from None
     latest = _latest(ws, rel)
     if latest is not None and latest.content == content:
         return None
     return _record(ws, rel, content, reason)
+
+
+def _disk_text(path: Path) -> str | None:
+    """The text on disk at ``path``, or None for no file (or one that is not text)."""
+    try:
+        return as_text(path.read_bytes()) if path.is_file() else None
+    except OSError:
+        return None
 
 
 def history(ws: Workspace, rel: str, limit: int = 50) -> list[FileVersion]:
@@ -237,7 +256,7 @@ def restore(ws: Workspace, version_id: int) -> FileVersion:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, version.content.encode("utf-8"))
     except OSError as exc:
-        raise _disk_error(version.path, exc) from None
+        raise disk_error(version.path, exc) from None
     return _record(ws, version.path, version.content, "restore")
 
 
@@ -250,7 +269,7 @@ def reset_step(ws: Workspace, start_files: dict[str, bytes]) -> list[str]:
     for rel in start_files:
         check_path(rel)
     current = snapshot(ws)
-    texts = {rel: _as_text(data) for rel, data in current.items()}
+    texts = {rel: as_text(data) for rel, data in current.items()}
     with atomic():
         for rel, text in texts.items():
             if text is not None:
@@ -272,7 +291,7 @@ def reset_step(ws: Workspace, start_files: dict[str, bytes]) -> list[str]:
 def _record_many(ws: Workspace, files: dict[str, bytes], reason: str) -> None:
     with atomic():
         for rel, data in files.items():
-            text = _as_text(data)
+            text = as_text(data)
             if text is not None:
                 _record(ws, rel, text, reason)
 
@@ -294,7 +313,7 @@ def adopt_outside_edits(ws: Workspace) -> list[str]:
     for rel in list_files(ws):
         path = ws.path.joinpath(*rel.split("/"))
         latest = _latest(ws, rel)
-        text = _as_text(path.read_bytes()) if path.is_file() else None
+        text = as_text(path.read_bytes()) if path.is_file() else None
         if text is not None and (latest is None or latest.content != text):
             _record(ws, rel, text, "outside-edit")
             adopted.append(rel)
@@ -305,7 +324,7 @@ def _keep_unrecorded(ws: Workspace, rel: str, path: Path, reason: str) -> None:
     """Record what is on disk when history does not have it yet (say, edited in another editor)."""
     if not path.is_file():
         return
-    text = _as_text(path.read_bytes())
+    text = as_text(path.read_bytes())
     latest = _latest(ws, rel)
     if text is not None and (latest is None or latest.content != text):
         _record(ws, rel, text, reason)
@@ -327,7 +346,7 @@ DISK_PROBLEMS = {errno.ENOSPC: "the disk is full", getattr(errno, "EDQUOT", -1):
                  errno.EEXIST: "a folder on its path is a file"}
 
 
-def _disk_error(rel: str, exc: OSError) -> WorkspaceError:
+def disk_error(rel: str, exc: OSError) -> WorkspaceError:
     """A failed write as a sentence; the atomic write has left the previous version in place."""
     why = DISK_PROBLEMS.get(exc.errno) or (exc.strerror or "the disk refused it").lower()
     # A file where a folder should be is the learner's own doing; anything else is the disk's.

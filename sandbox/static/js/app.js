@@ -1,12 +1,13 @@
-/* The sandbox's own browser script: CSRF header, editors, autosave, keys, file tabs,
- * external links and confirmations. Plain ES2020, no build step. Every page also works
- * without it, and it works without htmx or the editor bundle (build/editor.js). */
+/* The sandbox's own browser script: CSRF header, editors, autosave with the version each editor
+ * started from, tabs (ARIA tabs pattern), the verdict brought into view, external links and
+ * confirmations. Plain ES2020, no build step. Every page also works without it, and it works
+ * without htmx or the editor bundle (build/editor.js). workbench.js builds on window.SandboxApp. */
 (() => {
   "use strict";
 
   const SAVE_DELAY_MS = 1000;
   const enhanced = new WeakSet();
-  const savers = new Set();
+  const files = new Map(); // path -> {textarea, version, saver, editor, savedText}
   let activeSaver = null;
 
   // ---- requests -------------------------------------------------------------------
@@ -20,7 +21,7 @@
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "X-CSRF-Token": csrfToken() },
+      headers: { "X-CSRF-Token": csrfToken(), Accept: "application/json", ...(extra.headers || {}) },
       body: new URLSearchParams(fields),
       ...extra,
     });
@@ -32,7 +33,7 @@
     try {
       if (type.includes("json")) {
         const data = await response.json();
-        if (data && (data.error || data.message)) return String(data.error || data.message);
+        if (data && (data.message || data.error)) return String(data.message || data.error);
       } else if (type.includes("text/plain")) {
         const text = (await response.text()).trim();
         if (text) return text.slice(0, 200);
@@ -50,18 +51,13 @@
   // ---- autosave -------------------------------------------------------------------
 
   class Autosaver {
-    constructor(form, path, getContent) {
+    constructor(form, file) {
       this.url = form.dataset.autosaveUrl;
-      this.path = path;
-      this.getContent = getContent;
+      this.file = file;
       this.status = form.querySelector(".save-status");
-      if (this.status && !this.status.hasAttribute("aria-live")) {
-        this.status.setAttribute("aria-live", "polite");
-      }
       this.timer = null;
       this.dirty = false;
       this.queue = Promise.resolve(true); // saves run one at a time, in order
-      savers.add(this);
     }
 
     schedule() {
@@ -78,13 +74,27 @@
     }
 
     async send(extra) {
+      const file = this.file;
+      if (file.conflict) return false; // the learner chooses first (see showConflict)
       this.dirty = false;
+      const text = file.getText();
       this.show("saving", "Saving…");
       try {
-        const response = await post(this.url, { path: this.path, content: this.getContent() }, extra);
+        const response = await post(this.url, { path: file.path, content: text, version: file.version.value }, extra);
         if (response.ok) {
+          const data = await response.json().catch(() => ({}));
+          if (data.version) file.version.value = data.version;
+          file.savedText = text;
           this.show("saved", "Saved");
           return true;
+        }
+        if (response.status === 409) {
+          const data = await response.json().catch(() => null);
+          if (data && "disk_text" in data) {
+            showConflict(file, data);
+            this.show("error", "Not saved: this file changed elsewhere. Choose a version below.");
+            return false;
+          }
         }
         this.show("error", `Not saved: ${await reasonFrom(response)}`);
       } catch (_) {
@@ -102,19 +112,86 @@
   }
 
   function saveAll() {
-    const waiting = [...savers].filter((s) => s.dirty || s.timer || s === activeSaver);
+    const waiting = [...files.values()].map((f) => f.saver).filter((s) => s && (s.dirty || s.timer || s === activeSaver));
     return Promise.all(waiting.map((s) => s.save())).then((results) => results.every(Boolean));
   }
 
   // Leaving the page must not lose the last second of typing.
   window.addEventListener("pagehide", () => {
     // Sent at once rather than queued: the page may be gone before the queue moves on.
-    for (const saver of savers) {
-      if (!saver.dirty) continue;
-      clearTimeout(saver.timer);
-      saver.send({ keepalive: true });
+    for (const file of files.values()) {
+      if (!file.saver || !file.saver.dirty) continue;
+      clearTimeout(file.saver.timer);
+      file.saver.send({ keepalive: true });
     }
   });
+
+  // ---- conflicts: both versions side by side, the learner chooses -------------------
+
+  function showConflict(file, data) {
+    const box = document.getElementById("conflict");
+    if (!box) return;
+    file.conflict = data;
+    box.hidden = false;
+    box.innerHTML = "";
+    const heading = document.createElement("p");
+    heading.className = "notice error";
+    heading.setAttribute("role", "alert");
+    heading.textContent = `${file.path} changed on disk (another editor, a second tab or the terminal) while you ` +
+      "were typing here. Nothing is lost: choose which version to keep.";
+    const compare = document.createElement("div");
+    compare.className = "compare-host";
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    const keepMine = button("Keep what I typed", "primary");
+    const useDisk = button("Use the version on disk");
+    actions.append(keepMine, useDisk);
+    box.append(heading, compare, actions);
+    let view = null;
+    if (window.SandboxEditor && window.SandboxEditor.compare) {
+      view = window.SandboxEditor.compare(compare, {
+        left: data.disk_text, right: data.typed_text, leftLabel: "On disk now", rightLabel: "What you typed",
+        language: file.textarea.dataset.language, theme: document.documentElement.dataset.theme,
+      });
+    } else {
+      compare.classList.add("compare-plain");
+      for (const [label, text] of [["On disk now", data.disk_text], ["What you typed", data.typed_text]]) {
+        const side = document.createElement("div");
+        const title = document.createElement("p");
+        title.className = "compare-label";
+        title.textContent = label;
+        const pre = document.createElement("pre");
+        pre.textContent = text;
+        side.append(title, pre);
+        compare.append(side);
+      }
+    }
+    const close = () => {
+      if (view) view.destroy();
+      box.hidden = true;
+      box.innerHTML = "";
+      file.conflict = null;
+    };
+    keepMine.addEventListener("click", () => {
+      file.version.value = data.disk_version || "";
+      close();
+      file.saver.save();
+    });
+    useDisk.addEventListener("click", () => {
+      setText(file, data.disk_text, data.disk_version || "");
+      close();
+      file.saver.show("saved", "Using the version on disk");
+    });
+    keepMine.focus();
+  }
+
+  function button(text, kind = "") {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = `button ${kind}`.trim();
+    b.textContent = text;
+    return b;
+  }
 
   // ---- editors --------------------------------------------------------------------
 
@@ -131,42 +208,53 @@
     note.hidden = false;
   }
 
-  function editorOptions(textarea, saver) {
+  function editorOptions(textarea, file) {
     const html = document.documentElement;
     return {
       language: textarea.dataset.language || "text",
       theme: html.dataset.theme === "dark" ? "dark" : "light",
       fontSize: Number.parseInt(html.dataset.fontSize, 10) || undefined,
-      onChange: () => saver && saver.schedule(),
-      onSave: () => saver && saver.save(),
+      onChange: () => file.saver && file.saver.schedule(),
+      onSave: () => file.saver && file.saver.save(),
       onCheck: () => check(),
     };
+  }
+
+  function setText(file, text, version) {
+    if (file.editor) file.editor.setValue(text);
+    else file.textarea.value = text;
+    file.savedText = text;
+    if (version !== undefined) file.version.value = version;
   }
 
   function enhanceTextarea(textarea) {
     if (enhanced.has(textarea)) return;
     enhanced.add(textarea);
     const form = textarea.closest("form.editor-form[data-autosave-url]");
-    const path = textarea.dataset.path || (form && form.elements.path && form.elements.path.value) || "";
-    let editor = null;
-    const saver = form ? new Autosaver(form, path, () => (editor ? editor.getValue() : textarea.value)) : null;
+    const pane = textarea.closest(".editor-pane");
+    const path = textarea.dataset.path || "";
+    const version = (pane && pane.querySelector("input[data-version-for]")) || document.createElement("input");
+    const file = { path, textarea, version, editor: null, saver: null, savedText: textarea.value, conflict: null,
+                   getText: () => (file.editor ? file.editor.getValue() : textarea.value) };
+    file.saver = form ? new Autosaver(form, file) : null;
+    if (path) files.set(path, file);
     const markActive = () => {
-      activeSaver = saver;
+      activeSaver = file.saver;
     };
 
     if (window.SandboxEditor) {
       try {
-        editor = window.SandboxEditor.create(textarea, editorOptions(textarea, saver));
-        editor.view.dom.addEventListener("focusin", markActive);
+        file.editor = window.SandboxEditor.create(textarea, editorOptions(textarea, file));
+        file.editor.view.dom.addEventListener("focusin", markActive);
         return;
       } catch (error) {
         console.error("The code editor could not start; using a plain text box.", error);
-        editor = null;
+        file.editor = null;
       }
     }
     showFallbackNote();
     textarea.addEventListener("focus", markActive);
-    if (saver) textarea.addEventListener("input", () => saver.schedule());
+    if (file.saver) textarea.addEventListener("input", () => file.saver.schedule());
   }
 
   function enhance(root) {
@@ -176,13 +264,65 @@
     restoreTab(root);
   }
 
-  // ---- keyboard -------------------------------------------------------------------
+  // ---- checking, and the verdict where the learner looks -----------------------------
 
   async function check() {
-    const button = document.getElementById("check-button");
-    if (!button) return;
-    if (await saveAll()) button.click();
+    const buttonEl = document.getElementById("check-button");
+    if (!buttonEl) return;
+    if (await saveAll()) buttonEl.click();
   }
+
+  // A check's failures at a line of the learner's file are marked on that line.
+  function markProblems(result) {
+    const byFile = new Map();
+    result.querySelectorAll("[data-problem-file]").forEach((item) => {
+      const path = item.dataset.problemFile;
+      const line = Number.parseInt(item.dataset.problemLine, 10);
+      if (!line) return;
+      if (!byFile.has(path)) byFile.set(path, []);
+      byFile.get(path).push({ line, message: item.dataset.problemMessage || "This check failed here.", severity: "error" });
+    });
+    for (const file of files.values()) {
+      if (file.editor && file.editor.setProblems) file.editor.setProblems(byFile.get(file.path) || []);
+    }
+  }
+
+  function showVerdict(result) {
+    if (!result) return;
+    result.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    markProblems(result);
+  }
+
+  // A check saved the editors' files: they start from those versions now.
+  document.addEventListener("sandbox:versions", (event) => {
+    for (const [path, version] of Object.entries(event.detail || {})) {
+      const file = files.get(path);
+      if (file) file.version.value = version;
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target && event.detail.target.id === "result") showVerdict(event.detail.target);
+  });
+
+  // An empty quiz answer is said at once, beside the button, without a round trip.
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (form.id !== "quiz-form" || form.querySelector("input[name=choice]:checked")) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      const result = document.getElementById("result");
+      if (result) {
+        result.innerHTML = '<div class="result failed"><p><strong>Choose an answer first.</strong></p></div>';
+        showVerdict(result);
+      }
+    },
+    true,
+  );
+
+  // ---- keyboard -------------------------------------------------------------------
 
   document.addEventListener("keydown", (event) => {
     // The editor handles its own keys and marks them handled.
@@ -196,25 +336,29 @@
     }
   });
 
-  // ---- file tabs ------------------------------------------------------------------
+  // ---- tabs (the ARIA tabs pattern: arrows, Home and End move between tabs) -----------
 
   const tabKey = () => `sandbox:tab:${location.pathname}`;
 
-  function selectTab(id, remember) {
-    const pane = document.getElementById(id);
-    if (!pane || !pane.classList.contains("editor-pane")) return;
-    const group = [...pane.parentElement.children].filter((el) => el.classList.contains("editor-pane"));
-    for (const other of group) other.hidden = other !== pane;
-    const ids = new Set(group.map((el) => el.id));
-    document.querySelectorAll("[data-tab-target]").forEach((tab) => {
-      if (!ids.has(tab.dataset.tabTarget)) return;
-      const selected = tab.dataset.tabTarget === id;
-      tab.classList.toggle("active", selected);
-      tab.setAttribute("aria-selected", String(selected));
-    });
-    if (remember) {
+  function tabsOf(tab) {
+    const list = tab.closest('[role="tablist"]');
+    return list ? [...list.querySelectorAll('[role="tab"]')] : [tab];
+  }
+
+  function selectTab(tab, remember = true) {
+    if (!tab) return;
+    for (const other of tabsOf(tab)) {
+      const selected = other === tab;
+      other.setAttribute("aria-selected", String(selected));
+      other.tabIndex = selected ? 0 : -1;
+      other.classList.toggle("active", selected);
+      const panel = document.getElementById(other.getAttribute("aria-controls") || other.dataset.tabTarget || "");
+      if (panel) panel.hidden = !selected;
+    }
+    tab.dispatchEvent(new CustomEvent("sandbox:tab-selected", { bubbles: true }));
+    if (remember && tab.dataset.path) {
       try {
-        sessionStorage.setItem(tabKey(), id);
+        sessionStorage.setItem(tabKey(), tab.dataset.path);
       } catch (_) {
         // Storage can be switched off; the tab still changes.
       }
@@ -222,14 +366,29 @@
   }
 
   function restoreTab(root) {
-    let id = null;
+    let path = null;
     try {
-      id = sessionStorage.getItem(tabKey());
+      path = sessionStorage.getItem(tabKey());
     } catch (_) {
       return;
     }
-    if (id && root.querySelector(`[data-tab-target="${CSS.escape(id)}"]`)) selectTab(id, false);
+    if (!path) return;
+    const tab = [...root.querySelectorAll('#editor-tabs [role="tab"]')].find((t) => t.dataset.path === path);
+    if (tab) selectTab(tab, false);
   }
+
+  document.addEventListener("keydown", (event) => {
+    const tab = event.target.closest && event.target.closest('[role="tab"]');
+    if (!tab) return;
+    const all = tabsOf(tab);
+    const at = all.indexOf(tab);
+    const moves = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: all.length - 1 };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    const next = all[(moves[event.key] + all.length) % all.length];
+    selectTab(next);
+    next.focus();
+  });
 
   // ---- clicks: tabs, external links, confirmations --------------------------------
 
@@ -273,10 +432,10 @@
 
   document.addEventListener("click", (event) => {
     if (event.defaultPrevented || event.button !== 0 || !event.target.closest) return;
-    const tab = event.target.closest("[data-tab-target]");
+    const tab = event.target.closest('[role="tab"]');
     if (tab) {
       event.preventDefault();
-      selectTab(tab.dataset.tabTarget, true);
+      selectTab(tab);
       return;
     }
     const link = event.target.closest("a[href]");
@@ -287,6 +446,13 @@
   });
 
   // ---- start ----------------------------------------------------------------------
+
+  window.SandboxApp = { files, enhance, selectTab, setText, saveAll, check, post, csrfToken, reasonFrom, showVerdict };
+
+  // On a narrow window the outline folds into a menu above the lesson.
+  document.querySelectorAll(".outline-menu").forEach((menu) => {
+    if (window.matchMedia("(max-width: 90rem)").matches) menu.open = false;
+  });
 
   document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
   if (document.readyState === "loading") {

@@ -1,10 +1,9 @@
-/* The live preview pane and the request inspector: start the learner's app, follow its
- * status and console by polling, drive the address bar, and re-check on save when asked.
+/* The live preview pane and the request inspector: start the learner's app, follow its status
+ * and console (through the workbench's long poll), drive the address bar, re-check on save when asked.
  * Plain ES2020, no inline script (CSP script-src 'self'); pages without the pane ignore it. */
 (() => {
   "use strict";
 
-  const POLL_MS = 700;
   const INSPECTOR_POLL_MS = 1000;
   const CONSOLE_CHARS = 64 * 1024;
   const WATCH_KEY = "sandbox:watch";
@@ -46,6 +45,7 @@
       this.lastPage = null;
       this.history = [];
       this.wire();
+      this.follow();
       this.open();
     }
 
@@ -115,23 +115,16 @@
         this.update(status);
       } catch (_) {
         this.statusLine.textContent = "The preview could not start; reload the page to try again.";
-        return;
       }
-      this.poll();
     }
 
-    async poll() {
-      try {
-        const status = await getJSON(`${this.root.dataset.statusUrl}?since=${this.outputEnd}`);
-        if (status.state === "stopped") {
-          await this.open(); // stopped while away (idle): start it again
-          return;
-        }
-        this.update(status);
-      } catch (_) {
-        this.statusLine.textContent = "Waiting for the sandbox…";
-      }
-      setTimeout(() => this.poll(), POLL_MS);
+    // Status and console arrive through the workbench's long poll (workbench.js).
+    follow() {
+      document.addEventListener("sandbox:preview", (event) => {
+        const status = event.detail;
+        if (status.state === "stopped") this.open(); // stopped while away (idle): start it again
+        else this.update(status);
+      });
     }
 
     update(status) {

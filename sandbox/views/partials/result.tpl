@@ -1,6 +1,8 @@
 % outcome = result.get('outcome') or {}
 % if result.get('cancelled'):
 <div class="result"><p>{{result['headline']}}</p></div>
+% elif result.get('empty'):
+<div class="result failed"><p><strong>Choose an answer first.</strong></p></div>
 % elif result.get('quiz'):
 <div class="result {{'passed' if result['passed'] else 'failed'}}">
   <p><strong>{{'Right!' if result['passed'] else 'Not quite. Read the notes and try again.'}}</strong></p>
@@ -19,7 +21,11 @@
   <p><strong>{{result['headline']}}</strong> <span class="muted small">{{int(result.get('duration_ms') or 0)}} ms</span></p>
   <ul class="tests">
   % for t in result.get('tests', []):
+    % if t['outcome'] != 'passed' and t.get('file') and t.get('line'):
+    <li class="test failed" data-problem-file="{{t['file']}}" data-problem-line="{{t['line']}}" data-problem-message="{{t.get('message') or t['title']}}">
+    % else:
     <li class="test {{'passed' if t['outcome'] == 'passed' else 'failed'}}">
+    % end
       <strong>{{'✓' if t['outcome'] == 'passed' else '✗'}} {{t['title']}}</strong>
       % if t['outcome'] != 'passed' and t.get('message'):
       <p class="message">{{t['message']}}</p>

@@ -7,14 +7,16 @@ form post is answered with a redirect back to the step.
 
 from __future__ import annotations
 
-from bottle import HTTPResponse, redirect, request
+import json
+
+from bottle import redirect, request, response
 
 from sandbox.checker.results import headline
 from sandbox.errors import BadRequest
 from sandbox.web import context
 from sandbox.web.markdown import render_markdown
 from sandbox.web.render import render
-from sandbox.work import coursework, progress
+from sandbox.work import coursework, progress, workspace
 
 
 def place(pack_id: str, lesson_id: str, step_id: str, *, unlocked: bool = True) -> coursework.Place:
@@ -73,13 +75,20 @@ def start(pack_id, lesson_id, step_id):
 
 def save(pack_id, lesson_id, step_id):
     here = place(pack_id, lesson_id, step_id, unlocked=False)
-    coursework.save(here, request.forms.getunicode("path", ""), request.forms.getunicode("content", ""))
-    return HTTPResponse(status=204)
+    base = request.forms.getunicode("version")
+    text = request.forms.getunicode("content", "")
+    coursework.save(here, request.forms.getunicode("path", ""), text, base=base)
+    return {"version": workspace.text_hash(text)}
 
 
 def check(pack_id, lesson_id, step_id):
     here = place(pack_id, lesson_id, step_id)
-    return result_fragment(here, coursework.save_and_check(here, posted_files(), context.services().checker))
+    files = posted_files()
+    result = coursework.save_and_check(here, files, context.services().checker, bases=posted_files("version:"))
+    # The editors now start from what was just saved: htmx hands this to the page as an event.
+    versions = {rel: workspace.text_hash(text) for rel, text in files.items()}
+    response.set_header("HX-Trigger", json.dumps({"sandbox:versions": versions}))
+    return result_fragment(here, result)
 
 
 def quiz(pack_id, lesson_id, step_id):
@@ -129,6 +138,8 @@ def restore(pack_id, lesson_id, step_id):
     redirect(context.step_url(**here.ids), 303)
 
 
-def posted_files() -> dict[str, str]:
-    """The editor's files sent with a check: fields named ``file:<path>``."""
-    return {key[5:]: request.forms.getunicode(key, "") for key in request.forms.keys() if key.startswith("file:")}
+def posted_files(prefix: str = "file:") -> dict[str, str]:
+    """Fields named ``<prefix><path>`` by path: the editor's files (``file:``) and what each started
+    from (``version:``), sent with a check."""
+    return {key[len(prefix):]: request.forms.getunicode(key, "") or "" for key in request.forms.keys()
+            if key.startswith(prefix)}

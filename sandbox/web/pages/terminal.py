@@ -1,0 +1,61 @@
+"""The terminal's routes: open one in the learner's lesson folder, type into it, resize it, close it.
+
+Its output reaches the page through the workbench's long poll (``web/pages/workbench.py``); the
+terminal itself runs in a contained child process (``sandbox/terminal``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bottle import request
+
+from sandbox.errors import BadRequest, TerminalError
+from sandbox.web import context
+from sandbox.web.pages.lesson import place
+from sandbox.work import coursework
+
+if TYPE_CHECKING:
+    from sandbox.terminal.manager import TerminalManager
+
+KINDS = ("shell", "python")
+MAX_INPUT = 64 * 1024  # characters in one input request (a paste)
+
+
+def manager() -> TerminalManager:
+    found = context.services().terminals
+    if found is None:
+        raise TerminalError("The terminal is not available in this sandbox.")
+    return found
+
+
+def open_terminal(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id, unlocked=False)
+    kind = request.forms.get("kind", "shell")
+    if kind not in KINDS:
+        raise BadRequest("A terminal is a shell or a Python shell.")
+    coursework.ensure_ready(here)
+    info = manager().open(here.learner_id, here.ws.path, kind=kind)
+    return {"id": info.id, "kind": info.kind}
+
+
+def write(terminal_id):
+    data = request.forms.getunicode("data", "")
+    if data is None or len(data) > MAX_INPUT:
+        raise BadRequest(f"At most {MAX_INPUT // 1024} K characters can be typed or pasted at once.")
+    manager().write(context.learner_id(), terminal_id, data)
+    return {"ok": True}
+
+
+def resize(terminal_id):
+    cols = context.whole_number(request.forms.get("cols"))
+    rows = context.whole_number(request.forms.get("rows"))
+    if not cols or not rows or cols > 1000 or rows > 500:
+        raise BadRequest("A terminal's size is a number of columns and rows.")
+    manager().resize(context.learner_id(), terminal_id, cols, rows)
+    return {"ok": True}
+
+
+def close(terminal_id):
+    manager().close(context.learner_id(), terminal_id)
+    return {"ok": True}
