@@ -47,6 +47,7 @@ const result = await build({
   entryPoints: [
     { in: "frontend/htmx.js", out: "htmx" },
     { in: "frontend/editor.js", out: "editor" },
+    { in: "frontend/terminal.js", out: "terminal" }, // and terminal.css, xterm's stylesheet
   ],
   outdir,
   bundle: true,

@@ -4,20 +4,9 @@
 import { EditorView, basicSetup } from "codemirror";
 import { Annotation, EditorState, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
-import { indentWithTab } from "@codemirror/commands";
-import { indentUnit } from "@codemirror/language";
-import { python } from "@codemirror/lang-python";
-import { html } from "@codemirror/lang-html";
-import { css } from "@codemirror/lang-css";
-import { javascript } from "@codemirror/lang-javascript";
-import { oneDark } from "@codemirror/theme-one-dark";
-
-const LANGUAGES = {
-  python: () => [python(), indentUnit.of("    ")],
-  html: () => [html(), indentUnit.of("  ")],
-  css: () => [css(), indentUnit.of("  ")],
-  javascript: () => [javascript(), indentUnit.of("  ")],
-};
+import { editingExtensions, indentWithTabAndLeave, languageExtensions, themeExtensions } from "./src/common.js";
+import { problemsExtensions, setProblems } from "./src/problems.js";
+import { compare } from "./src/compare.js";
 
 // Marks changes made through setValue(), which are not the learner's typing.
 const fromScript = Annotation.define();
@@ -30,16 +19,6 @@ function labelFor(textarea) {
   return textarea.dataset.path ? `Code editor: ${textarea.dataset.path}` : "Code editor";
 }
 
-function themeExtensions(theme, fontSize) {
-  const size = Number(fontSize) > 0 ? `${Number(fontSize)}px` : null;
-  const base = EditorView.theme({
-    "&": { fontSize: size || "inherit", border: "1px solid #8884" },
-    ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" },
-    ".cm-content, .cm-gutter": { minHeight: "12em" },
-  });
-  return theme === "dark" ? [oneDark, base] : [base];
-}
-
 function create(textarea, options = {}) {
   const { language = "text", theme = "light", fontSize, onChange, onSave, onCheck } = options;
   const run = (callback) => () => {
@@ -48,14 +27,16 @@ function create(textarea, options = {}) {
   };
   const extensions = [
     basicSetup,
-    keymap.of([indentWithTab]),
+    indentWithTabAndLeave,
     Prec.highest(
       keymap.of([
         { key: "Mod-s", run: run(onSave), preventDefault: true },
         { key: "Mod-Enter", run: run(onCheck), preventDefault: true },
       ]),
     ),
-    (LANGUAGES[language] || (() => []))(),
+    languageExtensions(language),
+    editingExtensions(language),
+    problemsExtensions(),
     themeExtensions(theme, fontSize),
     EditorView.contentAttributes.of({ "aria-label": labelFor(textarea) }),
     EditorView.updateListener.of((update) => {
@@ -88,6 +69,7 @@ function create(textarea, options = {}) {
         annotations: fromScript.of(true),
       });
     },
+    setProblems: (problems) => setProblems(view, problems),
     focus: () => view.focus(),
     destroy() {
       textarea.value = view.state.doc.toString();
@@ -99,4 +81,4 @@ function create(textarea, options = {}) {
   };
 }
 
-window.SandboxEditor = { create };
+window.SandboxEditor = { create, compare };

@@ -132,11 +132,39 @@ def test_history_lists_versions_and_restore_brings_one_back(client, installed, s
     client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf}, status=200)
     client.post(STEP + "/save", {"path": "app.py", "content": GOOD, "csrf_token": client.csrf}, status=200)
     page = client.get(STEP + "/history?path=app.py").text
-    assert page.count("Restore") == 3
+    assert page.count("Bring back</button>") == 3
+    assert "The lesson&#039;s starting file" in page and page.count(">Saved<") == 2  # reasons in plain words
+    assert '<span class="diff-add">+    return &quot;Hello, web!&quot;</span>' in page  # each version's change
     wrong = FileVersion.get(FileVersion.content == WRONG)
     client.post(STEP + "/restore", {"version": str(wrong.id), "csrf_token": client.csrf}, status=303)
     assert (settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py").read_text() == WRONG
     client.post(STEP + "/restore", {"version": "99999", "csrf_token": client.csrf}, status=400)
+
+
+def test_a_deleted_file_is_listed_in_history_and_comes_back(client, installed, settings):
+    client.get(STEP)
+    client.post(STEP + "/files", {"path": "notes.txt", "csrf_token": client.csrf})
+    client.post(STEP + "/save", {"path": "notes.txt", "content": "remember this", "csrf_token": client.csrf})
+    client.post(STEP + "/files/delete", {"path": "notes.txt", "csrf_token": client.csrf})
+    page = client.get(STEP + "/history?path=app.py").text
+    assert "Files no longer in your folder" in page and "<code>notes.txt</code>" in page
+    version = FileVersion.select().where(FileVersion.path == "notes.txt").order_by(FileVersion.id.desc()).get()
+    client.post(STEP + "/restore", {"version": str(version.id), "csrf_token": client.csrf}, status=303)
+    assert (settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "notes.txt").read_text() == "remember this"
+
+
+def test_the_solution_is_shown_beside_the_learners_file_and_can_be_used(client, installed, settings):
+    client.get(STEP)
+    client.post(STEP + "/save", {"path": "app.py", "content": WRONG, "csrf_token": client.csrf})
+    shown = client.post(STEP + "/solution", {"csrf_token": client.csrf}, headers={"HX-Request": "true"}).text
+    assert "Your file" in shown and "Reference solution" in shown and "return &quot;Hi&quot;" in shown
+    used = client.post(STEP + "/use-solution", {"path": "app.py", "csrf_token": client.csrf},
+                       headers={"HX-Request": "true"}).text
+    assert "app.py now holds the solution" in used
+    path = settings.workspaces_dir / "1" / "hello-web" / "01-first-routes" / "app.py"
+    assert "Hello, web!" in path.read_text()
+    assert FileVersion.select().where(FileVersion.content == WRONG).exists()  # theirs stays in history
+    client.post(STEP + "/use-solution", {"path": "nope.py", "csrf_token": client.csrf}, status=404)
 
 
 def test_quiz_is_checked_on_the_server_and_wrong_answers_recorded(client, installed):

@@ -92,6 +92,17 @@ def test_carry_over_copies_the_previous_lessons_files(tmp_path, started, learner
     assert reasons(next_ws, "models.py") == ["carry"]
 
 
+def test_carry_over_brings_the_new_lessons_files_the_learner_does_not_have_yet(tmp_path, started, learner):
+    """Lesson 2's first step says "open models.py": carrying on from lesson 1 must bring it along."""
+    save_file(started, "app.py", "my own app\n")
+    next_ws = open_workspace(tmp_path / "workspaces", learner.id, "web101", "02-models")
+    ensure_started(next_ws, {"app.py": b"lesson two's app\n", "models.py": b"# define Article here\n"},
+                   carry_from=started)
+    assert read_file(next_ws, "app.py") == "my own app\n"
+    assert read_file(next_ws, "models.py") == "# define Article here\n"
+    assert reasons(next_ws, "models.py") == ["starter"] and reasons(next_ws, "app.py") == ["carry"]
+
+
 def test_carry_over_from_an_empty_lesson_uses_the_starters(tmp_path, ws, learner):
     next_ws = open_workspace(tmp_path / "workspaces", learner.id, "web101", "02-forms")
     ensure_started(next_ws, {"app.py": b"fresh\n"}, carry_from=ws)

@@ -56,6 +56,7 @@ ROUTES: list[Route] = [
     Route("POST", STEP + "/read", "read", lesson.read),
     Route("POST", STEP + "/hint", "hint", lesson.hint),
     Route("POST", STEP + "/solution", "solution", lesson.solution),
+    Route("POST", STEP + "/use-solution", "use_solution", lesson.use_solution),
     Route("POST", STEP + "/reset", "reset", lesson.reset),
     Route("GET", STEP + "/history", "history", lesson.history),
     Route("POST", STEP + "/restore", "restore", lesson.restore),

@@ -8,10 +8,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.errors import Refused, WorkspaceError, WrongStepKind
+from sandbox.errors import PackNotFound, Refused, WorkspaceError, WrongStepKind
 from sandbox.packs.format import Lesson, Pack, Step, check_quiz, read_tree, step_files
 from sandbox.store import unless_disk_fails
-from sandbox.work import progress, workspace
+from sandbox.work import progress, tree, workspace
+from sandbox.work import versions as versions_module
 
 
 @dataclass
@@ -206,21 +207,48 @@ def reveal_hint(place: Place) -> list[str]:
 
 
 def solution(place: Place) -> list[dict]:
+    """The reference solution's files, each beside the learner's own version of it ("" when they have none)."""
     if not place.pack.show_solutions:
         raise Refused("The author of this pack chose not to show solutions. Try the hints instead.")
     progress.view_solution(place.learner_id, place.pack.id, place.lesson, place.step)
     files = read_tree(place.step.solution) if place.step.solution else {}
-    return [{"path": rel, "content": data.decode("utf-8", "replace"), "language": workspace.language_for(rel)}
-            for rel, data in sorted(files.items())]
+    shown = []
+    for rel, data in sorted(files.items()):
+        try:
+            mine = workspace.read_file(place.ws, rel)
+        except WorkspaceError:
+            mine = ""
+        shown.append({"path": rel, "content": data.decode("utf-8", "replace"), "mine": mine,
+                      "language": workspace.language_for(rel)})
+    return shown
+
+
+def use_solution_file(place: Place, rel: str) -> None:
+    """Put the reference solution's version of ``rel`` in the workspace; the learner's stays in history."""
+    if not place.pack.show_solutions:
+        raise Refused("The author of this pack chose not to show solutions. Try the hints instead.")
+    files = read_tree(place.step.solution) if place.step.solution else {}
+    if rel not in files:
+        raise PackNotFound(f"The reference solution has no file called '{rel}'.")
+    ensure_ready(place)
+    workspace.save_file(place.ws, rel, files[rel].decode("utf-8", "replace"), reason="solution")
 
 
 def reset(place: Place) -> list[str]:
     return workspace.reset_step(place.ws, step_files(place.lesson, place.step, "start"))
 
 
-def history(place: Place, rel: str) -> list[dict]:
-    return [{"id": v.id, "reason": v.reason, "created_at": v.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-             "lines": v.content.count("\n") + 1} for v in workspace.history(place.ws, rel)]
+def history(place: Place, rel: str) -> dict:
+    """One file's versions, newest first, each with why it was kept and what it changed from the one
+    before it; and the files history holds that are no longer on disk (deleted or renamed)."""
+    versions = workspace.history(place.ws, rel, limit=51)
+    rows = []
+    for newer, older in zip(versions[:50], [*versions[1:], None]):
+        rows.append({"id": newer.id, "reason": versions_module.reason_words(newer.reason),
+                     "created_at": newer.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                     "lines": newer.content.count("\n") + 1,
+                     "diff": versions_module.diff_lines(older.content if older else "", newer.content)})
+    return {"versions": rows, "deleted": tree.deleted_files(place.ws)}
 
 
 def restore(place: Place, version_id: int) -> None:

@@ -7,6 +7,7 @@ last of each day. Versions made by a reset, a restore or a conflict are never th
 
 from __future__ import annotations
 
+import difflib
 from typing import Protocol
 
 from peewee import fn
@@ -22,6 +23,19 @@ class Workspace(Protocol):
     lesson_id: str
 
 KEEP_RECENT = 200
+MAX_DIFF_LINES = 400  # a version's diff beyond this is cut, with a line that says so
+# Why each version was kept, in the learner's words.
+REASON_WORDS = {
+    "save": "Saved", "check": "Saved when you pressed Check", "starter": "The lesson's starting file",
+    "carry": "Carried over from your previous lesson", "reset": "Reset to the step's start",
+    "before-reset": "Kept just before a reset", "restore": "Brought back from history",
+    "before-restore": "Kept just before an older version was brought back",
+    "conflict": "What you typed while the file changed elsewhere",
+    "outside-edit": "Changed outside the sandbox (another editor, the terminal or your app)",
+    "created": "Created", "before-delete": "Kept just before the file was deleted",
+    "before-rename": "Kept just before a rename", "renamed": "Renamed or moved here",
+    "solution": "Replaced by the reference solution",
+}
 THINNED_REASONS = ("save", "check", "outside-edit")
 
 
@@ -66,3 +80,23 @@ def thin(ws: Workspace, rel: str, keep_recent: int | None = None) -> int:
     last_of_day = older.select(fn.MAX(FileVersion.id)).group_by(fn.date(FileVersion.created_at))
     doomed = older.select(FileVersion.id).where(FileVersion.id.not_in(last_of_day))
     return FileVersion.delete().where(FileVersion.id.in_(doomed)).execute()
+
+
+def reason_words(reason: str) -> str:
+    """Why a version was kept, as a learner reads it."""
+    return REASON_WORDS.get(reason, reason.replace("-", " ").capitalize())
+
+
+def diff_lines(older: str, newer: str) -> list[tuple[str, str]]:
+    """What changed from ``older`` to ``newer`` as (kind, text) lines: kind is "add", "remove",
+    "hunk" (a @@ position line) or "same"; at most MAX_DIFF_LINES of them (difflib's unified diff)."""
+    found = []
+    for line in difflib.unified_diff(older.splitlines(), newer.splitlines(), lineterm="", n=2):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"+": "add", "-": "remove", "@": "hunk"}.get(line[:1], "same")
+        found.append((kind, line))
+        if len(found) >= MAX_DIFF_LINES:
+            found.append(("hunk", "… (the rest of the changes are not shown)"))
+            break
+    return found

@@ -148,16 +148,15 @@ def as_text(data: bytes) -> str | None:
 def ensure_started(ws: Workspace, starter_files: dict[str, bytes], *, carry_from: Workspace | None = None) -> bool:
     """Create the workspace on first open (True), from the starters or the learner's previous lesson.
 
+    Carrying on keeps every file of the learner's previous lesson as they left it and adds the
+    starter files they do not have yet (a lesson that introduces ``models.py`` brings it along).
     The folder is built beside its final place and renamed into it, so a crash never leaves a
-    half-written workspace. When ``carry_from`` holds no files, the starters are used instead.
+    half-written workspace.
     """
     if ws.path.exists():
         return False
-    files, reason = dict(starter_files), "starter"
-    if carry_from is not None:
-        carried = snapshot(carry_from)
-        if carried:
-            files, reason = carried, "carry"
+    carried = snapshot(carry_from) if carry_from is not None else {}
+    files = {**starter_files, **carried}
     for rel in files:
         check_path(rel)
     ws.path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,7 +173,8 @@ def ensure_started(ws: Workspace, starter_files: dict[str, bytes], *, carry_from
             return False
         raise
     fsync_dir(ws.path.parent)
-    _record_many(ws, files, reason)
+    _record_many(ws, {rel: data for rel, data in files.items() if rel not in carried}, "starter")
+    _record_many(ws, carried, "carry")
     return True
 
 

@@ -303,7 +303,36 @@
 
   document.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target && event.detail.target.id === "result") showVerdict(event.detail.target);
+    if (event.detail.target && event.detail.target.id === "solution") showSolution(event.detail.target);
   });
+
+  // ---- the reference solution, side by side with the learner's file ----------------
+
+  function showSolution(box) {
+    box.querySelectorAll("[data-solution-file]").forEach((item) => {
+      const mine = item.querySelector("[data-mine]").textContent;
+      const theirs = item.querySelector("[data-solution]").textContent;
+      if (window.SandboxEditor && window.SandboxEditor.compare) {
+        try {
+          window.SandboxEditor.compare(item.querySelector("[data-compare-host]"), {
+            left: mine, right: theirs, leftLabel: "Your file", rightLabel: "Reference solution",
+            language: item.dataset.language, theme: document.documentElement.dataset.theme,
+          });
+          item.querySelector("[data-compare-plain]").hidden = true;
+        } catch (error) {
+          console.error("The comparison could not be shown; both files are shown as text.", error);
+        }
+      }
+      const copy = item.querySelector("[data-copy]");
+      copy.addEventListener("click", () => {
+        const done = (words) => {
+          copy.textContent = words;
+        };
+        if (navigator.clipboard) navigator.clipboard.writeText(theirs).then(() => done("Copied"), () => done("Copy failed: select the text instead"));
+        else done("Copy is not available here: select the text instead");
+      });
+    });
+  }
 
   // An empty quiz answer is said at once, beside the button, without a round trip.
   document.addEventListener(

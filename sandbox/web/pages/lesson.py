@@ -8,6 +8,7 @@ form post is answered with a redirect back to the step.
 from __future__ import annotations
 
 import json
+from html import escape
 
 from bottle import redirect, request, response
 
@@ -116,6 +117,15 @@ def solution(pack_id, lesson_id, step_id):
     return fragment_or_back(here, "partials/solution", solution=coursework.solution(here))
 
 
+def use_solution(pack_id, lesson_id, step_id):
+    here = place(pack_id, lesson_id, step_id, unlocked=False)
+    rel = request.forms.getunicode("path", "") or ""
+    coursework.use_solution_file(here, rel)
+    if context.is_htmx():
+        return f"{escape(rel)} now holds the solution's version; yours is in its History."
+    return redirect(context.step_url(**here.ids), 303)
+
+
 def reset(pack_id, lesson_id, step_id):
     here = place(pack_id, lesson_id, step_id, unlocked=False)
     coursework.reset(here)
@@ -125,8 +135,7 @@ def reset(pack_id, lesson_id, step_id):
 def history(pack_id, lesson_id, step_id):
     here = place(pack_id, lesson_id, step_id, unlocked=False)
     path = request.query.getunicode("path", "")
-    return render("partials/history", here=here.ids, path=path, versions=coursework.history(here, path),
-                  csrf=context.csrf())
+    return render("partials/history", here=here.ids, path=path, csrf=context.csrf(), **coursework.history(here, path))
 
 
 def restore(pack_id, lesson_id, step_id):
