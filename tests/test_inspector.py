@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import textwrap
+import urllib.error
 import urllib.request
 
 import pytest
@@ -214,3 +215,43 @@ def test_a_post_from_the_preview_origin_is_refused(client, preview, blog, settin
     assert current_learner().name != "Hacked"
     # The preview's host is not the sandbox's: a request naming it is refused outright.
     client.get("/", headers={"Host": origin.removeprefix("http://")}, status=400)
+
+
+def test_the_could_not_start_page_is_recorded_too(manager, tmp_path):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "app.py").write_text("from bottle import Bottle\napp = Bottle(\n")
+    inspector = Inspector()
+    manager.add_listener(inspector.listen)
+    url = manager.open(1, folder).url
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(url, timeout=5)
+    wait_for(lambda: inspector.requests(1).recent(), what="the request to be recorded")
+    assert inspector.requests(1).recent()[0].status == 500
+
+
+def test_sql_run_through_the_sqlite3_module_is_recorded(manager, tmp_path):
+    """The Bottle tutorial's todo app talks to sqlite3 directly, without Peewee."""
+    folder = tmp_path / "todo"
+    folder.mkdir()
+    (folder / "app.py").write_text(textwrap.dedent("""\
+        import sqlite3
+        from bottle import Bottle
+        app = Bottle()
+
+        @app.route("/")
+        def todo_list():
+            conn = sqlite3.connect("todo.db")
+            conn.execute("CREATE TABLE IF NOT EXISTS todo (id INTEGER PRIMARY KEY, task TEXT)")
+            rows = conn.execute("SELECT id, task FROM todo WHERE id > ?", (0,)).fetchall()
+            conn.close()
+            return str(len(rows))
+        """))
+    inspector = Inspector()
+    manager.add_listener(inspector.listen)
+    url = manager.open(1, folder).url
+    assert get(url) == "0"
+    wait_for(lambda: inspector.requests(1).recent(), what="the request to be recorded")
+    sql = [q.sql for q in inspector.requests(1).recent()[0].queries]
+    assert any(q.startswith("CREATE TABLE IF NOT EXISTS todo") for q in sql)
+    assert any(q.startswith("SELECT id, task FROM todo") for q in sql), sql

@@ -138,6 +138,16 @@ def test_an_error_raised_while_importing_points_at_the_line(manager, workspace):
     error = settled(manager).error
     assert (error["file"], error["line"]) == ("app.py", 4) and "ZeroDivisionError" in error["message"]
     assert "booting" in manager.output(1)[0]
+    assert "sandbox" not in error["traceback"] and 'app.py", line 4' in error["traceback"]  # the learner's frames
+    assert "preview" not in manager.output(1)[0].split("booting", 1)[1]  # nor in the console
+
+
+def test_a_module_level_run_is_skipped_and_said_so_in_the_console(manager, workspace):
+    (workspace / "app.py").write_text(APP + "\nfrom bottle import run\nrun(app, port=8080)\n")
+    status = manager.open(1, workspace)
+    assert settled(manager).state == "running"
+    assert fetch(status.url) == (200, "<h1>Hello, preview</h1>")
+    wait_for(lambda: "skipped run()" in manager.output(1)[0], what="the console to mention run()")
 
 
 def test_a_crash_is_reported_and_the_port_refuses_instead_of_hanging(manager, workspace):

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -134,15 +135,38 @@ def hook_peewee(recorder: Recorder) -> None:
 def _timed_query(original, recorder):
     def execute_sql(self, sql, params=None, *args, **kwargs):
         started = time.perf_counter()
+        recorder.local.in_peewee = True
         try:
             result = original(self, sql, params, *args, **kwargs)
         except Exception as exc:
             recorder.note_query(sql, params, started, time.perf_counter() - started, error=str(exc))
             raise
+        finally:
+            recorder.local.in_peewee = False
         recorder.note_query(sql, params, started, time.perf_counter() - started)
         return result
 
     return execute_sql
+
+
+def hook_sqlite3(recorder: Recorder) -> None:
+    """Record the SQL of apps that use the sqlite3 module directly (as the Bottle tutorial's todo app
+    does): every connection gets a trace callback. Statements Peewee runs are recorded by its own
+    hook, with their parameters and times, so they are not counted twice."""
+    original = sqlite3.connect
+
+    def connect(*args, **kwargs):
+        connection = original(*args, **kwargs)
+
+        def trace(statement):
+            if not getattr(recorder.local, "in_peewee", False):
+                now = time.perf_counter()
+                recorder.note_query(statement, (), now, 0.0)
+
+        connection.set_trace_callback(trace)
+        return connection
+
+    sqlite3.connect = connect
 
 
 def hook_templates(recorder: Recorder) -> None:
@@ -158,6 +182,8 @@ def _timed_render(original, recorder):
             return original(self, *args, **kwargs)
         finally:
             name = self.name or (Path(self.filename).name if self.filename else "(inline template)")
+            if str(name).startswith("__") or "\n" in str(name):
+                name = "(Bottle's own error page)"
             recorder.note_template(str(name), started, time.perf_counter() - started)
 
     return render
@@ -174,11 +200,21 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=poll, name="parent-watch", daemon=True).start()
 
 
+SANDBOX_CODE = str(Path(__file__).resolve().parent.parent) + os.sep
+
+
+def learner_traceback(exc: BaseException) -> str:
+    """The traceback as the learner should read it: the preview's own frames left out."""
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
+              if not os.path.abspath(frame.filename).startswith(SANDBOX_CODE)]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)] if frames else []
+    return "".join(lines + traceback.format_exception_only(exc))
+
+
 def describe_import_error(exc: BaseException, workspace: Path) -> dict:
     file, line = error_location(exc, workspace)
-    lines = traceback.format_exception(exc)
     return {"message": f"{type(exc).__name__}: {exc}", "file": file, "line": line,
-            "traceback": "".join(lines)[-8000:]}
+            "traceback": learner_traceback(exc)[-8000:]}
 
 
 def error_app(problem: dict):
@@ -215,13 +251,18 @@ def repoint_packages(before: list[str], after: list[str]) -> None:
                     break
 
 
+def _skip_run(*args, **kwargs):
+    print("(The preview skipped run() in your app: it serves your app itself. Put run(...) under "
+          "if __name__ == '__main__': so the file also works when it is imported.)", flush=True)
+
+
 def load_learner_app(workspace: Path, app_file: str):
     os.chdir(workspace)
     sys.path.insert(0, str(workspace))
     bottle.TEMPLATE_PATH.insert(0, str(workspace / "views") + os.sep)
     # A learner's bare run() or app.run(...) at import time would serve on the wrong port forever.
-    bottle.run = lambda *a, **k: None
-    bottle.Bottle.run = lambda *a, **k: None
+    bottle.run = _skip_run
+    bottle.Bottle.run = _skip_run
     app = find_wsgi_app(__import__(Path(app_file).stem))
     if app is None:
         raise LookupError(no_app_message(app_file))
@@ -276,6 +317,7 @@ def main(argv: list[str] | None = None) -> None:
     folder = workspace if os.access(workspace, os.R_OK | os.X_OK) else Path(f"/proc/self/fd/{folder_fd}")
     recorder = Recorder(args.records_fd)
     hook_peewee(recorder)
+    hook_sqlite3(recorder)
     hook_templates(recorder)
     try:
         app = recorder.wrap(lend_htmx(load_learner_app(folder, args.app), folder, htmx))
@@ -284,9 +326,9 @@ def main(argv: list[str] | None = None) -> None:
         problem = describe_import_error(exc, workspace)
         if isinstance(exc, LookupError):
             problem.update(file=args.app, line=None, traceback="")
-        traceback.print_exception(exc)
+        print(problem["traceback"] or problem["message"], file=sys.stderr, flush=True)
         recorder.emit({"event": "import_error", **problem})
-        app = error_app(problem)
+        app = recorder.wrap(error_app(problem))  # the inspector sees these requests too
     listener = socket.socket(fileno=args.socket_fd)
     sys.stdout.flush()
     # Waitress warns "Task queue depth is N" when a browser opens more connections than it has

@@ -263,7 +263,7 @@ class PreviewManager:
         preview.state, preview.error = "starting", None
         self._tell(preview.key, {"event": "state"})
         if preview.generation > 1:
-            preview.write_output(f"\n--- {why} ---\n".encode())
+            preview.write_output(f"\n--- {why} at {time.strftime('%H:%M:%S')} ---\n".encode())
         records_r, records_w = os.pipe()
         command = [self.python, "-I", "-B", "-u", "-c", BOOT, "--workspace", str(preview.workspace), "--app", preview.app_module,
                    "--socket-fd", str(preview.listener.fileno()), "--records-fd", str(records_w),

@@ -6,6 +6,7 @@
 
   const INSPECTOR_POLL_MS = 1000;
   const CONSOLE_CHARS = 64 * 1024;
+  const SLOW_MS = 5000; // a page that has not answered by then is said to be slow, not "running"
   const WATCH_KEY = "sandbox:watch";
 
   function csrfToken() {
@@ -44,6 +45,9 @@
       this.outputEnd = 0;
       this.lastPage = null;
       this.history = [];
+      this.state = null;
+      this.slowTimer = null;
+      this.frame.addEventListener("load", () => this.answered());
       this.wire();
       this.follow();
       this.open();
@@ -103,6 +107,21 @@
       this.lastPage = path;
       // Setting src always navigates, even to the same address: that is the reload.
       this.frame.src = this.base + path.slice(1);
+      clearTimeout(this.slowTimer);
+      this.slowTimer = setTimeout(() => this.slow(path), SLOW_MS);
+    }
+
+    // The frame has not loaded: say so, instead of "running" over an old page.
+    slow(path) {
+      if (this.state !== "running") return;
+      this.root.dataset.state = "slow";
+      this.statusLine.textContent = `${path} has not answered for ${SLOW_MS / 1000} seconds. Is there a loop ` +
+        "that never ends, or something waiting forever? Fix it and save: the app restarts by itself.";
+    }
+
+    answered() {
+      clearTimeout(this.slowTimer);
+      if (this.root.dataset.state === "slow" && this.state) this.showState({ state: this.state });
     }
 
     async open() {
@@ -135,9 +154,11 @@
       } else if (status.generation !== this.generation && status.state !== "starting") {
         this.show(this.path()); // a new process answers now: show the page again
       }
+      const restarted = status.generation > this.generation && this.generation > 0;
       if (status.state !== "starting") this.generation = status.generation;
+      this.state = status.state;
       this.showState(status);
-      if (typeof status.output === "string") this.appendOutput(status.output, status.output_end);
+      if (typeof status.output === "string") this.appendOutput(status.output, status.output_end, restarted);
       if (status.last_page && status.last_page !== this.lastPage && document.activeElement !== this.pathInput) {
         this.history.push(this.lastPage || "/");
         this.lastPage = status.last_page;
@@ -162,8 +183,16 @@
       this.errorBox.querySelector("#preview-error-message").textContent = status.error.message;
     }
 
-    appendOutput(text, end) {
+    // Each restart starts a new section: the console shows what the app printed since its last start.
+    appendOutput(text, end, restarted) {
       this.outputEnd = end;
+      const marker = text.lastIndexOf("\n--- ");
+      if (marker >= 0) {
+        this.console.textContent = "";
+        text = text.slice(marker + 1);
+      } else if (restarted) {
+        this.console.textContent = "";
+      }
       if (!text) return;
       const atBottom = this.console.scrollTop + this.console.clientHeight >= this.console.scrollHeight - 4;
       this.console.textContent = (this.console.textContent + text).slice(-CONSOLE_CHARS);
