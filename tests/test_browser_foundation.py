@@ -13,7 +13,7 @@ def test_launch_link_opens_home_and_settings_persist(sandbox_process, browser_pa
     page = browser_page
     page.goto(url)
     assert page.url == base, "the token must be dropped from the address"
-    assert page.get_by_role("heading", name=re.compile("Welcome back")).is_visible()
+    assert page.get_by_role("heading", name=re.compile("Welcome")).is_visible()
     page.get_by_role("link", name="Settings").click()
     page.get_by_label("Your name").fill("Katherine")
     page.get_by_label("Dark").check()
@@ -23,7 +23,7 @@ def test_launch_link_opens_home_and_settings_persist(sandbox_process, browser_pa
     assert page.get_by_label("Your name").input_value() == "Katherine"
     assert page.locator("html").get_attribute("data-theme") == "dark"
     page.goto(base)
-    assert page.get_by_role("heading", name="Welcome back, Katherine").is_visible()
+    assert page.get_by_role("heading", name="Welcome, Katherine").is_visible()
     assert page.errors == []
 
 

@@ -26,7 +26,7 @@ def test_headless_prints_one_address_line_serves_and_stops_on_sigterm(sandbox_pr
     proc, url = sandbox_process()
     assert url.startswith("http://127.0.0.1:") and "?token=" in url
     with open_url(url) as r:
-        assert r.status == 200 and "Welcome back" in r.read().decode()
+        assert r.status == 200 and "Welcome, " in r.read().decode()
     # Only this sandbox's own children (the warm check worker...), found while it runs: once it
     # exits, they would no longer be below it. Other processes on the machine are none of our business.
     spawned = wait_for(lambda: descendants(proc.pid), what="the sandbox's check worker to start")

@@ -28,6 +28,12 @@ def check(client, content, url=STEP, htmx=True):
     return client.post(url + "/check", {"file:app.py": content, "csrf_token": client.csrf}, headers=headers)
 
 
+def test_a_learner_who_has_started_is_welcomed_back(client, installed):
+    assert "Welcome, Learner" in client.get("/").text
+    client.get(STEP)
+    assert "Welcome back, Learner" in client.get("/").text
+
+
 def test_home_lists_the_installed_pack_with_progress(client, installed):
     page = client.get("/").text
     assert "Hello, web" in page and "0 of 4 steps done" in page and 'href="/learn/hello-web"' in page

@@ -6,7 +6,7 @@ from sandbox.store.models import Learner
 
 def test_home_shows_the_learner_and_an_empty_state(client):
     r = client.get("/")
-    assert "Welcome back, Learner" in r.text
+    assert "Welcome, Learner" in r.text  # a first launch: nothing opened yet
     assert "No courses installed yet" in r.text
 
 
@@ -15,7 +15,7 @@ def test_settings_are_saved_and_kept(client):
     assert "Saved." in r.text
     page = client.get("/settings").text
     assert 'value="Grace"' in page and 'data-theme="dark"' in page and 'data-font-size="18"' in page
-    assert "Welcome back, Grace" in client.get("/").text
+    assert "Welcome, Grace" in client.get("/").text
 
 
 def test_bad_settings_are_explained_and_not_saved(client):
@@ -101,3 +101,29 @@ def test_only_the_sandboxs_own_views_can_be_rendered():
     for hostile in ("{{7*7}}", "% import os", "home\n{{1}}", "../views/home", "$x"):
         with pytest.raises(ValueError, match="not one of the sandbox's views"):
             render(hostile)
+
+
+def test_requests_and_database_pages_link_back_to_the_step_and_only_to_our_own_pages(client, services):
+    from sandbox.preview.inspector import Inspector
+
+    services.inspector = Inspector()
+    back = "/learn/hello-web/01-first-routes/hello"
+    for page in ("/inspector", "/database"):
+        assert f'<a href="{back}">← Back to the step</a>' in client.get(page, {"back": back}).text
+        assert "Back to the step" not in client.get(page, {"back": "//evil.example/x"}).text
+
+
+def test_lesson_code_is_coloured_for_the_dark_theme_too(client):
+    css = client.get("/highlight.css").text
+    assert ".highlight" in css and '[data-theme="dark"] .highlight' in css
+
+
+def test_a_finished_lesson_fills_its_whole_bar_whatever_the_other_lessons_hold():
+    from sandbox.web.pages.progress import progress_charts
+
+    view = {"lessons": [{"title": "Short", "done": 4, "total": 4, "seconds": 0},
+                        {"title": "Long", "done": 4, "total": 12, "seconds": 0}],
+            "days": {}, "today": __import__("datetime").date(2026, 1, 5)}
+    chart = progress_charts(view)["completion"]
+    widths = [float(w) for w in __import__("re").findall(r'class="chart-bar"[^>]* width="([0-9.]+)"', chart)]
+    assert widths[0] == 300.0 and round(widths[1]) == 100

@@ -1,5 +1,9 @@
 % rebase('layout', title='Your database', wide=True)
+% keep = {'back': back} if back else {}
 <div class="database">
+  % if back:
+  <p><a href="{{back}}">← Back to the step</a></p>
+  % end
   <h1>Your database</h1>
   <p class="muted">A read-only look at the SQLite files in your workspace: nothing here can change your data.</p>
   % if not workspace:
@@ -9,7 +13,7 @@
   % else:
   <nav class="actions" aria-label="Database files">
     % for f in files:
-    <a class="button {{'primary' if f == file else ''}}" href="{{url('database', file=f)}}">{{f}}</a>
+    <a class="button {{'primary' if f == file else ''}}" href="{{url('database', file=f, **keep)}}">{{f}}</a>
     % end
   </nav>
   <table class="table db-tables">
@@ -17,7 +21,7 @@
     <tbody>
     % for t in tables:
     <tr>
-      <td><a href="{{url('database', file=file, table=t.name)}}">{{t.name}}</a></td>
+      <td><a href="{{url('database', file=file, table=t.name, **keep)}}">{{t.name}}</a></td>
       <td>{{t.rows}}</td>
       <td>{{', '.join('%s %s' % (c['name'], c['type']) for c in t.columns)}}</td>
     </tr>
@@ -55,11 +59,11 @@
   </div>
   <p class="actions">
     % if rows_page.page > 1:
-    <a class="button" href="{{url('database', file=file, table=rows_page.table.name, page=rows_page.page - 1)}}">← Previous</a>
+    <a class="button" href="{{url('database', file=file, table=rows_page.table.name, page=rows_page.page - 1, **keep)}}">← Previous</a>
     % end
     <span class="muted">Page {{rows_page.page}} of {{rows_page.pages}}</span>
     % if rows_page.page < rows_page.pages:
-    <a class="button" href="{{url('database', file=file, table=rows_page.table.name, page=rows_page.page + 1)}}">Next →</a>
+    <a class="button" href="{{url('database', file=file, table=rows_page.table.name, page=rows_page.page + 1, **keep)}}">Next →</a>
     % end
   </p>
   % end

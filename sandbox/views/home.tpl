@@ -1,6 +1,6 @@
 % rebase('layout', title='Home')
 <section class="hero">
-  <h1>Welcome back, {{learner['name']}}</h1>
+  <h1>{{'Welcome back' if returning else 'Welcome'}}, {{learner['name']}}</h1>
   <p>Build a real Python website one small step at a time. Press Check (or turn on checking on every save) and see in a blink what works and what to fix.</p>
 </section>
 % for notice in notices:

@@ -66,6 +66,15 @@ def page_context(active: str = "") -> dict:
     }
 
 
+def back_link() -> str | None:
+    """The page a learner came from (``?back=``), when it is one of this app's own paths, else None."""
+    back = request.query.getunicode("back", "") or ""
+    if back.startswith("/") and not back.startswith("//") and "\\" not in back and len(back) < 400 \
+            and all(c.isprintable() for c in back):
+        return back
+    return None
+
+
 def whole_number(text: str | None, *, default: int | None = None) -> int | None:
     """``text`` as a non-negative whole number, or ``default`` when it is not one (never raises)."""
     if text is None or not text.isascii() or not text.isdigit() or len(text) > 18:

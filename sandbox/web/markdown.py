@@ -48,5 +48,6 @@ def render_markdown(text: str) -> str:
 
 
 def highlight_css() -> str:
-    """The Pygments stylesheet for ``.highlight`` blocks, for the app's static CSS."""
-    return _FORMATTER.get_style_defs(".highlight")
+    """The Pygments stylesheets for ``.highlight`` blocks: a light one, and a dark one for the dark theme."""
+    dark = HtmlFormatter(cssclass="highlight", style="github-dark")
+    return _FORMATTER.get_style_defs(".highlight") + "\n" + dark.get_style_defs('[data-theme="dark"] .highlight')

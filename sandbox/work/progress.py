@@ -153,3 +153,8 @@ def last_result(learner_id: int, pack_id: str, lesson_id: str, step_id: str) -> 
                                   & (Attempt.lesson_id == lesson_id) & (Attempt.step_id == step_id))
            .order_by(Attempt.id.desc()).first())
     return json.loads(row.result_json) if row else None
+
+
+def has_started(learner_id: int) -> bool:
+    """Has the learner opened any step yet (so the home page says "Welcome back")?"""
+    return StepState.select().where(StepState.learner == learner_id).exists()

@@ -63,7 +63,7 @@
         else if (action === "reload") this.show(this.path());
         else if (action === "external" && this.base) post(document.body.dataset.openExternalUrl, { url: this.base + this.path().slice(1) });
         else if (action === "restart") post(this.root.dataset.restartUrl);
-        else if (action === "folder") post(this.root.dataset.folderUrl);
+        else if (action === "folder") this.openFolder();
       });
       this.root.querySelector("[data-preview=go]").addEventListener("submit", (event) => {
         event.preventDefault();
@@ -81,6 +81,20 @@
           // As above.
         }
       });
+    }
+
+    // "Open folder" says what happened: the file manager cannot be seen opening from here.
+    async openFolder() {
+      const note = this.root.querySelector("#preview-folder-note");
+      const say = (text) => {
+        if (note) note.textContent = text;
+      };
+      try {
+        const response = await post(this.root.dataset.folderUrl);
+        say(response.ok ? "Opened your lesson folder in the file manager." : await response.text());
+      } catch (_) {
+        say("The sandbox is not answering; try again.");
+      }
     }
 
     path() {

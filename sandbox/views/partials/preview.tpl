@@ -20,8 +20,9 @@
     <label><input type="checkbox" id="preview-watch"> Check on every save</label>
     <button type="button" class="button" data-preview="restart">Restart app</button>
     <button type="button" class="button" data-preview="folder">Open folder</button>
-    <a class="button" href="{{url('inspector')}}">Requests</a>
-    <a class="button" href="{{url('database')}}">Database</a>
+    <span class="muted small" id="preview-folder-note" aria-live="polite"></span>
+    <a class="button" href="{{url('inspector', back=url('step', **here))}}">Requests</a>
+    <a class="button" href="{{url('database', back=url('step', **here))}}">Database</a>
   </div>
   <details class="preview-console" open>
     <summary>Console <span class="muted small">(what your app prints)</span></summary>

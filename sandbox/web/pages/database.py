@@ -15,7 +15,7 @@ def show():
     files = dbbrowser.find_databases(workspace) if workspace else []
     chosen = request.query.getunicode("file", "") or (files[0] if files else "")
     data = {"workspace": str(workspace or ""), "files": files, "file": chosen, "tables": [], "rows_page": None,
-            "table": request.query.getunicode("table", "") or ""}
+            "table": request.query.getunicode("table", "") or "", "back": context.back_link()}
     if chosen:
         path = dbbrowser.database_path(workspace, chosen)
         data["tables"] = dbbrowser.tables(path)

@@ -18,4 +18,6 @@ def show():
                           "done": done["done"], "total": done["total"], "finished": done["next"] is None})
     ids = {course["id"] for course in installed}
     courses = {"installed": installed, "coming": [b for b in services.catalog.builtin() if b["id"] not in ids]}
-    return render("home", context.page_context("home"), courses=courses, notices=services.notices)
+    returning = any(course["done"] for course in installed) or progress.has_started(learner_id)
+    return render("home", context.page_context("home"), courses=courses, notices=services.notices,
+                  returning=returning)

@@ -27,7 +27,7 @@ def show():
     log = inspector().requests(context.learner_id())
     chosen = _chosen(log)
     return render("inspector", context.page_context(), requests=log.recent(), chosen=chosen,
-                  bars=timeline(chosen) if chosen else [], status=preview_status())
+                  bars=timeline(chosen) if chosen else [], status=preview_status(), back=context.back_link())
 
 
 def requests():
@@ -43,7 +43,7 @@ def request_detail(record_id):
     if context.is_htmx():
         return render("partials/preview_timeline", chosen=chosen, bars=timeline(chosen))
     return render("inspector", context.page_context(), requests=log.recent(), chosen=chosen,
-                  bars=timeline(chosen), status=preview_status())
+                  bars=timeline(chosen), status=preview_status(), back=context.back_link())
 
 
 def _chosen(log: RequestLog):

@@ -65,7 +65,7 @@ def show(pack_id, lesson_id, step_id):
     data["instructions"] = render_markdown(data["instructions"])
     if data["result"]:
         data["result"] = for_page(data["result"], pack_id)
-    return render("lesson", context.page_context("home"), here=here.ids, **data)
+    return render("lesson", context.page_context(), here=here.ids, **data)
 
 
 def start(pack_id, lesson_id, step_id):

@@ -20,11 +20,12 @@ EXPORT_NAME = re.compile(r"progress-[A-Za-z0-9._-]+\.(json|csv|zip)")
 def progress_charts(view: dict) -> dict:
     lessons = view["lessons"]
     return {
-        "completion": charts.bar_chart([(l["title"], l["done"], f"{l['done']}/{l['total']}") for l in lessons],
-                                       title="Steps done per lesson", max_value=max((l["total"] for l in lessons),
-                                                                                      default=1) or 1),
-        "time": charts.bar_chart([(l["title"], l["seconds"], charts.duration(l["seconds"])) for l in lessons
-                                  if l["seconds"]], title="Time spent per lesson"),
+        # Each bar is its own lesson's share: 4 of 4 steps is a full bar, whatever the other lessons hold.
+        "completion": charts.bar_chart([(lesson["title"], lesson["done"] / (lesson["total"] or 1),
+                                         f"{lesson['done']}/{lesson['total']}") for lesson in lessons],
+                                       title="Steps done per lesson", max_value=1),
+        "time": charts.bar_chart([(lesson["title"], lesson["seconds"], charts.duration(lesson["seconds"]))
+                                  for lesson in lessons if lesson["seconds"]], title="Time spent per lesson"),
         "calendar": charts.calendar(view["days"], today=view["today"]),
     }
 
