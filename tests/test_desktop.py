@@ -64,3 +64,15 @@ def test_window_opens_loads_the_page_and_closes_cleanly(xvfb, tmp_path):
     assert "Traceback" not in err
     log = (tmp_path / "data" / "logs" / "sandbox.log").read_text()
     assert "Top-frame guard installed: True" in log
+
+
+@pytest.mark.parametrize("screens, size", [
+    ([], (1280, 860)),
+    ([(1920, 1080)], (1280, 860)),
+    ([(1024, 768)], (984, 678)),
+    ([(800, 600)], (800, 560)),
+])
+def test_the_window_opens_no_larger_than_the_screen(screens, size):
+    from sandbox.launch.window import window_size
+
+    assert window_size(screens) == size

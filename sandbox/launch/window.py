@@ -118,6 +118,30 @@ def qt_environment(euid: int | None, platform: str) -> dict[str, str]:
     return {}
 
 
+WANTED_SIZE = (1280, 860)
+MIN_SIZE = (800, 560)
+SCREEN_MARGIN = (40, 90)  # left for the window's frame and the desktop's task bar or dock
+
+
+def window_size(screens: list[tuple[int, int]], wanted: tuple[int, int] = WANTED_SIZE) -> tuple[int, int]:
+    """The window's first size in pixels: ``wanted``, but never larger than the first screen's area
+    less its frame and task bar; never smaller than MIN_SIZE. With no screen known, ``wanted``."""
+    if not screens:
+        return wanted
+    screen_width, screen_height = screens[0]
+    width = min(wanted[0], screen_width - SCREEN_MARGIN[0])
+    height = min(wanted[1], screen_height - SCREEN_MARGIN[1])
+    return max(width, MIN_SIZE[0]), max(height, MIN_SIZE[1])
+
+
+def _screen_sizes(webview) -> list[tuple[int, int]]:
+    try:
+        return [(int(screen.width), int(screen.height)) for screen in webview.screens]
+    except Exception:  # noqa: BLE001 - a toolkit that cannot tell: the default size
+        log.info("The screen size is unknown; the window opens at its usual size", exc_info=True)
+        return []
+
+
 def run_window(url: str, stop: threading.Event, *, on_loaded=None) -> None:
     """Show the native window until it is closed or ``stop`` is set. Blocks in the main thread."""
     os.environ.update(qt_environment(os.geteuid() if hasattr(os, "geteuid") else None, sys.platform))
@@ -125,7 +149,10 @@ def run_window(url: str, stop: threading.Event, *, on_loaded=None) -> None:
 
     webview.settings["OPEN_EXTERNAL_LINKS_IN_BROWSER"] = True
     webview.settings["ALLOW_FILE_URLS"] = False
-    window = webview.create_window(PRODUCT_NAME, url, width=1280, height=860, min_size=(800, 560), text_select=True)
+    if sys.platform.startswith("linux"):
+        os.environ.setdefault("PYWEBVIEW_GUI", "qt")  # asking for the screens loads the toolkit: the one we use
+    width, height = window_size(_screen_sizes(webview))
+    window = webview.create_window(PRODUCT_NAME, url, width=width, height=height, min_size=MIN_SIZE, text_select=True)
 
     def loaded():
         if on_loaded is not None:
