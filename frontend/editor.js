@@ -26,8 +26,8 @@ function create(textarea, options = {}) {
     return true;
   };
   const extensions = [
+    indentWithTabAndLeave, // first: its Escape must run before the completion popup's takes the key
     basicSetup,
-    indentWithTabAndLeave,
     Prec.highest(
       keymap.of([
         { key: "Mod-s", run: run(onSave), preventDefault: true },

@@ -16,13 +16,16 @@ const layout = new StyleModule({
 
 function side(doc, { label, language, theme, fontSize, editable }) {
   const extensions = [
+    editable ? indentWithTabAndLeave : [], // before basicSetup: its Escape runs before the completion popup's
     basicSetup,
     languageExtensions(language),
     themeExtensions(theme, fontSize, { minHeight: null }),
     EditorView.contentAttributes.of({ "aria-label": label || "Code" }),
   ];
   // A read-only side leaves Tab to the browser: it moves on, as on any text to read.
-  extensions.push(editable ? [indentWithTabAndLeave, editingExtensions(language)] : EditorState.readOnly.of(true));
+  extensions.push(editable ? editingExtensions(language) : EditorState.readOnly.of(true));
+  // A side longer than its box scrolls: it must take the keyboard's focus to scroll without a mouse.
+  if (!editable) extensions.push(EditorView.contentAttributes.of({ tabindex: "0" }));
   return { doc: String(doc ?? ""), extensions };
 }
 

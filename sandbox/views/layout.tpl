@@ -20,6 +20,9 @@
 <script src="{{url('static', path='js/workbench.js')}}" defer></script>
 </head>
 <body class="font-{{learner['font_size']}}" data-open-external-url="{{url('open_external')}}">
+% if get('skip_to_editor'):
+<p class="skip-links"><a class="skip-link" href="#editor-area">Skip to the editor</a> <a class="skip-link" href="#check-button">Skip to Check</a></p>
+% end
 <header class="topbar">
   <a class="brand" href="{{url('home')}}">{{product}}</a>
   <nav aria-label="Main">

@@ -1,9 +1,6 @@
-% rebase('layout', title=step['title'] + ' · ' + lesson['title'], wide=True)
 % code_step = step['kind'] == 'code' and state != 'locked' and not start_choice
+% rebase('layout', title=step['title'] + ' · ' + lesson['title'], wide=True, skip_to_editor=code_step)
 <div class="lesson {{'with-work' if code_step else 'reading'}}">
-  % if code_step:
-  <p class="skip-links"><a class="skip-link" href="#editor-area">Skip to the editor</a> <a class="skip-link" href="#check-button">Skip to Check</a></p>
-  % end
   <nav class="outline" aria-label="Lesson outline">
     <details class="outline-menu" open>
       <summary><span class="muted small">{{pack['title']}}</span> · Outline</summary>

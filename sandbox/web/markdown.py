@@ -6,6 +6,8 @@ nh3 cleans the result as a second layer, so a pack can never put active content 
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from pygments import highlight
@@ -47,7 +49,49 @@ def render_markdown(text: str) -> str:
     return nh3.clean(html, attributes=_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=LINK_REL)
 
 
+LIGHT_CODE_BG, DARK_CODE_BG = "#f2f4f8", "#262a33"  # --code-bg of static/css/app.css's two themes
+COLOR_DECLARATION = re.compile(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b")
+
+
 def highlight_css() -> str:
-    """The Pygments stylesheets for ``.highlight`` blocks: a light one, and a dark one for the dark theme."""
-    dark = HtmlFormatter(cssclass="highlight", style="github-dark")
-    return _FORMATTER.get_style_defs(".highlight") + "\n" + dark.get_style_defs('[data-theme="dark"] .highlight')
+    """The Pygments stylesheets for ``.highlight`` blocks: a light one, and a dark one for the dark
+    theme, each on the page's own code background and with every colour readable on it (WCAG AA)."""
+    return (_style_css("xcode", ".highlight", LIGHT_CODE_BG) + "\n"
+            + _style_css("github-dark", '[data-theme="dark"] .highlight', DARK_CODE_BG))
+
+
+def _style_css(style: str, selector: str, background: str) -> str:
+    css = HtmlFormatter(cssclass="highlight", style=style, nobackground=True).get_style_defs(selector)
+    return COLOR_DECLARATION.sub(lambda m: "color: " + readable(m.group(1), background), css)
+
+
+def readable(color: str, background: str, ratio: float = 4.5) -> str:
+    """``color``, moved towards black or white until its contrast with ``background`` is at least
+    ``ratio`` (WCAG 2.1's contrast ratio, https://www.w3.org/TR/WCAG21/#dfn-contrast-ratio)."""
+    target = (255, 255, 255) if _luminance(_rgb(background)) < 0.18 else (0, 0, 0)
+    rgb = _rgb(color)
+    for _ in range(20):
+        if _contrast(rgb, _rgb(background)) >= ratio:
+            break
+        rgb = tuple(round(c + (t - c) * 0.12) for c, t in zip(rgb, target))
+    return "#%02x%02x%02x" % rgb
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    color = color.lstrip("#")
+    if len(color) == 3:
+        color = "".join(c * 2 for c in color)
+    return tuple(int(color[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def _luminance(rgb) -> float:
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a, b) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
