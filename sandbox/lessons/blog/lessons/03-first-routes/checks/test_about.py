@@ -11,7 +11,7 @@ def test_about_page_exists(client):
     assert response.status_int == 200, f"Visiting /about answered {response.status} instead of showing a page."
     assert response.text.strip(), (
         "The /about page is empty. Make the function return a sentence about your blog "
-        "(print() only writes to the terminal)."
+        "(print() only writes to the Console under the Your app tab)."
     )
 
 

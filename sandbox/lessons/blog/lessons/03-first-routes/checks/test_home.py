@@ -10,7 +10,7 @@ def test_home_page_welcomes_visitors(client):
     )
     assert response.text.strip(), (
         "The home page is empty. Make the function return the text: print() only writes to "
-        "the terminal, return sends it to the browser."
+        "the Console under the Your app tab, return sends it to the page."
     )
     assert "blog" in response.text.lower(), (
         f"The home page says {response.text.strip()[:60]!r}. Change it so it welcomes visitors "

@@ -34,8 +34,8 @@ def visit(client, path, label=None):
 def test_template_file_exists(workspace):
     """views/hello.tpl exists"""
     assert (workspace / "views" / "hello.tpl").is_file(), (
-        "There is no views/hello.tpl yet. Create a folder named views next to app.py, "
-        "and a file hello.tpl inside it."
+        "There is no views/hello.tpl yet. In the Files panel, press New file and type views/hello.tpl: "
+        "that makes the views folder next to app.py and the file inside it."
     )
 
 
