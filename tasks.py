@@ -4,9 +4,10 @@
     python3 tasks.py test [pytest options]    set up, then run the whole test suite
     python3 tasks.py setup                    set up only
 
-Set-up makes ``.venv`` beside this file, installs the project with its test extra, and
-builds the front-end bundle with npm when npm is present. Each part is redone only when
-its inputs changed, so a second run starts at once.
+Set-up makes ``.venv`` beside this file, installs the project with its test extra, fills
+``wheelhouse/`` with the wheels the learner's terminal Python installs offline, and builds the
+front-end bundle with npm when npm is present. Each part is redone only when its inputs
+changed, so a second run starts at once.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 BUNDLE = ROOT / "sandbox" / "static" / "build"
+WHEELHOUSE = ROOT / "wheelhouse"
+LEARNER_PACKAGES = ROOT / "sandbox" / "terminal" / "packages.py"
 
 
 def _digest(*paths: Path) -> str:
@@ -58,6 +61,40 @@ def setup_python() -> None:
         stamp.write_text(digest)
 
 
+def learner_packages() -> tuple[str, ...]:
+    """The requirements of the learner's terminal Python, read from their one list by path."""
+    scope: dict = {}
+    exec(compile(LEARNER_PACKAGES.read_text(), str(LEARNER_PACKAGES), "exec"), scope)
+    return tuple(scope["PACKAGES"])
+
+
+def setup_wheelhouse() -> None:
+    """Wheels for the learner's packages and their dependencies, for this Python, in ``wheelhouse/``.
+
+    ``pip wheel`` builds a wheel of any package published only as source, so the terminal installs
+    with ``--no-index`` and no compiler. Built beside the old folder and swapped in whole, so a
+    failed or offline run leaves the last good wheelhouse as it was, and set-up goes on.
+    """
+    packages = learner_packages()
+    digest = hashlib.sha256(repr((packages, sys.version_info[:2], sys.platform)).encode()).hexdigest()
+    stamp = WHEELHOUSE / ".built"
+    if not _stale(stamp, digest):
+        return
+    fresh = ROOT / "wheelhouse.new"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        _run([PYTHON, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--retries", "1",
+              "--timeout", "15", "--wheel-dir", fresh, *packages])
+    except subprocess.CalledProcessError:
+        shutil.rmtree(fresh, ignore_errors=True)
+        print("The wheelhouse for the terminal's Python could not be filled (offline?): set-up goes on with "
+              "the one there was, if any; run `python3 tasks.py setup` online to fill it.")
+        return
+    (fresh / ".built").write_text(digest)
+    shutil.rmtree(WHEELHOUSE, ignore_errors=True)
+    fresh.rename(WHEELHOUSE)
+
+
 def setup_frontend() -> None:
     npm = shutil.which("npm")
     if npm is None:
@@ -80,6 +117,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     setup_python()
+    setup_wheelhouse()
     setup_frontend()
     if command == "run":
         return subprocess.call([str(PYTHON), str(ROOT / "launcher.py"), *rest], cwd=ROOT)

@@ -44,6 +44,19 @@ class Settings:
     def workspaces_dir(self) -> Path:
         return self.data_dir / "workspaces"
 
+    @property
+    def wheelhouse(self) -> Path:
+        """The wheels the terminal's Python installs from, offline: ``wheelhouse/`` beside launcher.py in a
+        checkout (``tasks.py setup`` fills it), else in the data folder."""
+        if (CHECKOUT_ROOT / "launcher.py").exists() and (CHECKOUT_ROOT / "pyproject.toml").exists():
+            return CHECKOUT_ROOT / "wheelhouse"
+        return self.data_dir / "wheelhouse"
+
+    @property
+    def environments_dir(self) -> Path:
+        """Where the learner's own Pythons (virtual environments) are made, one folder each."""
+        return self.data_dir / "environments"
+
 
 def default_data_dir() -> Path:
     """``data/`` beside launcher.py in a checkout; the platform's user-data dir when installed."""

@@ -9,17 +9,14 @@ from __future__ import annotations
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sandbox.checker import CheckRunner
 from sandbox.packs.catalog import Catalog
 from sandbox.preview.inspector import Inspector
 from sandbox.preview.manager import PreviewManager
 from sandbox.store import Store
+from sandbox.terminal.manager import TerminalManager
 from sandbox.work.changes import Notifier
-
-if TYPE_CHECKING:
-    from sandbox.terminal.manager import TerminalManager
 
 
 @dataclass
@@ -41,9 +38,16 @@ class Services:
         preview.add_listener(self.inspector.listen)
         preview.add_listener(lambda key, event: self.notifier.notify(key))
 
+    def start_terminals(self, terminals: TerminalManager) -> None:
+        """Use ``terminals`` for learners' terminals; their output wakes the page's long poll."""
+        self.terminals = terminals
+        terminals.add_listener(lambda key, event: self.notifier.notify(key))
+
     def close(self) -> None:
-        """Stop the checker and every preview (the store is closed by its owner)."""
+        """Stop the checker, every preview and every terminal (the store is closed by its owner)."""
         if self.checker is not None:
             self.checker.stop()
         if self.preview is not None:
             self.preview.close()
+        if self.terminals is not None:
+            self.terminals.close()

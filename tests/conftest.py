@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from sandbox.config import build_settings, prepare_data_dir
 from sandbox.packs.catalog import Catalog
 from sandbox.services import Services
 from sandbox.store import Store
+from sandbox.terminal.environment import LearnerEnvironment
 from sandbox.web import create_app
 from sandbox.web.security import csrf_token
 
@@ -179,3 +181,25 @@ def browser_page(chromium):
     page.errors = errors
     yield page
     context.close()
+
+
+WHEELHOUSE = ROOT / "wheelhouse"
+
+
+@pytest.fixture(scope="session")
+def outside_pytest_temp():
+    """A folder for what `nobody` must reach. Not under pytest's base temp folder: every pytest session
+    that starts on this computer (another developer's run, say) makes /tmp/pytest-of-USER private
+    again, which would cut the learner's processes off from their workspace and Python mid-test."""
+    folder = Path(tempfile.mkdtemp(prefix="sandbox-terminal-tests-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def environment(outside_pytest_temp):
+    """The learner's Python, made once for the whole session from the wheelhouse tasks.py fills."""
+    need(any(WHEELHOUSE.glob("*.whl")), f"no wheelhouse at {WHEELHOUSE}: run `python3 tasks.py setup` online")
+    found = LearnerEnvironment(outside_pytest_temp / "environments" / "terminal", WHEELHOUSE)
+    found.ensure()
+    return found

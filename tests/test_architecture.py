@@ -24,10 +24,10 @@ PACKAGE = ROOT / "sandbox"
 NOT_CODE = ("lessons", "template")  # lesson content and the pack template: the learner's code, not ours
 EXTRAS = ("sandbox.preview.inspector", "sandbox.preview.dbbrowser", "sandbox.classroom.gradebook",
           "sandbox.classroom.charts", "sandbox.work.watch")
-CORE = ("sandbox.packs", "sandbox.work", "sandbox.checker", "sandbox.preview", "sandbox.store", "sandbox.files",
-        "sandbox.errors", "sandbox.config")
-SERVICES = ("sandbox.packs", "sandbox.work", "sandbox.checker", "sandbox.preview", "sandbox.classroom",
-            "sandbox.services")
+CORE = ("sandbox.packs", "sandbox.work", "sandbox.checker", "sandbox.preview", "sandbox.terminal", "sandbox.store",
+        "sandbox.files", "sandbox.errors", "sandbox.config")
+SERVICES = ("sandbox.packs", "sandbox.work", "sandbox.checker", "sandbox.preview", "sandbox.terminal",
+            "sandbox.classroom", "sandbox.services")
 
 
 def modules_of(package: Path) -> dict[str, Path]:

@@ -7,19 +7,23 @@ import itertools
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from sandbox.config import build_settings
 from sandbox.errors import TerminalError, TerminalGone
 from sandbox.terminal.environment import LearnerEnvironment
 from sandbox.terminal.manager import MAX_TERMINALS, OUTPUT_CHARS, OutputRing, TerminalManager
-from tests.conftest import ROOT, need, wait_for
+from tests.conftest import ROOT, WHEELHOUSE, need, wait_for
 from tests.support import is_running
 
 pytestmark = pytest.mark.slow
 
-WHEELHOUSE = ROOT / "wheelhouse"
 MODELS = """\
 from peewee import CharField, Model, SqliteDatabase
 
@@ -41,18 +45,9 @@ def lines(output: str) -> list[str]:
     return [line.strip("\r") for line in ESCAPES.sub("", output).split("\n")]
 
 
-@pytest.fixture(scope="session")
-def environment(tmp_path_factory):
-    """The learner's Python, made once for the whole session from the wheelhouse tasks.py fills."""
-    need(any(WHEELHOUSE.glob("*.whl")), f"no wheelhouse at {WHEELHOUSE}: run `python3 tasks.py setup` online")
-    found = LearnerEnvironment(tmp_path_factory.mktemp("environments") / "terminal", WHEELHOUSE)
-    found.ensure()
-    return found
-
-
 @pytest.fixture
-def workspace(tmp_path):
-    folder = tmp_path / "ws"
+def workspace(outside_pytest_temp):
+    folder = Path(tempfile.mkdtemp(dir=outside_pytest_temp)) / "ws"
     folder.mkdir()
     (folder / "models.py").write_text(MODELS)
     return folder
@@ -214,6 +209,41 @@ def test_close_ends_the_shell_and_everything_it_started(manager, workspace):
         manager.output(1, console.id, 0)
 
 
+SANDBOX_STANDIN = """
+import re, sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from sandbox.terminal.manager import TerminalManager
+manager = TerminalManager()
+info = manager.open(1, Path({workspace!r}))
+manager.write(1, info.id, "setsid sh -c 'echo sleeper=$$; exec sleep 1000' & echo shell=$$ home=$HOME\\r")
+text, end = "", 0
+while not (re.search(r"sleeper=(\\d+)", text) and re.search(r"shell=(\\d+) home=(\\S+)", text)):
+    new, end, alive, code = manager.output(1, info.id, end)
+    text += new
+    time.sleep(0.01)
+print(*re.search(r"shell=(\\d+) home=(\\S+)", text).groups(), re.search(r"sleeper=(\\d+)", text).group(1), flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_terminal_ends_when_the_sandbox_is_killed_hard(workspace):
+    script = SANDBOX_STANDIN.format(root=str(ROOT), workspace=str(workspace))
+    sandbox = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        shell_pid, home, sleeper = sandbox.stdout.readline().split()
+        shell_pid, sleeper = int(shell_pid), int(sleeper)
+        assert is_running(shell_pid) and is_running(sleeper) and Path(home).is_dir()
+        sandbox.send_signal(signal.SIGKILL)
+        sandbox.wait()
+        wait_for(lambda: not is_running(shell_pid) and not is_running(sleeper), what="the orphaned terminal to end")
+        wait_for(lambda: not Path(home).exists(), what="its private home to be removed by its launcher")
+    finally:
+        if sandbox.poll() is None:
+            sandbox.kill()
+        sandbox.stdout.close()
+
+
 def test_a_terminal_nobody_reads_ends(environment, workspace):
     manager = TerminalManager(environment=environment, unwatched_seconds=0.3)
     try:
@@ -299,6 +329,12 @@ def test_the_learners_python_needs_the_wheelhouse(tmp_path):
         shutil.copy(wheel, partial)
     with pytest.raises(TerminalError, match=r"has no peewee.*tasks\.py setup"):
         LearnerEnvironment(tmp_path / "env", partial, packages=("bottle", "peewee")).ensure()
+
+
+def test_the_settings_name_the_wheelhouse_and_the_environments(tmp_path):
+    settings = build_settings(data_dir=tmp_path, env={})
+    assert settings.wheelhouse == WHEELHOUSE  # a checkout: tasks.py fills it
+    assert settings.environments_dir == tmp_path.resolve() / "environments"
 
 
 def test_a_ready_environment_is_found_at_once(environment):

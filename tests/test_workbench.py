@@ -177,3 +177,58 @@ def test_a_stale_autosave_answers_409_with_both_versions(client, step):
                                            "version": text_hash(page_text), "csrf_token": client.csrf},
                     headers={"Accept": "application/json"}, status=409)
     assert r.json["disk_text"].endswith("# second tab\n") and r.json["typed_text"].endswith("# here\n")
+
+
+# --- the terminal through the routes ---------------------------------------------------------
+
+
+@pytest.fixture
+def terminal_step(client, services, settings, environment, outside_pytest_temp):
+    from sandbox.terminal.manager import TerminalManager
+
+    services.start_terminals(TerminalManager(environment=environment))
+    install_pack(FIXTURE_PACK, settings.packs_dir)
+    client.get(HELLO_STEP)
+    yield client
+    services.terminals.close()
+
+
+def poll_output(client, terminal_id: str, want: str, offset: int = 0) -> str:
+    seen = ""
+    for _ in range(60):
+        news = client.get(HELLO_STEP + "/events", {"terminals": f"{terminal_id}:{offset}", "wait": "2",
+                                                   "files": "x" * 16}).json["news"]
+        change = news.get("terminals", {}).get(terminal_id)
+        if change:
+            seen += change.get("output", "")
+            offset = change.get("end", offset)
+        if want in seen:
+            return seen
+    raise AssertionError(f"{want!r} never came; the terminal showed {seen[-500:]!r}")
+
+
+def test_a_terminal_opens_in_the_lesson_folder_and_its_output_comes_through_the_long_poll(terminal_step):
+    client = terminal_step
+    opened = client.post(HELLO_STEP + "/terminals", {"kind": "shell", "csrf_token": client.csrf}).json
+    client.post(f"/terminals/{opened['id']}/input", {"data": "echo $((6*7)) && pwd\n", "csrf_token": client.csrf})
+    shown = poll_output(client, opened["id"], "01-first-routes")
+    assert "42" in shown
+    client.post(f"/terminals/{opened['id']}/resize", {"cols": "100", "rows": "30", "csrf_token": client.csrf})
+    client.post(f"/terminals/{opened['id']}/close", {"csrf_token": client.csrf})
+    client.post(f"/terminals/{opened['id']}/input", {"data": "x", "csrf_token": client.csrf}, status=404)
+
+
+def test_the_python_shell_imports_the_learners_files(terminal_step):
+    client = terminal_step
+    opened = client.post(HELLO_STEP + "/terminals", {"kind": "python", "csrf_token": client.csrf}).json
+    poll_output(client, opened["id"], ">>> ")  # typed before the prompt, readline would not run the line
+    client.post(f"/terminals/{opened['id']}/input", {"data": "import app; print(type(app.app).__name__)\n",
+                                                     "csrf_token": client.csrf})
+    assert "Bottle" in poll_output(client, opened["id"], "Bottle\r\n")
+
+
+def test_terminal_routes_refuse_without_csrf_and_odd_kinds(terminal_step):
+    client = terminal_step
+    client.post(HELLO_STEP + "/terminals", {"kind": "shell"}, status=403)
+    client.post(HELLO_STEP + "/terminals", {"kind": "rm -rf", "csrf_token": client.csrf}, status=400)
+    client.post("/terminals/nope/input", {"data": "ls\n", "csrf_token": client.csrf}, status=404)

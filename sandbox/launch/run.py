@@ -26,6 +26,8 @@ from sandbox.packs.catalog import Catalog
 from sandbox.preview.manager import PreviewManager
 from sandbox.services import Services
 from sandbox.store import OpenResult, Store
+from sandbox.terminal.environment import LearnerEnvironment
+from sandbox.terminal.manager import TerminalManager
 from sandbox.web.render import bundle_available
 
 log = logging.getLogger("sandbox")
@@ -70,10 +72,22 @@ def run(settings: Settings, *, out=None) -> int:
 
 
 def start_services(settings: Settings, services: Services) -> None:
-    """Start the warm check worker in the background so the window does not wait for it, and the preview."""
+    """Start the warm check worker in the background so the window does not wait for it, the preview and
+    the terminals."""
     services.checker = CheckRunner(timeout=settings.check_timeout, memory_mb=settings.check_memory_mb)
     threading.Thread(target=services.checker.start, name="checker-start", daemon=True).start()
     services.start_preview(PreviewManager(memory_mb=settings.check_memory_mb, opener=window.open_folder))
+    environment = LearnerEnvironment(settings.environments_dir / "terminal", settings.wheelhouse)
+    services.start_terminals(TerminalManager(memory_mb=settings.check_memory_mb, environment=environment))
+    # The terminal's Python is made once (several seconds): made now, the first terminal opens at once.
+    threading.Thread(target=prepare_terminal_python, args=(environment,), name="terminal-python", daemon=True).start()
+
+
+def prepare_terminal_python(environment: LearnerEnvironment) -> None:
+    try:
+        environment.ensure()
+    except SandboxError as exc:
+        log.warning("The terminal's Python could not be prepared: %s", exc)
 
 
 def install_builtin(catalog: Catalog) -> list[str]:

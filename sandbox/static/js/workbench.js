@@ -193,9 +193,9 @@
     if (action === "rename") {
       renameTabs(oldPath, data.renamed, data.folder);
       syncTabs(data.tree.entries);
-    } else {
-      syncTabs(data.tree.entries);
-      if (data.file) openFile(data.file.path, true);
+    } else if (data.file) {
+      addTab(data.file);
+      openFile(data.file.path, true);
     }
   }
 
@@ -250,6 +250,8 @@
   }
 
   function addTab(file) {
+    const existing = tabFor(file.path); // two fetches of one new file (the panel and the poll) make one tab
+    if (existing) return existing;
     const n = tabCounter++;
     const tab = el("button", { type: "button", id: `tab-${n}`, textContent: file.path, tabIndex: -1 });
     tab.setAttribute("role", "tab");
@@ -386,6 +388,7 @@
       this.plain = panel.querySelector("[data-terminal-plain]");
       this.lineForm = panel.querySelector("[data-terminal-line]");
       this.status = panel.querySelector(".terminal-status");
+      this.hint = this.status.innerHTML; // said again once the terminal is running
       this.id = null;
       this.view = null;
       this.sending = Promise.resolve();
@@ -464,6 +467,7 @@
     }
 
     resize(cols, rows) {
+      if (cols < 2 || rows < 1) return; // measured while hidden: nothing to tell the terminal
       if (this.id) app.post(this.url("resizeUrl"), { cols: String(cols), rows: String(rows) }).catch(() => {});
     }
 
@@ -500,8 +504,8 @@
     }
 
     say(text) {
-      if (!text) return;
-      this.status.textContent = text;
+      if (text) this.status.textContent = text;
+      else this.status.innerHTML = this.hint;
     }
   }
 

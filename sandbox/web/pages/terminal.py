@@ -6,17 +6,13 @@ terminal itself runs in a contained child process (``sandbox/terminal``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bottle import request
 
 from sandbox.errors import BadRequest, TerminalError
+from sandbox.terminal.manager import TerminalManager
 from sandbox.web import context
 from sandbox.web.pages.lesson import place
 from sandbox.work import coursework
-
-if TYPE_CHECKING:
-    from sandbox.terminal.manager import TerminalManager
 
 KINDS = ("shell", "python")
 MAX_INPUT = 64 * 1024  # characters in one input request (a paste)
@@ -35,7 +31,9 @@ def open_terminal(pack_id, lesson_id, step_id):
     if kind not in KINDS:
         raise BadRequest("A terminal is a shell or a Python shell.")
     coursework.ensure_ready(here)
-    info = manager().open(here.learner_id, here.ws.path, kind=kind)
+    cols = context.whole_number(request.forms.get("cols"), default=80)
+    rows = context.whole_number(request.forms.get("rows"), default=24)
+    info = manager().open(here.learner_id, here.ws.path, kind=kind, cols=min(cols, 1000), rows=min(rows, 1000))
     return {"id": info.id, "kind": info.kind}
 
 
