@@ -88,14 +88,22 @@
         terminals.delete(id);
         continue;
       }
-      if (typeof change.end === "number" && change.end >= terminal.offset) {
-        terminal.offset = change.end;
-        if (change.output) terminal.write(change.output);
-      }
-      if (change.alive === false) {
-        terminal.ended(change.exit_code);
-        terminals.delete(id);
-      }
+      deliver(id, terminal, change);
+    }
+  }
+
+  // Output arrives from the long poll and from each input's answer: each piece says where it starts,
+  // so what was already shown is skipped. Offsets count characters (code points), as the server does.
+  function deliver(id, terminal, change) {
+    if (typeof change.end === "number" && change.end > terminal.offset && change.output) {
+      const skip = Math.max(0, terminal.offset - (change.start || 0));
+      const fresh = skip ? Array.from(change.output).slice(skip).join("") : change.output;
+      terminal.offset = change.end;
+      if (fresh) terminal.write(fresh);
+    }
+    if (change.alive === false) {
+      terminal.ended(change.exit_code);
+      terminals.delete(id);
     }
   }
 
@@ -460,10 +468,17 @@
     send(data) {
       if (!this.id) return;
       const id = this.id;
-      this.sending = this.sending.then(() =>
-        app.post(this.url("inputUrl"), { data }).then((response) => {
+      this.sending = this.sending.then(async () => {
+        const terminal = terminals.get(id);
+        const since = terminal ? terminal.offset : 0;
+        try {
+          const response = await app.post(this.url("inputUrl"), { data, since: String(since) });
           if (response.status === 404 && this.id === id) this.ended(null);
-        }, () => {}));
+          else if (response.ok && terminals.get(id)) deliver(id, terminals.get(id), await response.json());
+        } catch (_) {
+          // The long poll brings the output anyway.
+        }
+      });
     }
 
     resize(cols, rows) {

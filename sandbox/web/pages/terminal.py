@@ -6,6 +6,8 @@ terminal itself runs in a contained child process (``sandbox/terminal``).
 
 from __future__ import annotations
 
+import time
+
 from bottle import request
 
 from sandbox.errors import BadRequest, TerminalError
@@ -16,6 +18,7 @@ from sandbox.work import coursework
 
 KINDS = ("shell", "python")
 MAX_INPUT = 64 * 1024  # characters in one input request (a paste)
+ECHO_WAIT = 0.05  # seconds an input request waits for the terminal to show something
 
 
 def manager() -> TerminalManager:
@@ -38,11 +41,23 @@ def open_terminal(pack_id, lesson_id, step_id):
 
 
 def write(terminal_id):
+    """Type into the terminal; the answer carries what it showed within ECHO_WAIT (the echo, mostly),
+    so a keystroke's echo takes one round trip instead of waiting for the long poll."""
     data = request.forms.getunicode("data", "")
     if data is None or len(data) > MAX_INPUT:
         raise BadRequest(f"At most {MAX_INPUT // 1024} K characters can be typed or pasted at once.")
-    manager().write(context.learner_id(), terminal_id, data)
-    return {"ok": True}
+    key = context.learner_id()
+    since = context.whole_number(request.forms.get("since"), default=0)
+    notifier = context.services().notifier
+    seen = notifier.count(key)
+    manager().write(key, terminal_id, data)
+    deadline = time.monotonic() + ECHO_WAIT
+    while True:
+        text, end, alive, exit_code = manager().output(key, terminal_id, since)
+        left = deadline - time.monotonic()
+        if text or not alive or left <= 0:
+            return {"start": since, "output": text, "end": end, "alive": alive, "exit_code": exit_code}
+        seen = notifier.wait(key, seen, left)
 
 
 def resize(terminal_id):

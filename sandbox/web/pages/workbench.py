@@ -129,7 +129,8 @@ def _news(here: coursework.Place, key) -> dict:
                 news_terms[terminal_id] = {"gone": True}
                 continue
             if text or not alive:
-                news_terms[terminal_id] = {"output": text, "end": end, "alive": alive, "exit_code": exit_code}
+                news_terms[terminal_id] = {"start": offset, "output": text, "end": end, "alive": alive,
+                                           "exit_code": exit_code}
         if news_terms:
             news["terminals"] = news_terms
     return news
