@@ -111,3 +111,17 @@ def test_a_keyboard_alone_reaches_the_editor_leaves_it_checks_and_reads_the_resu
     assert page.locator("#result").get_attribute("aria-live") == "polite"
     box = page.locator("#result .result").bounding_box()
     assert box and 0 <= box["y"] < page.viewport_size["height"], "the verdict is out of view"
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1920, 1080)])
+def test_no_page_scrolls_sideways_from_800x600_to_1920x1080(page, size):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    wide = {}
+    for path in ("/", "/packs", "/progress", "/instructor", "/settings", "/about", "/profiles", QUIZ_STEP):
+        page.goto(page.base + path)
+        if page.evaluate("document.scrollingElement.scrollWidth > document.scrollingElement.clientWidth"):
+            wide[path] = page.evaluate("document.scrollingElement.scrollWidth")
+    for state in lesson_states(page):
+        if page.evaluate("document.scrollingElement.scrollWidth > document.scrollingElement.clientWidth"):
+            wide[state] = page.evaluate("document.scrollingElement.scrollWidth")
+    assert wide == {}, f"wider than the {size[0]} px window: {wide}"
