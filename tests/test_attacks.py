@@ -160,7 +160,7 @@ def test_percent_encoded_dots_stay_inside_the_workspace(client, settings):
     """A form field is decoded once: %2e%2e arrives as the literal name '%2e%2e', a folder inside."""
     install_pack(FIXTURE_PACK, settings.packs_dir)
     client.post(HELLO_STEP + "/save", "path=%252e%252e%2Fescaped.py&content=owned&csrf_token=" + client.csrf,
-                headers={"Content-Type": "application/x-www-form-urlencoded"}, status=204)
+                headers={"Content-Type": "application/x-www-form-urlencoded"}, status=200)
     workspace = settings.workspaces_dir / "1" / "hello-web" / "01-first-routes"
     assert (workspace / "%2e%2e" / "escaped.py").read_text() == "owned"
     assert not (workspace.parent / "escaped.py").exists()
