@@ -38,7 +38,9 @@ class EmbeddedServer:
                 port=port,
                 threads=threads,
                 max_request_body_size=max_body_bytes,
-                asyncore_loop_timeout=0.2,
+                # Whole seconds: Waitress takes int() of it, so 0.2 would become 0 and its loop would
+                # spin (a core at 100% while idle). stop() does not wait for it: it wakes the loop.
+                asyncore_loop_timeout=1,
                 channel_timeout=channel_timeout,
                 cleanup_interval=cleanup_interval,
                 ident="sandbox",

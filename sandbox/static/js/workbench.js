@@ -38,35 +38,30 @@
     });
   }
 
-  let pollNow = null; // resolves the wait between polls early (a terminal was just opened, say)
+  let current = null; // the waiting poll's AbortController: a new terminal cuts the wait short
 
   async function pollForever() {
     let wait = 0; // the first answer comes at once: the page learns the whole tree
     for (;;) {
       await visible(); // a hidden tab asks nothing
+      current = new AbortController();
       try {
-        const response = await fetch(eventsUrl(wait), { credentials: "same-origin", headers: { Accept: "application/json" } });
+        const response = await fetch(eventsUrl(wait), { credentials: "same-origin", signal: current.signal,
+                                                        headers: { Accept: "application/json" } });
         if (!response.ok) throw new Error(String(response.status));
         const data = await response.json();
         handle(data.news || {});
         wait = WAIT_SECONDS;
-      } catch (_) {
-        await new Promise((resolve) => {
-          pollNow = resolve;
-          setTimeout(resolve, RETRY_MS);
-        });
+      } catch (error) {
+        if (error.name === "AbortError") continue; // asked again at once, now about the new terminal too
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }
     }
   }
 
-  // A new terminal must be asked about at once, not after the current long poll ends.
+  // A new terminal must be asked about at once: the waiting poll was sent before it existed.
   function restartPoll() {
-    if (pollNow) pollNow();
-    // The current request is still waiting on the server; a parallel short one picks the output up.
-    fetch(eventsUrl(0), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((r) => (r.ok ? r.json() : null))
-      .then((data) => data && handle(data.news || {}))
-      .catch(() => {});
+    if (current) current.abort();
   }
 
   function handle(news) {
