@@ -109,3 +109,32 @@ def test_edit_save_preview_and_inspect(sandbox_process, data_dir, browser_page):
     page.goto(base + "database?file=blog.db&table=post")
     expect(page.locator("table.db-rows")).to_contain_text("First post")
     assert page.errors == []
+
+
+def test_after_check_the_preview_stays_on_the_page_being_fixed(sandbox_process, browser_page, tmp_path):
+    from tests.support import HELLO_STEP, install_fixture_pack
+
+    app = ('from bottle import Bottle\n\napp = Bottle()\n\n\n@app.route("/")\ndef home():\n    return "Hello, web!"\n'
+           '\n\n@app.route("/about")\ndef about():\n    return "About v1"\n')
+    data = tmp_path / "data"
+    install_fixture_pack(data)
+    proc, url = sandbox_process(data)
+    page = browser_page
+    page.goto(url)
+    page.goto(url.split("?")[0].rstrip("/") + HELLO_STEP)
+    editor = page.get_by_role("textbox", name="app.py")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(app)
+    page.keyboard.press("Control+Enter")
+    page.locator("#result").get_by_text("All checks passed.").wait_for()
+    page.locator("#preview-path").fill("/about")
+    page.locator("#preview-path").press("Enter")
+    page.frame_locator("#preview-frame").get_by_text("About v1").wait_for()
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(app.replace("About v1", "About v2"))
+    page.keyboard.press("Control+Enter")  # saves, restarts the app, checks
+    page.frame_locator("#preview-frame").get_by_text("About v2").wait_for()
+    assert page.locator("#preview-frame").get_attribute("src").endswith("/about")
+    assert page.locator("#preview-path").input_value() == "/about"
