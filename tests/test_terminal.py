@@ -123,6 +123,12 @@ def test_the_environment_holds_nothing_of_the_sandbox(manager, workspace, monkey
     assert Path(home) != Path.home() and f"TMPDIR={home}\r\n" in output
 
 
+def test_the_learners_own_tests_run_with_python_dash_m_pytest(manager, workspace):
+    (workspace / "test_models.py").write_text("def test_adds():\n    assert 1 + 1 == 2\n")
+    console = shell(manager, workspace)
+    assert "1 passed" in console.run("python -m pytest -q -p no:cacheprovider test_models.py", timeout=60)
+
+
 def test_python_and_pip_are_the_learners_own(manager, workspace, environment):
     console = shell(manager, workspace)
     assert "ok" in lines(console.run("""python -c "import bottle, peewee; print('ok')" """))
