@@ -18,7 +18,8 @@ import pytest
 from sandbox.config import build_settings
 from sandbox.errors import TerminalError, TerminalGone
 from sandbox.terminal.environment import LearnerEnvironment
-from sandbox.terminal.manager import MAX_TERMINALS, OUTPUT_CHARS, OutputRing, TerminalManager
+from sandbox.terminal.manager import MAX_TERMINALS, TerminalManager
+from sandbox.terminal.session import OUTPUT_CHARS, OutputRing
 from tests.conftest import ROOT, WHEELHOUSE, need, wait_for
 from tests.support import is_running
 

@@ -28,7 +28,6 @@ import codecs
 import logging
 import os
 import queue
-import secrets
 import select
 import shutil
 import signal
@@ -37,117 +36,28 @@ import sys
 import tempfile
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.checker import limits
 from sandbox.errors import TerminalError, TerminalGone
-from sandbox.preview.ownership import give_new_files, let_through
 from sandbox.terminal.environment import LearnerEnvironment
+from sandbox.terminal.session import Terminal, TerminalInfo, clamp_size, ready, set_size
+from sandbox.terminal.spawn import Spawner
 
 try:
-    import fcntl
-    import struct
     import termios
 except ImportError:  # Windows: no pty, so the plain line console
-    fcntl = termios = None
+    termios = None
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent.parent
-BOOT = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from sandbox.terminal.child import main; main()"
 HAVE_PTY = termios is not None and hasattr(os, "openpty") and hasattr(os, "login_tty")
 KINDS = ("shell", "python")
 MAX_TERMINALS = 4  # per learner; opening one more ends the oldest
-OUTPUT_CHARS = 256 * 1024  # each terminal keeps this many characters of output (256 KiB of ASCII)
 READ_BYTES = 65536
 STOP_SECONDS = 2.0  # the launcher has this long to end its processes before it is killed itself
-WRITE_SECONDS = 5.0  # a program that reads nothing for this long makes write() fail with a sentence
 POLL_SECONDS = 1.0  # a reader looks at its launcher at least this often
-
-
-@dataclass
-class TerminalInfo:
-    """One terminal, as plain data: its unguessable id, what runs in it and where, and its size."""
-
-    id: str
-    kind: str  # shell | python
-    workspace: str
-    alive: bool
-    exit_code: int | None  # None while alive; the program's status (128+N after signal N) once ended
-    cols: int
-    rows: int
-
-
-class OutputRing:
-    """The newest OUTPUT_CHARS characters of a terminal's output, with offsets counted since it opened.
-
-    Offsets count characters (str code points), never bytes, so a slice never splits a character.
-    A reader that fell behind gets what is left; the start of that may be the middle of an escape
-    sequence, which a terminal emulator shows as nothing or a stray character.
-    """
-
-    def __init__(self, capacity: int = OUTPUT_CHARS):
-        self.capacity = capacity
-        self.chunks: deque[str] = deque()
-        self.start = 0  # offset of the first character kept
-        self.end = 0  # characters ever written
-
-    def append(self, text: str) -> None:
-        if not text:
-            return
-        self.chunks.append(text)
-        self.end += len(text)
-        while self.end - self.start > self.capacity:
-            first = self.chunks[0]
-            extra = self.end - self.start - self.capacity
-            if extra >= len(first):
-                self.chunks.popleft()
-                self.start += len(first)
-            else:
-                self.chunks[0] = first[extra:]
-                self.start += extra
-
-    def since(self, offset: int) -> tuple[str, int]:
-        """(the text after ``offset``, or all that is kept when it is older; the offset to ask next)."""
-        offset = max(offset, self.start)
-        if offset >= self.end:
-            return "", self.end
-        parts, position = [], self.end
-        for chunk in reversed(self.chunks):
-            if position <= offset:
-                break
-            parts.append(chunk[max(0, offset - (position - len(chunk))):])
-            position -= len(chunk)
-        return "".join(reversed(parts)), self.end
-
-
-class Terminal:
-    """One running (or ended) terminal: its launcher process, its pty or pipes, its output."""
-
-    def __init__(self, key, kind: str, workspace: Path, cols: int, rows: int, home: Path):
-        self.id = secrets.token_urlsafe(9)
-        self.key, self.kind, self.workspace, self.cols, self.rows, self.home = key, kind, workspace, cols, rows, home
-        self.process: subprocess.Popen | None = None
-        self.fd: int | None = None  # the pty's master side, or the output pipe's descriptor
-        self.stdin: int | None = None  # the input pipe (line console only)
-        self.pty = False
-        self.ring = OutputRing()
-        self.alive = True
-        self.exit_code: int | None = None
-        self.last_read = self.last_input = time.monotonic()
-        self.lock = threading.Lock()
-        self.write_lock = threading.Lock()  # keystrokes stay in order
-        self.reader: threading.Thread | None = None
-        self.line = ""  # line console: what is typed before Enter
-        self.escape = ""  # line console: inside an escape sequence ("esc", "csi" or "ss3")
-        self.after_cr = False
-
-    def info(self) -> TerminalInfo:
-        return TerminalInfo(id=self.id, kind=self.kind, workspace=str(self.workspace), alive=self.alive,
-                            exit_code=self.exit_code, cols=self.cols, rows=self.rows)
 
 
 class TerminalManager:
@@ -169,7 +79,8 @@ class TerminalManager:
         self._terminals: dict[str, Terminal] = {}  # by id, in the order they opened
         self._lock = threading.Lock()
         self._listeners: list[Callable[[object, dict], None]] = []
-        self._owner = limits.unprivileged_ids()
+        self._spawner = Spawner(python=python, memory_mb=memory_mb, owner=limits.unprivileged_ids(),
+                                use_pty=self.use_pty, wheelhouse=environment.wheelhouse if environment else None)
         self._jobs: queue.Queue = queue.Queue()
         self._closed = False
         self._tick = max(0.05, min(1.0, idle_seconds / 4, unwatched_seconds / 4))
@@ -193,7 +104,7 @@ class TerminalManager:
         if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
             raise TerminalError(f"The folder {folder} cannot be read and written, so no terminal can open in it.")
         bin_dir = self.environment.ensure(progress) if self.environment is not None else None
-        return self._call(self._open, key, folder, kind, _size(cols, 80), _size(rows, 24), bin_dir)
+        return self._call(self._open, key, folder, kind, clamp_size(cols, 80), clamp_size(rows, 24), bin_dir)
 
     def write(self, key, terminal_id: str, data: str) -> None:
         """Send what was typed (text as xterm.js gives it: Enter is "\\r", Ctrl+C "\\x03", arrows escape
@@ -205,19 +116,19 @@ class TerminalManager:
         terminal.last_input = time.monotonic()
         with terminal.write_lock:
             if terminal.pty:
-                self._send(terminal, data.encode("utf-8", "replace"))
+                terminal.send(data.encode("utf-8", "replace"))
             else:
-                self._type_line(terminal, data)
+                terminal.type_line(data, lambda text: self._show(terminal, text))
 
     def resize(self, key, terminal_id: str, cols: int, rows: int) -> TerminalInfo:
         """Tell the terminal's programs its new size in characters (TIOCSWINSZ; they get SIGWINCH).
         Sizes are kept within 2..1000 columns and 1..1000 rows. The line console only records it."""
         terminal = self._find(key, terminal_id)
         with terminal.write_lock:
-            terminal.cols, terminal.rows = _size(cols, terminal.cols, 2), _size(rows, terminal.rows)
+            terminal.cols, terminal.rows = clamp_size(cols, terminal.cols, 2), clamp_size(rows, terminal.rows)
             if terminal.pty and terminal.fd is not None:
                 try:
-                    _set_size(terminal.fd, terminal.cols, terminal.rows)
+                    set_size(terminal.fd, terminal.cols, terminal.rows)
                 except OSError:
                     pass  # it ended meanwhile
         return terminal.info()
@@ -232,7 +143,7 @@ class TerminalManager:
         terminal = self._find(key, terminal_id)
         terminal.last_read = time.monotonic()
         with terminal.lock:
-            text, end = terminal.ring.since(_size(since, 0, 0, 2**63))
+            text, end = terminal.ring.since(clamp_size(since, 0, 0, 2**63))
             return text, end, terminal.alive, terminal.exit_code
 
     def list(self, key) -> list[TerminalInfo]:
@@ -357,7 +268,7 @@ class TerminalManager:
         home = Path(tempfile.mkdtemp(prefix="sandbox-terminal-"))
         terminal = Terminal(key, kind, workspace, cols, rows, home)
         try:
-            self._start(terminal, bin_dir)
+            self._spawner.start(terminal, bin_dir)
         except BaseException:
             shutil.rmtree(home, ignore_errors=True)
             raise
@@ -368,150 +279,7 @@ class TerminalManager:
         terminal.reader.start()
         return terminal.info()
 
-    def _start(self, terminal: Terminal, bin_dir: Path | None) -> None:
-        env = self._environment(terminal.home, bin_dir)
-        program = self._program(terminal.kind, bin_dir, env)
-        if self._owner:
-            # `nobody` must write the workspace, own its home and reach its Python (a pyenv under /root).
-            os.chown(terminal.home, *self._owner)
-            let_through(terminal.workspace)
-            give_new_files(terminal.workspace, self._owner)
-            pythons = [Path(os.path.realpath(bin_dir / "python"))] if bin_dir is not None else []
-            for folder in (bin_dir, *pythons, Path(os.path.realpath(program[0])), self._wheelhouse()):
-                if folder is not None:
-                    let_through(folder)
-        if os.name == "nt":
-            self._start_plain(terminal, program, env)
-            return
-        command = [self.python, "-I", "-B", "-c", BOOT, "--workspace", str(terminal.workspace),
-                   "--home", str(terminal.home), "--parent", str(os.getpid()), "--memory-mb", str(self.memory_mb)]
-        if self._owner:
-            command += ["--drop-to", f"{self._owner[0]}:{self._owner[1]}"]
-        if self.use_pty:
-            master, slave = os.openpty()
-            try:
-                _set_size(master, terminal.cols, terminal.rows)
-                terminal.process = subprocess.Popen(
-                    [*command, "--tty-fd", str(slave), "--", *program], stdin=subprocess.DEVNULL, stdout=slave,
-                    stderr=slave, pass_fds=(slave,), env=env, cwd=terminal.home, start_new_session=True)
-            except BaseException:
-                os.close(master)
-                raise
-            finally:
-                os.close(slave)
-            os.set_blocking(master, False)
-            terminal.fd, terminal.pty = master, True
-        else:
-            terminal.process = subprocess.Popen(
-                [*command, "--", *program], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                env=env, cwd=terminal.home, start_new_session=True, bufsize=0)
-            terminal.fd, terminal.stdin = terminal.process.stdout.fileno(), terminal.process.stdin.fileno()
-            os.set_blocking(terminal.stdin, False)
-
-    def _start_plain(self, terminal: Terminal, program: list[str], env: dict) -> None:
-        """Windows: the program itself on pipes, in the workspace, with no launcher and no limits."""
-        terminal.process = subprocess.Popen(
-            program, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-            cwd=terminal.workspace, bufsize=0, creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0))
-        terminal.fd, terminal.stdin = terminal.process.stdout.fileno(), terminal.process.stdin.fileno()
-
-    def _wheelhouse(self) -> Path | None:
-        return self.environment.wheelhouse if self.environment is not None else None
-
-    def _environment(self, home: Path, bin_dir: Path | None) -> dict:
-        """The terminal's whole environment: nothing of the sandbox's (no token, no SANDBOX_*, no database
-        path), a private HOME and TMPDIR, the learner's Python first on PATH, and pip kept offline."""
-        env = limits.clean_env(str(home))
-        if os.name != "nt":
-            env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
-        if bin_dir is not None:
-            env["PATH"] = str(bin_dir) + os.pathsep + env["PATH"]
-        env.update(TERM="xterm-256color", PS1=r"\W $ ", PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-        wheelhouse = self._wheelhouse()
-        if wheelhouse is not None:
-            env["PIP_FIND_LINKS"] = str(wheelhouse)
-        return env
-
-    def _program(self, kind: str, bin_dir: Path | None, env: dict) -> list[str]:
-        line_console = os.name == "nt" or not self.use_pty
-        if kind == "python":
-            python = str(bin_dir / ("python.exe" if os.name == "nt" else "python")) if bin_dir else self.python
-            return [python, "-u", "-i"] if line_console else [python, "-i"]
-        if os.name == "nt":
-            return [os.environ.get("COMSPEC", "cmd.exe")]
-        bash = shutil.which("bash", path=env["PATH"])
-        if bash:
-            return [bash, "--noprofile", "--norc", *(["--noediting"] if line_console else []), "-i"]
-        env["PS1"] = "$ "  # sh does not expand \w
-        return [shutil.which("sh", path=env["PATH"]) or "/bin/sh", "-i"]
-
     # --- input ---------------------------------------------------------------------------
-
-    def _send(self, terminal: Terminal, data: bytes) -> None:
-        """Write all of ``data`` to the program (with ``terminal.write_lock`` held)."""
-        fd = terminal.fd if terminal.pty else terminal.stdin
-        if fd is None:
-            raise TerminalGone("That terminal has ended, or its input was closed with Ctrl+D: open a new one.")
-        if os.name == "nt":
-            try:
-                terminal.process.stdin.write(data)
-            except OSError:
-                raise TerminalGone("That terminal has ended: open a new one.") from None
-            return
-        deadline = time.monotonic() + WRITE_SECONDS
-        view = memoryview(data)
-        while view:
-            try:
-                view = view[os.write(fd, view):]
-                continue
-            except BlockingIOError:
-                pass
-            except OSError:
-                raise TerminalGone("That terminal has ended: open a new one.") from None
-            left = deadline - time.monotonic()
-            if left <= 0 or not _ready(fd, left, select.POLLOUT):
-                raise TerminalError("The terminal's program is not reading what you type: wait for it, "
-                                    "or press Ctrl+C.")
-
-    def _type_line(self, terminal: Terminal, data: str) -> None:
-        """The line console's own line editing: echo, Backspace, Enter sends the line."""
-        echo = []
-        for char in data:
-            after_cr, terminal.after_cr = terminal.after_cr, char == "\r"
-            if terminal.escape:
-                if terminal.escape == "esc":
-                    terminal.escape = {"[": "csi", "O": "ss3"}.get(char, "")
-                elif terminal.escape == "ss3" or "@" <= char <= "~":
-                    terminal.escape = ""
-            elif char == "\x1b":
-                terminal.escape = "esc"
-            elif char == "\n" and after_cr:
-                continue  # "\r\n" is one Enter
-            elif char in "\r\n":
-                echo.append("\r\n")
-                line, terminal.line = terminal.line, ""
-                self._show(terminal, "".join(echo))
-                echo = []
-                self._send(terminal, (line + "\n").encode("utf-8", "replace"))
-            elif char in "\x7f\b":
-                if terminal.line:
-                    terminal.line = terminal.line[:-1]
-                    echo.append("\b \b")
-            elif char == "\x03":
-                terminal.line = ""
-                echo.append("^C\r\n")
-            elif char == "\x04" and not terminal.line:
-                self._show(terminal, "".join(echo))
-                echo = []
-                terminal.stdin = None  # before the number can be reused by another file
-                try:
-                    terminal.process.stdin.close()
-                except OSError:
-                    pass
-            elif char >= " " or char == "\t":
-                terminal.line += char
-                echo.append(char)
-        self._show(terminal, "".join(echo))
 
     # --- output and the end --------------------------------------------------------------
 
@@ -528,7 +296,7 @@ class TerminalManager:
             if os.name == "nt":
                 data = terminal.process.stdout.read(READ_BYTES)
             else:
-                if not _ready(terminal.fd, POLL_SECONDS, select.POLLIN):
+                if not ready(terminal.fd, POLL_SECONDS, select.POLLIN):
                     if terminal.process.poll() is not None:
                         break  # ended, and something it left behind still holds the other side
                     continue
@@ -540,35 +308,14 @@ class TerminalManager:
                     break
             if not data:
                 break
-            self._show(terminal, self._text(terminal, decoder.decode(data)))
-        self._show(terminal, self._text(terminal, decoder.decode(b"", final=True)))
+            self._show(terminal, terminal.text(decoder.decode(data)))
+        self._show(terminal, terminal.text(decoder.decode(b"", final=True)))
         code = terminal.process.wait()
-        self._release(terminal)
+        terminal.release()
         with terminal.lock:
             terminal.alive = False
             terminal.exit_code = code if code >= 0 else 128 - code
         self._tell(terminal.key, {"event": "exited", "terminal": terminal.id, "exit_code": terminal.exit_code})
-
-    def _text(self, terminal: Terminal, text: str) -> str:
-        if terminal.pty:
-            return text
-        return text.replace("\r\n", "\n").replace("\n", "\r\n")  # as a pty's ONLCR would
-
-    def _release(self, terminal: Terminal) -> None:
-        """Close the descriptors and remove the private home (the reader thread, once all is over).
-
-        Under the write lock, so no keystroke can reach a reused descriptor number."""
-        with terminal.write_lock:
-            fd, terminal.fd, terminal.stdin = terminal.fd, None, None
-            for pipe in (terminal.process.stdin, terminal.process.stdout):
-                if pipe is not None:
-                    try:
-                        pipe.close()
-                    except OSError:
-                        pass
-            if terminal.pty and fd is not None:
-                os.close(fd)
-        shutil.rmtree(terminal.home, ignore_errors=True)
 
     def _stop(self, terminals: list[Terminal], *, wait: bool = True) -> None:
         """End terminals: SIGTERM to each launcher, which kills everything its program started; with
@@ -593,20 +340,3 @@ class TerminalManager:
                 terminal.reader.join(timeout=max(0.1, deadline - time.monotonic()))
 
 
-def _size(value, default: int, low: int = 1, high: int = 1000) -> int:
-    """``value`` as an int within low..high, or ``default`` when it is not a number."""
-    try:
-        return min(high, max(low, int(value)))
-    except (TypeError, ValueError):
-        return default
-
-
-def _ready(fd: int, seconds: float, event: int) -> bool:
-    """Is ``fd`` readable (POLLIN) or writable (POLLOUT) within ``seconds``? (poll: no FD_SETSIZE limit)."""
-    poller = select.poll()
-    poller.register(fd, event)
-    return bool(poller.poll(seconds * 1000))
-
-
-def _set_size(fd: int, cols: int, rows: int) -> None:
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
