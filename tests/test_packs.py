@@ -515,3 +515,23 @@ def test_every_pack_field_is_documented():
                reader.CHOICE_FIELDS, reader.MISTAKE_FIELDS]
     missing = [name for schema in schemas for name in schema if f"| `{name}` |" not in doc]
     assert missing == []
+
+
+def test_a_database_is_kept_as_its_sql_and_read_as_the_database(tmp_path):
+    import sqlite3
+
+    from sandbox.packs.format import read_tree
+
+    folder = tmp_path / "starter"
+    folder.mkdir()
+    (folder / "blog.db.sql").write_text("CREATE TABLE article (id INTEGER PRIMARY KEY, title TEXT);\n"
+                                        "INSERT INTO article (title) VALUES ('Hello');\n")
+    (folder / "empty.db.sql").write_text("")
+    (folder / "notes.sql").write_text("SELECT 1;")  # SQL that names no database file stays as it is
+    files = read_tree(folder)
+    assert sorted(files) == ["blog.db", "empty.db", "notes.sql"]
+    assert files["empty.db"] == b"" and read_tree(folder)["blog.db"] == files["blog.db"]  # built the same each time
+    (tmp_path / "built.db").write_bytes(files["blog.db"])
+    connection = sqlite3.connect(tmp_path / "built.db")
+    assert connection.execute("SELECT title FROM article").fetchall() == [("Hello",)]
+    connection.close()

@@ -7,11 +7,13 @@ Reading a pack folder into these (and validating it) is ``sandbox.packs.reader``
 from __future__ import annotations
 
 import re
+import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox.errors import PackNotFound, WrongStepKind
-from sandbox.files import is_junk, skipped_dir
+from sandbox.files import is_data, is_junk, skipped_dir
 
 FORMAT_VERSION = 1
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
@@ -148,16 +150,44 @@ def junk_path(rel: str) -> bool:
     return any(skipped_dir(part) for part in parts[:-1]) or is_junk(parts[-1]) or skipped_dir(parts[-1])
 
 
+DATABASE_SOURCE = ".sql"  # "blog.db.sql" in a pack is the SQLite file "blog.db", built from its SQL
+
+
 def read_tree(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
-    """Every file under ``folder`` as {relative posix path: bytes}, without junk."""
+    """Every file under ``folder`` as {relative posix path: bytes}, without junk.
+
+    A SQLite database is kept in a pack as the SQL that makes it (``blog.db.sql``, readable and
+    diffable), and read here as the database file itself (``blog.db``), built by SQLite.
+    """
     files: dict[str, bytes] = {}
     if not folder.is_dir():
         return files
     for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if path.is_file() and not junk_path(rel.as_posix()) and rel.as_posix() not in skip:
-            files[rel.as_posix()] = path.read_bytes()
+        rel = path.relative_to(folder).as_posix()
+        if not path.is_file() or junk_path(rel) or rel in skip:
+            continue
+        if is_database_source(rel):
+            files[rel[: -len(DATABASE_SOURCE)]] = built_database(path.read_text(encoding="utf-8"))
+        else:
+            files[rel] = path.read_bytes()
     return files
+
+
+def is_database_source(rel: str) -> bool:
+    """Is this pack file the SQL of a database (``name.db.sql``, ``name.sqlite.sql``...)?"""
+    return rel.endswith(DATABASE_SOURCE) and is_data(rel[: -len(DATABASE_SOURCE)])
+
+
+def built_database(sql: str) -> bytes:
+    """The bytes of the SQLite file that running ``sql`` in a new database makes (empty SQL: an empty file)."""
+    with tempfile.TemporaryDirectory(prefix="pack-database-") as folder:
+        path = Path(folder) / "built.db"
+        connection = sqlite3.connect(path)
+        try:
+            connection.executescript(sql)
+        finally:
+            connection.close()
+        return path.read_bytes()
 
 
 def step_files(lesson: Lesson, step: Step, variant: str = "start") -> dict[str, bytes]:

@@ -1,0 +1,4 @@
+BEGIN TRANSACTION;
+CREATE TABLE "article" ("id" INTEGER NOT NULL PRIMARY KEY, "title" VARCHAR(200) NOT NULL, "slug" VARCHAR(255) NOT NULL, "content" TEXT NOT NULL, "published" INTEGER NOT NULL, "created_at" DATETIME NOT NULL);
+CREATE UNIQUE INDEX "article_slug" ON "article" ("slug");
+COMMIT;
