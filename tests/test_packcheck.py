@@ -33,7 +33,7 @@ def test_fixture_pack_passes_with_the_real_checker(check_runner):
         ("about", "start", "fail", "fail"),
         ("about", "solution", "pass", "pass"),
     ]
-    assert seen == report.rows
+    assert sorted(seen, key=report.rows.index) == report.rows  # each row reported once, as it finished
     assert format_report(report).splitlines()[-1].startswith("5 checks, 5 ok, 0 problems in ")
 
 
@@ -109,3 +109,72 @@ def test_timeouts_and_faults_never_count_as_a_failing_start(pack_dir, result, go
     report = check_pack(pack_dir, FakeRunner(result))
     assert all(r.got == got and not r.ok for r in report.rows)
     assert reason in report.rows[0].reason
+
+
+# -- alternatives and edits -------------------------------------------------------------------
+
+def add_variant(pack_dir: Path, kind: str, name: str, toml: str, files: dict | None = None) -> Path:
+    folder = pack_dir / LESSON / f"{kind}s" / "hello" / name
+    folder.mkdir(parents=True)
+    (folder / f"{kind}.toml").write_text(toml)
+    for rel, text in (files or {}).items():
+        (folder / rel).write_text(text)
+    return folder
+
+
+def test_an_alternative_written_as_edits_must_pass(check_runner, pack_dir):
+    add_variant(pack_dir, "alternative", "two-parts", 'description = "joins two strings"\n'
+                '[[edits]]\nfile = "app.py"\nfind = \'return "Hello, web!"\'\nreplace = \'return "Hello, " + "web!"\'\n')
+    add_variant(pack_dir, "alternative", "shouts", '[[edits]]\nfile = "app.py"\nfind = "Hello, web!"\nreplace = "HELLO, WEB!"\n')
+    report = check_pack(pack_dir, check_runner)
+    rows = {r.variant: r for r in report.rows if r.step == "hello"}
+    assert rows["alternative:two-parts"].ok and rows["alternative:two-parts"].expected == "pass"
+    bad = rows["alternative:shouts"]
+    assert (bad.got, bad.ok) == ("fail", False)
+    assert bad.reason.startswith("the alternative failed: ") and "Hello, web!" in bad.reason
+
+
+def test_a_mistake_written_as_edits_starts_from_the_solution(check_runner, pack_dir):
+    wrong = pack_dir / LESSON / "mistakes" / "hello" / "wrong-path"
+    (wrong / "app.py").unlink()
+    (wrong / "mistake.toml").write_text('message = "Visiting / should show a page"\n'
+                                        '[[edits]]\nfile = "app.py"\nfind = \'route("/")\'\nreplace = \'route("/hello")\'\n')
+    report = check_pack(pack_dir, check_runner)
+    assert report.ok, format_report(report)
+
+
+def test_an_edit_that_no_longer_applies_is_a_row_with_the_file_and_text(pack_dir):
+    add_variant(pack_dir, "alternative", "stale", '[[edits]]\nfile = "app.py"\nfind = "Goodbye"\nreplace = "Hi"\n')
+    add_variant(pack_dir, "mistake", "twice", 'message = "x"\n[[edits]]\nfile = "app.py"\nfind = "()"\nreplace = "[]"\n')
+    add_variant(pack_dir, "mistake", "gone", 'message = "x"\nremove = ["views/nothing.tpl"]\n')
+    fake = FakeRunner(CheckResult(passed=True))
+    report = check_pack(pack_dir, fake)
+    rows = {r.variant: r for r in report.rows}
+    assert rows["alternative:stale"].got == "error" and not rows["alternative:stale"].ok
+    assert "app.py does not occur" in rows["alternative:stale"].reason and "'Goodbye'" in rows["alternative:stale"].reason
+    assert "mistakes/hello/twice/mistake.toml: the text to find in app.py occurs 2 times" in rows["mistake:twice"].reason
+    assert "remove names views/nothing.tpl, which the solution does not have" in rows["mistake:gone"].reason
+    assert len(fake.calls) == len(report.rows) - 3  # nothing ran for the broken variants
+
+
+def test_rows_run_side_by_side_and_keep_the_packs_order(pack_dir):
+    import threading
+    import time
+
+    seen_at_once, running, lock = [], [0], threading.Lock()
+
+    class SlowRunner(FakeRunner):
+        def run(self, workspace, check_files, app_module="app.py", **kw):
+            with lock:
+                running[0] += 1
+                seen_at_once.append(running[0])
+            time.sleep(0.2)
+            with lock:
+                running[0] -= 1
+            assert kw["key"].startswith("pack-check-")
+            return super().run(workspace, check_files, app_module)
+
+    report = check_pack(pack_dir, SlowRunner(CheckResult(passed=False)), jobs=3)
+    assert max(seen_at_once) == 3
+    assert [(r.step, r.variant) for r in report.rows] == [
+        ("hello", "start"), ("hello", "solution"), ("hello", "mistake:wrong-path"), ("about", "start"), ("about", "solution")]

@@ -512,7 +512,7 @@ def test_every_pack_field_is_documented():
     from sandbox.packs import reader
     doc = (Path(__file__).parent.parent / "docs" / "lesson-packs.md").read_text()
     schemas = [reader.PACK_FIELDS, reader.LESSON_FIELDS, reader.STEP_FIELDS,
-               reader.CHOICE_FIELDS, reader.MISTAKE_FIELDS]
+               reader.CHOICE_FIELDS, *reader.VARIANT_FIELDS.values(), reader.EDIT_FIELDS]
     missing = [name for schema in schemas for name in schema if f"| `{name}` |" not in doc]
     assert missing == []
 
@@ -535,3 +535,30 @@ def test_a_database_is_kept_as_its_sql_and_read_as_the_database(tmp_path):
     connection = sqlite3.connect(tmp_path / "built.db")
     assert connection.execute("SELECT title FROM article").fetchall() == [("Hello",)]
     connection.close()
+
+
+def test_alternatives_are_read_and_checked_like_mistakes(pack_dir):
+    alternatives = pack_dir / LESSON / "alternatives"
+    (alternatives / "hello" / "ok").mkdir(parents=True)
+    (alternatives / "hello" / "ok" / "alternative.toml").write_text(
+        'description = "d"\n[[edits]]\nfile = "app.py"\nfind = "web"\nreplace = "Web"\n')
+    hello = load_pack(pack_dir).lesson("01-first-routes").step("hello")
+    [alternative] = hello.alternatives
+    assert (alternative.name, alternative.kind, alternative.edits[0].find) == ("ok", "alternative", "web")
+    files = step_files(load_pack(pack_dir).lesson("01-first-routes"), hello, "ok")
+    assert '@app.route("/")' in files["app.py"].decode() and "Hello, Web!" in files["app.py"].decode()
+
+    (alternatives / "hello" / "bare").mkdir()
+    (alternatives / "hello" / "empty").mkdir()
+    (alternatives / "hello" / "empty" / "alternative.toml").write_text('description = "nothing"\n')
+    (alternatives / "hello" / "wrong-path").mkdir()  # the same name as a mistake
+    (alternatives / "hello" / "wrong-path" / "alternative.toml").write_text('remove = ["app.py"]\n')
+    (alternatives / "hello" / "half").mkdir()
+    (alternatives / "hello" / "half" / "alternative.toml").write_text('[[edits]]\nfile = "app.py"\nfind = "x"\n')
+    (alternatives / "about-us").mkdir()
+    problems = problems_of(pack_dir)
+    assert find(problems, "has no alternative.toml").file == f"{LESSON}/alternatives/hello/bare"
+    assert find(problems, "changes nothing").file == f"{LESSON}/alternatives/hello/empty/alternative.toml"
+    find(problems, "already has a mistake or alternative called 'wrong-path'")
+    assert find(problems, "edit 1 is missing the required field 'replace'").line == 1
+    assert find(problems, "does not match any code step").file == f"{LESSON}/alternatives/about-us"

@@ -21,6 +21,8 @@ def add_commands(commands, add_data_dir) -> None:
     check = sub.add_parser("check", help="validate a pack and prove its checks: starters fail, solutions pass")
     check.add_argument("path")
     check.add_argument("--watch", action="store_true", help="check again after every change until Ctrl+C")
+    check.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                       help="rows checked at once (default: the number of processors, at least 2)")
     check.set_defaults(handler=pack_check)
 
     build = sub.add_parser("build", help="validate a pack and write a reproducible zip of it")
@@ -73,7 +75,7 @@ def pack_check(args) -> int:
             runner.stop()
     try:
         runner.start()
-        report = check_pack(Path(args.path), runner, on_row=lambda row: print(
+        report = check_pack(Path(args.path), runner, jobs=args.jobs, on_row=lambda row: print(
             f"  {'ok ' if row.ok else 'BAD'} {row.lesson}/{row.step} {row.variant}: {row.got} ({row.ms} ms)",
             file=sys.stderr, flush=True))
     finally:
@@ -124,3 +126,16 @@ def pack_remove(args) -> int:
     remove_pack(_packs_dir(args), args.pack_id)
     print(f"Removed '{args.pack_id}'. The learner's files and progress are kept, should it be installed again.")
     return 0
+
+
+def _positive(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return number

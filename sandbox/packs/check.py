@@ -1,13 +1,17 @@
 """``pack check``: prove a pack's content works, the way its learners will meet it.
 
 After validation, every code step's checks run against its starting point (must fail), its
-solution (must pass) and each of its mistakes (must fail, showing the mistake's message).
+solution (must pass), each of its alternatives (must pass) and each of its mistakes (must
+fail, showing the mistake's message). Rows are independent and run side by side on the warm
+worker, ``jobs`` at a time.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +26,7 @@ MAX_REASON = 300
 class CheckRow:
     lesson: str
     step: str
-    variant: str  # start | solution | mistake:<name>
+    variant: str  # start | solution | mistake:<name> | alternative:<name>
     expected: str  # pass | fail
     got: str  # pass | fail | timeout | error | limit
     ok: bool
@@ -46,11 +50,18 @@ class PackReport:
         return not self.problems and not self.failed_rows
 
 
-def check_pack(path, runner, *, on_row=None) -> PackReport:
+def default_jobs() -> int:
+    """How many rows run at once by default: the machine's processors, at least 2."""
+    return max(2, os.cpu_count() or 1)
+
+
+def check_pack(path, runner, *, on_row=None, jobs: int | None = None) -> PackReport:
     """Validate the pack in ``path``, then run every code step's checks with ``runner``.
 
-    ``runner`` has ``run(workspace, check_files, app_module=...) -> CheckResult`` (a warm
-    ``sandbox.checker.CheckRunner``); ``on_row`` is called with each row as it is done.
+    ``runner`` has ``run(workspace, check_files, app_module=..., key=...) -> CheckResult`` (a warm
+    ``sandbox.checker.CheckRunner``, which runs checks with different keys side by side);
+    ``jobs`` rows run at once (default ``default_jobs()``); ``on_row`` is called with each row
+    as it is done, from the thread that ran it. ``report.rows`` keep the pack's order.
     """
     started = time.monotonic()
     report = PackReport(Path(path))
@@ -60,28 +71,37 @@ def check_pack(path, runner, *, on_row=None) -> PackReport:
         report.problems = exc.problems or [Problem(str(path), None, str(exc))]
         report.seconds = time.monotonic() - started
         return report
+    work = []
     for lesson in pack.lessons:
         for step in lesson.steps:
             if step.kind != "code":
                 continue
-            variants = [("start", "fail", None), ("solution", "pass", None)]
-            variants += [(mistake.name, "fail", mistake.message) for mistake in step.mistakes]
-            for variant, expected, message in variants:
-                row = _check_variant(runner, lesson, step, variant, expected, message)
-                report.rows.append(row)
-                if on_row is not None:
-                    on_row(row)
+            work += [(lesson, step, "start", "start", "fail", None), (lesson, step, "solution", "solution", "pass", None)]
+            work += [(lesson, step, a.name, f"alternative:{a.name}", "pass", None) for a in step.alternatives]
+            work += [(lesson, step, m.name, f"mistake:{m.name}", "fail", m.message) for m in step.mistakes]
+
+    def one(number: int, item) -> CheckRow:
+        row = _check_variant(runner, *item, key=f"pack-check-{number}")
+        if on_row is not None:
+            on_row(row)
+        return row
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs or default_jobs()), thread_name_prefix="pack-check") as pool:
+        report.rows = list(pool.map(one, range(len(work)), work))
     report.seconds = time.monotonic() - started
     return report
 
 
-def _check_variant(runner, lesson: Lesson, step: Step, variant: str, expected: str, message: str | None) -> CheckRow:
-    label = variant if variant in ("start", "solution") else f"mistake:{variant}"
+def _check_variant(runner, lesson: Lesson, step: Step, variant: str, label: str, expected: str,
+                   message: str | None, *, key: str) -> CheckRow:
     with tempfile.TemporaryDirectory(prefix="pack-check-") as temp:
         workspace = Path(temp)
-        write_files(step_files(lesson, step, variant), workspace)
+        try:
+            write_files(step_files(lesson, step, variant), workspace)
+        except PackError as exc:
+            return CheckRow(lesson.id, step.id, label, expected, "error", False, 0.0, _clip(str(exc)))
         began = time.monotonic()
-        result = runner.run(workspace, list(step.checks), app_module=lesson.app)
+        result = runner.run(workspace, list(step.checks), app_module=lesson.app, key=key)
         ms = getattr(result, "duration_ms", 0.0) or (time.monotonic() - began) * 1000
     got = _got(result)
     ok, reason = got == expected, ""
@@ -89,7 +109,8 @@ def _check_variant(runner, lesson: Lesson, step: Step, variant: str, expected: s
     if got in ("timeout", "error", "limit"):
         reason = _trouble(result)
     elif not ok and expected == "pass":
-        reason = "the solution failed: " + _messages(failures)
+        what = "alternative" if label.startswith("alternative:") else "solution"
+        reason = f"the {what} failed: " + _messages(failures)
     elif not ok:
         what = "starting point" if variant == "start" else "mistake"
         reason = f"all {len(result.tests)} checks passed on the {what}, but it should fail one"

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sandbox.errors import PackNotFound, WrongStepKind
+from sandbox.errors import PackError, PackNotFound, WrongStepKind
 from sandbox.files import is_data, is_junk, skipped_dir
 
 FORMAT_VERSION = 1
@@ -39,12 +39,35 @@ class Choice:
     explain: str = ""
 
 
+@dataclass(frozen=True)
+class Edit:
+    """One find/replace pair of a variant's ``[[edits]]``: ``find`` occurs exactly once in ``file``."""
+
+    file: str  # relative posix path in the workspace
+    find: str
+    replace: str
+
+
 @dataclass
-class Mistake:
+class Variant:
+    """Another version of a step's solution that ``pack check`` runs: a mistake or an alternative.
+
+    A mistake must fail the step's checks with ``message`` in a failure; an alternative is another
+    correct solution and must pass. Its files are the reference solution's, then the files in its
+    folder (``path``), then ``remove`` and ``edits`` applied in order.
+    """
+
     name: str
     path: Path
-    message: str
+    kind: str  # "mistake" | "alternative"
+    message: str = ""
     description: str = ""
+    edits: list[Edit] = field(default_factory=list)
+    remove: list[str] = field(default_factory=list)
+
+    @property
+    def manifest(self) -> str:
+        return f"{self.kind}.toml"
 
 
 @dataclass
@@ -59,17 +82,19 @@ class Step:
     question: str = ""
     multiple: bool = False
     choices: list[Choice] = field(default_factory=list)
-    mistakes: list[Mistake] = field(default_factory=list)
+    mistakes: list[Variant] = field(default_factory=list)
+    alternatives: list[Variant] = field(default_factory=list)
     index: int = 0
 
     def instructions_text(self) -> str:
         return self.instructions.read_text(encoding="utf-8")
 
-    def mistake(self, name: str) -> Mistake:
-        for mistake in self.mistakes:
-            if mistake.name == name:
-                return mistake
-        raise PackNotFound(f"Step '{self.id}' has no mistake called '{name}'.")
+    def variant(self, name: str) -> Variant:
+        """The mistake or alternative called ``name``; PackNotFound when there is none."""
+        for variant in (*self.mistakes, *self.alternatives):
+            if variant.name == name:
+                return variant
+        raise PackNotFound(f"Step '{self.id}' has no mistake or alternative called '{name}'.")
 
 
 @dataclass
@@ -191,21 +216,46 @@ def built_database(sql: str) -> bytes:
 
 
 def step_files(lesson: Lesson, step: Step, variant: str = "start") -> dict[str, bytes]:
-    """The workspace files of a code step: ``start``, ``solution`` or a mistake's name.
+    """The workspace files of a code step: ``start``, ``solution`` or a mistake's or alternative's name.
 
     The starting point is the lesson's starter overlaid with the solutions of the earlier
-    code steps, in order; a solution or a mistake is overlaid on that starting point.
+    code steps, in order; the solution is overlaid on that starting point; a variant is made
+    from the solution (see ``Variant``). PackError when a variant's edit does not apply.
     """
     files = read_tree(lesson.starter)
     for earlier in lesson.steps[: step.index]:
         if earlier.kind == "code" and earlier.solution is not None:
             files.update(read_tree(earlier.solution))
-    if variant == "solution":
-        if step.solution is not None:
-            files.update(read_tree(step.solution))
-    elif variant != "start":
-        files.update(read_tree(step.mistake(variant).path, skip=("mistake.toml",)))
+    if variant == "start":
+        return files
+    if step.solution is not None:
+        files.update(read_tree(step.solution))
+    if variant != "solution":
+        chosen = step.variant(variant)
+        files.update(read_tree(chosen.path, skip=(chosen.manifest,)))
+        apply_edits(files, chosen)
     return files
+
+
+def apply_edits(files: dict[str, bytes], variant: Variant) -> None:
+    """Apply ``variant``'s ``remove`` and ``edits`` to ``files`` in place.
+
+    Each ``find`` must occur exactly once in its file, as it stands after the edits before it;
+    PackError otherwise, naming the variant, the file and the text.
+    """
+    where = f"{variant.path.relative_to(variant.path.parents[2]).as_posix()}/{variant.manifest}"
+    for rel in variant.remove:
+        if files.pop(rel, None) is None:
+            raise PackError(f"{where}: remove names {rel}, which the solution does not have")
+    for edit in variant.edits:
+        if edit.file not in files:
+            raise PackError(f"{where}: an edit names {edit.file}, which the solution does not have")
+        text = files[edit.file].decode("utf-8")
+        count = text.count(edit.find)
+        if count != 1:
+            found = "does not occur" if count == 0 else f"occurs {count} times"
+            raise PackError(f"{where}: the text to find in {edit.file} {found} (it must occur exactly once): {edit.find[:80]!r}")
+        files[edit.file] = text.replace(edit.find, edit.replace).encode("utf-8")
 
 
 def write_files(files: dict[str, bytes], target: Path) -> None:

@@ -21,7 +21,8 @@ from sandbox.packs.format import (
     STEP_ID_RE,
     Choice,
     Lesson,
-    Mistake,
+    Edit,
+    Variant,
     Pack,
     Problem,
     Step,
@@ -50,7 +51,12 @@ STEP_FIELDS = {"id": ("str", True), "kind": ("str", True), "title": ("str", True
                "checks": ("str_or_strs", False), "hints": ("strs", False), "solution": ("str", False),
                "question": ("str", False), "multiple": ("bool", False), "choices": ("tables", False)}
 CHOICE_FIELDS = {"text": ("str", True), "correct": ("bool", False), "explain": ("str", False)}
-MISTAKE_FIELDS = {"message": ("str", True), "description": ("str", False)}
+VARIANT_FIELDS = {  # mistake.toml and alternative.toml
+    "mistake": {"message": ("str", True), "description": ("str", False), "edits": ("tables", False), "remove": ("strs", False)},
+    "alternative": {"description": ("str", False), "edits": ("tables", False), "remove": ("strs", False)},
+}
+EDIT_FIELDS = {"file": ("str", True), "find": ("str", True), "replace": ("str", True)}
+VARIANT_FOLDERS = {"mistakes": "mistake", "alternatives": "alternative"}
 
 
 def _describe(value) -> str:
@@ -264,12 +270,20 @@ class PackReader:
                 self.parse_check(check)
         rel = f.get("solution", f"solution/{step.id}")
         step.solution = self.file(root, path, line("solution") if "solution" in f else line("id"), where, rel, "folder")
-        folder = root / "mistakes" / step.id
-        if step.id and _exists(folder, folder=True):
-            for mistake_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not skipped_dir(p.name)):
-                mistake = self.mistake(mistake_dir)
-                if mistake is not None:
-                    step.mistakes.append(mistake)
+        names: set[str] = set()
+        for folder_name, kind in VARIANT_FOLDERS.items():
+            folder = root / folder_name / step.id
+            if not (step.id and _exists(folder, folder=True)):
+                continue
+            for variant_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not skipped_dir(p.name)):
+                variant = self.variant(variant_dir, kind)
+                if variant is None:
+                    continue
+                if variant.name in names:
+                    self.problem(variant_dir, None, f"{where} already has a mistake or alternative called '{variant.name}'")
+                    continue
+                names.add(variant.name)
+                (step.mistakes if kind == "mistake" else step.alternatives).append(variant)
 
     def parse_check(self, check: Path) -> None:
         try:
@@ -279,27 +293,49 @@ class PackReader:
         except ValueError as exc:
             self.problem(check, None, f"check file cannot be read as Python source: {exc}")
 
-    def mistake(self, folder: Path) -> Mistake | None:
-        path = folder / "mistake.toml"
+    def variant(self, folder: Path, kind: str) -> Variant | None:
+        """A mistake or alternative folder, read with its ``mistake.toml`` / ``alternative.toml``."""
+        path = folder / f"{kind}.toml"
         if not path.is_file():
-            self.problem(folder, None, "has no mistake.toml; add one with message = \"the text the learner must see\"")
+            if kind == "mistake":
+                self.problem(folder, None, "has no mistake.toml; add one with message = \"the text the learner must see\"")
+            else:
+                self.problem(folder, None, "has no alternative.toml; add one with description = \"what this solution does differently\"")
             return None
         toml = self.toml(path)
         if toml is None:
             return None
-        f = self.fields(path, toml, toml.data, MISTAKE_FIELDS, toml.top, "mistake.toml")
-        if "message" in f and not f["message"].strip():
-            self.problem(path, toml.key_line("message", toml.top), "message is empty; write the text a failing check must show")
-        if not f.get("message", "").strip():
-            return None
-        return Mistake(name=folder.name, path=folder, message=f["message"], description=f.get("description", ""))
+        f = self.fields(path, toml, toml.data, VARIANT_FIELDS[kind], toml.top, path.name)
+        if kind == "mistake":
+            if "message" in f and not f["message"].strip():
+                self.problem(path, toml.key_line("message", toml.top), "message is empty; write the text a failing check must show")
+            if not f.get("message", "").strip():
+                return None
+        edits = []
+        sections = toml.sections("edits", (1, len(toml.lines)), len(f.get("edits", [])), "edits")
+        for number, (table, section) in enumerate(zip(f.get("edits", []), sections)):
+            e = self.fields(path, toml, table, EDIT_FIELDS, section, f"edit {number + 1}")
+            if len(e) < len(EDIT_FIELDS):
+                continue
+            if self.inside(folder, e["file"]) is None:
+                self.problem(path, section[0], f"edit {number + 1} names {e['file']}, which is outside the workspace")
+            elif not e["find"]:
+                self.problem(path, toml.key_line("find", section), f"edit {number + 1} has an empty find; give the text to replace")
+            else:
+                edits.append(Edit(e["file"], e["find"], e["replace"]))
+        has_files = any(p.is_file() and p.name != path.name for p in folder.rglob("*"))
+        if not has_files and not edits and not f.get("remove"):
+            self.problem(path, None, f"changes nothing: add files next to {path.name}, [[edits]] or remove = [...]")
+        return Variant(name=folder.name, path=folder, kind=kind, message=f.get("message", ""),
+                       description=f.get("description", ""), edits=edits, remove=list(f.get("remove", [])))
 
     def stray_mistakes(self, root: Path, steps: list[Step]) -> None:
-        folder = root / "mistakes"
         code_ids = {step.id for step in steps if step.kind == "code"}
-        if folder.is_dir():
-            for stray in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in code_ids and not skipped_dir(p.name)):
-                self.problem(stray, None, f"does not match any code step in this lesson (code steps: {', '.join(sorted(code_ids)) or 'none'})")
+        for folder_name in VARIANT_FOLDERS:
+            folder = root / folder_name
+            if folder.is_dir():
+                for stray in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in code_ids and not skipped_dir(p.name)):
+                    self.problem(stray, None, f"does not match any code step in this lesson (code steps: {', '.join(sorted(code_ids)) or 'none'})")
 
     def quiz_step(self, path: Path, toml: _Toml, step: Step, f: dict, section, where: str) -> None:
         line = lambda key: toml.key_line(key, section)  # noqa: E731

@@ -11,6 +11,7 @@ class Article(Model):
     title = CharField(max_length=200)
     slug = CharField(unique=True)
     content = TextField()
+    summary = TextField(default="")
     published = BooleanField(default=False)
     created_at = DateTimeField(default=datetime.datetime.now)
 
