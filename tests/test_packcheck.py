@@ -178,3 +178,10 @@ def test_rows_run_side_by_side_and_keep_the_packs_order(pack_dir):
     assert max(seen_at_once) == 3
     assert [(r.step, r.variant) for r in report.rows] == [
         ("hello", "start"), ("hello", "solution"), ("hello", "mistake:wrong-path"), ("about", "start"), ("about", "solution")]
+
+
+def test_one_lesson_can_be_checked_alone(pack_dir):
+    fake = FakeRunner(CheckResult(passed=False))
+    report = check_pack(pack_dir, fake, lessons=["01-first-routes", "09-nope"])
+    assert {r.lesson for r in report.rows} == {"01-first-routes"}
+    assert [str(p) for p in report.problems] == ["pack.toml: there is no lesson '09-nope' to check"]

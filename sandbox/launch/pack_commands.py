@@ -21,6 +21,8 @@ def add_commands(commands, add_data_dir) -> None:
     check = sub.add_parser("check", help="validate a pack and prove its checks: starters fail, solutions pass")
     check.add_argument("path")
     check.add_argument("--watch", action="store_true", help="check again after every change until Ctrl+C")
+    check.add_argument("--lesson", action="append", default=[], metavar="ID",
+                       help="check only this lesson (repeat for more); default: every lesson")
     check.add_argument("--jobs", type=_positive, default=None, metavar="N",
                        help="rows checked at once (default: the number of processors, at least 2)")
     check.set_defaults(handler=pack_check)
@@ -75,7 +77,7 @@ def pack_check(args) -> int:
             runner.stop()
     try:
         runner.start()
-        report = check_pack(Path(args.path), runner, jobs=args.jobs, on_row=lambda row: print(
+        report = check_pack(Path(args.path), runner, jobs=args.jobs, lessons=args.lesson, on_row=lambda row: print(
             f"  {'ok ' if row.ok else 'BAD'} {row.lesson}/{row.step} {row.variant}: {row.got} ({row.ms} ms)",
             file=sys.stderr, flush=True))
     finally:

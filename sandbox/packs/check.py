@@ -55,13 +55,14 @@ def default_jobs() -> int:
     return max(2, os.cpu_count() or 1)
 
 
-def check_pack(path, runner, *, on_row=None, jobs: int | None = None) -> PackReport:
+def check_pack(path, runner, *, on_row=None, jobs: int | None = None, lessons=()) -> PackReport:
     """Validate the pack in ``path``, then run every code step's checks with ``runner``.
 
     ``runner`` has ``run(workspace, check_files, app_module=..., key=...) -> CheckResult`` (a warm
     ``sandbox.checker.CheckRunner``, which runs checks with different keys side by side);
     ``jobs`` rows run at once (default ``default_jobs()``); ``on_row`` is called with each row
     as it is done, from the thread that ran it. ``report.rows`` keep the pack's order.
+    ``lessons``: lesson ids to check (default: all); an unknown id is a problem in the report.
     """
     started = time.monotonic()
     report = PackReport(Path(path))
@@ -71,8 +72,12 @@ def check_pack(path, runner, *, on_row=None, jobs: int | None = None) -> PackRep
         report.problems = exc.problems or [Problem(str(path), None, str(exc))]
         report.seconds = time.monotonic() - started
         return report
+    known = {lesson.id for lesson in pack.lessons}
+    report.problems = [Problem("pack.toml", None, f"there is no lesson '{name}' to check") for name in lessons if name not in known]
     work = []
     for lesson in pack.lessons:
+        if lessons and lesson.id not in lessons:
+            continue
         for step in lesson.steps:
             if step.kind != "code":
                 continue
