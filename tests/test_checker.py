@@ -412,3 +412,25 @@ def test_without_fork_learner_output_cannot_pose_as_the_result_and_is_shown(with
     result = without_fork.run(*chatty)
     assert not result.passed and "Your / page should say Hello." in result.tests[0].message
     assert forged in result.output_tail
+
+
+def test_a_test_after_a_failed_one_waits_unless_it_is_independent(check_runner, tmp_path):
+    check = """
+    import pytest
+
+    def test_about_page(client):
+        '''The about page answers'''
+        assert client.get('/about', status='*').status_int == 200, "Add a route for /about."
+
+    def test_about_differs_from_home(client):
+        '''The about page is not a copy of the home page'''
+        assert client.get('/about', status='*').text != client.get('/').text
+
+    @pytest.mark.independent
+    def test_home_still_works(client):
+        assert client.get('/').text == 'Hello'
+    """
+    result = check_runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check))
+    assert [t.outcome for t in result.tests] == ["failed", "skipped", "passed"]
+    assert result.tests[1].message == "Not checked yet: first fix \u201cThe about page answers\u201d."
+    assert not result.passed

@@ -22,6 +22,13 @@ from sandbox.checker.learner import find_wsgi_app, last_learner_frame, no_app_me
 from sandbox.errors import LearnerCodeError
 
 FIRST_IMPORT_FAILURE = pytest.StashKey[str]()
+FIRST_FAILURE_IN_FILE = pytest.StashKey[dict]()  # check file path -> title of its first failed test
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "independent: this test means something even when an earlier test in its file failed")
+    config.stash[FIRST_FAILURE_IN_FILE] = {}
 
 
 def pytest_addoption(parser):
@@ -80,9 +87,24 @@ def db(learner, tmp_path):
     database.close()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Tests in a check file build on the ones before them: after a failure, the rest wait.
+
+    A later test passing on top of a failed one would be a green tick that means nothing (a
+    page "differs from the home page" because it is a 404), so it shows as not checked yet.
+    A test marked ``@pytest.mark.independent`` runs regardless.
+    """
+    first = item.config.stash.get(FIRST_FAILURE_IN_FILE, {}).get(str(item.path))
+    if first and item.get_closest_marker("independent") is None:
+        pytest.skip(f"Not checked yet: first fix \u201c{first}\u201d.")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
+    if report.failed:
+        item.config.stash.get(FIRST_FAILURE_IN_FILE, {}).setdefault(str(item.path), _title(item))
     report.sandbox_title = _title(item)
     info = {"message": "", "file": None, "line": None, "limited": None}
     if call.excinfo is not None and report.outcome != "skipped":

@@ -24,9 +24,9 @@
     % if t['outcome'] != 'passed' and t.get('file') and t.get('line'):
     <li class="test failed" data-problem-file="{{t['file']}}" data-problem-line="{{t['line']}}" data-problem-message="{{t.get('message') or t['title']}}">
     % else:
-    <li class="test {{'passed' if t['outcome'] == 'passed' else 'failed'}}">
+    <li class="test {{t['outcome'] if t['outcome'] in ('passed', 'skipped') else 'failed'}}">
     % end
-      <strong>{{'✓' if t['outcome'] == 'passed' else '✗'}} {{t['title']}}</strong>
+      <strong>{{'✓' if t['outcome'] == 'passed' else '○' if t['outcome'] == 'skipped' else '✗'}} {{t['title']}}</strong>
       % if t['outcome'] != 'passed' and t.get('message'):
       <p class="message">{{t['message']}}</p>
       % end

@@ -41,6 +41,7 @@ def test_pages_use_the_stylesheet(db, client):
     )
 
 
+@pytest.mark.independent
 def test_files_outside_static_are_refused(workspace, db, client):
     """Files outside static/ are never served"""
     secret = (workspace / "app.py").read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ def test_paragraphs(page):
         "Text typed in the form has \\r\\n line ends: use .replace('\\r\\n', '\\n') before splitting.")
 
 
+@pytest.mark.independent
 def test_script_is_escaped(page):
     """A <script> in an article stays harmless text"""
     assert "<script>alert" not in page, (
