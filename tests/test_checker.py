@@ -396,6 +396,7 @@ def test_without_fork_an_endless_loop_is_killed_at_the_timeout_and_leaves_nothin
     temp = Path(tempfile.mkdtemp(prefix="sandbox-test-temp-"))  # where an unprivileged check can reach
     temp.chmod(0o1777)
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setattr("sandbox.checker.limits.check_temp_root", lambda: str(temp))
     endless = make_step(tmp_path, {"app.py": HELLO_APP.replace("return 'Hello'", "while True:\n        pass")})
     try:
         result = without_fork.run(*endless, timeout=4.0)
@@ -434,3 +435,18 @@ def test_a_test_after_a_failed_one_waits_unless_it_is_independent(check_runner, 
     assert [t.outcome for t in result.tests] == ["failed", "skipped", "passed"]
     assert result.tests[1].message == "Not checked yet: first fix \u201cThe about page answers\u201d."
     assert not result.passed
+
+
+def test_a_checks_private_folder_is_in_memory_where_the_system_has_tmpfs(check_runner, tmp_path):
+    from sandbox.checker.limits import check_temp_root
+
+    if not Path("/dev/shm").is_dir():
+        assert check_temp_root() is None
+        return
+    check = """
+    def test_where(workspace):
+        assert str(workspace).startswith('/dev/shm/sandbox-check-'), str(workspace)
+    """
+    assert check_temp_root() == "/dev/shm"
+    result = check_runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check))
+    assert result.passed, result.to_dict()

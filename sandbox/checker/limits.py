@@ -28,6 +28,22 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_WORKSPACE_BYTES = 64 * 1024 * 1024
 
 
+def check_temp_root() -> str | None:
+    """Where a check's private folder goes: a RAM-backed folder when the system has one.
+
+    A check writes a copy of the workspace and a fresh SQLite database, whose commits wait for
+    the disk (fsync) on a disk-backed /tmp; on tmpfs they do not, which makes a typical check
+    about a third faster. Returns ``/dev/shm`` when it is a writable tmpfs (Linux, per
+    /proc/mounts), else None (``tempfile``'s default folder).
+    """
+    try:
+        with open("/proc/mounts", encoding="utf-8") as mounts:
+            tmpfs = any(line.split()[1:3] == ["/dev/shm", "tmpfs"] for line in mounts)
+    except OSError:
+        return None
+    return "/dev/shm" if tmpfs and os.access("/dev/shm", os.W_OK | os.X_OK) else None
+
+
 def clean_env(home: str) -> dict:
     """A minimal environment: nothing of the sandbox's (tokens, SANDBOX_*) reaches a check."""
     env = {

@@ -68,7 +68,7 @@ def run_check_once(workspace, check_files, *, app_module="app.py", timeout=10.0,
         return CheckResult.fault(problem)
     started = time.monotonic()
     # Made here, so it is removed here even when the check has to be killed.
-    job["private"] = tempfile.mkdtemp(prefix="sandbox-check-")
+    job["private"] = tempfile.mkdtemp(prefix="sandbox-check-", dir=limits.check_temp_root())
     process = _spawn("--once")
     try:
         out, _ = process.communicate((json.dumps(job) + "\n").encode(), timeout=job["timeout"] + GRACE_SECONDS)

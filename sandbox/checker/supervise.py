@@ -61,6 +61,7 @@ class Supervisor:
     def __init__(self, child_main, write_line):
         self.child_main = child_main
         self.write_line = write_line
+        self.temp_root = limits.check_temp_root()
         self.jobs: dict[object, Job] = {}
         self.wake_r, wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
@@ -69,7 +70,7 @@ class Supervisor:
         signal.set_wakeup_fd(wake_w)  # a child's exit wakes select() at once
 
     def start(self, job_id, job: dict) -> None:
-        private = Path(tempfile.mkdtemp(prefix="sandbox-check-"))
+        private = Path(tempfile.mkdtemp(prefix="sandbox-check-", dir=self.temp_root))
         result_r, result_w = os.pipe()
         out_r, out_w = os.pipe()
         sys.stdout.flush()

@@ -6,6 +6,7 @@ Reading a pack folder into these (and validating it) is ``sandbox.packs.reader``
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import tempfile
@@ -203,8 +204,12 @@ def is_database_source(rel: str) -> bool:
     return rel.endswith(DATABASE_SOURCE) and is_data(rel[: -len(DATABASE_SOURCE)])
 
 
+@functools.lru_cache(maxsize=64)
 def built_database(sql: str) -> bytes:
-    """The bytes of the SQLite file that running ``sql`` in a new database makes (empty SQL: an empty file)."""
+    """The bytes of the SQLite file that running ``sql`` in a new database makes (empty SQL: an empty file).
+
+    Remembered per SQL text (64 at most): ``pack check`` reads the same starter for many rows.
+    """
     with tempfile.TemporaryDirectory(prefix="pack-database-") as folder:
         path = Path(folder) / "built.db"
         connection = sqlite3.connect(path)
