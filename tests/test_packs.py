@@ -562,3 +562,24 @@ def test_alternatives_are_read_and_checked_like_mistakes(pack_dir):
     find(problems, "already has a mistake or alternative called 'wrong-path'")
     assert find(problems, "edit 1 is missing the required field 'replace'").line == 1
     assert find(problems, "does not match any code step").file == f"{LESSON}/alternatives/about-us"
+
+
+def test_a_lesson_that_continues_starts_from_the_earlier_lessons_finished_files(pack_dir):
+    from sandbox.packs.format import finished_files, starter_files
+
+    second = pack_dir / "lessons" / "02-next-steps"
+    edit(second / "lesson.toml", 'title = ', 'continues = "01-first-routes"\ntitle = ')
+    (second / "starter").mkdir()
+    (second / "starter" / "notes.md").write_text("new in lesson 2\n")
+    pack = load_pack(pack_dir)
+    first, next_steps = pack.lesson("01-first-routes"), pack.lesson("02-next-steps")
+    assert next_steps.continues is first
+    files = starter_files(next_steps)
+    assert files["app.py"] == finished_files(first)["app.py"] and "/about" in files["app.py"].decode()
+    assert files["notes.md"] == b"new in lesson 2\n"
+
+    edit(second / "lesson.toml", 'continues = "01-first-routes"', 'continues = "01-first-route"')
+    edit(pack_dir / LESSON / "lesson.toml", 'title = ', 'continues = "02-next-steps"\ntitle = ')
+    problems = problems_of(pack_dir)
+    assert find(problems, "continues names lesson '01-first-route', which is not in this pack").line == 1
+    find(problems, "continues names lesson '02-next-steps', which does not come before this one")

@@ -107,6 +107,7 @@ class Lesson:
     steps: list[Step]
     root: Path
     index: int = 0
+    continues: Lesson | None = None  # the earlier lesson whose finished files this one starts from
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
@@ -220,6 +221,27 @@ def built_database(sql: str) -> bytes:
         return path.read_bytes()
 
 
+def starter_files(lesson: Lesson) -> dict[str, bytes]:
+    """The files a learner starts ``lesson`` with, as {relative posix path: bytes}.
+
+    A lesson that ``continues`` an earlier one starts from that lesson's finished files (its
+    starter with every code step's solution copied over it, in order), with its own
+    ``starter/`` folder copied over them; otherwise it starts from ``starter/`` alone.
+    """
+    files = finished_files(lesson.continues) if lesson.continues is not None else {}
+    files.update(read_tree(lesson.starter))
+    return files
+
+
+def finished_files(lesson: Lesson) -> dict[str, bytes]:
+    """``lesson``'s files when every code step is solved: its starter, then each solution in order."""
+    files = starter_files(lesson)
+    for step in lesson.steps:
+        if step.kind == "code" and step.solution is not None:
+            files.update(read_tree(step.solution))
+    return files
+
+
 def step_files(lesson: Lesson, step: Step, variant: str = "start") -> dict[str, bytes]:
     """The workspace files of a code step: ``start``, ``solution`` or a mistake's or alternative's name.
 
@@ -227,7 +249,7 @@ def step_files(lesson: Lesson, step: Step, variant: str = "start") -> dict[str, 
     code steps, in order; the solution is overlaid on that starting point; a variant is made
     from the solution (see ``Variant``). PackError when a variant's edit does not apply.
     """
-    files = read_tree(lesson.starter)
+    files = starter_files(lesson)
     for earlier in lesson.steps[: step.index]:
         if earlier.kind == "code" and earlier.solution is not None:
             files.update(read_tree(earlier.solution))

@@ -46,7 +46,8 @@ _TYPES = {  # kind -> (test, description for messages)
 PACK_FIELDS = {"format": ("int", True), "id": ("str", True), "title": ("str", True), "version": ("str", True),
                "authors": ("strs", False), "description": ("str", False), "requires": ("str", False),
                "show_solutions": ("bool", False), "lessons": ("strs", True)}
-LESSON_FIELDS = {"title": ("str", True), "summary": ("str", False), "app": ("str", False), "steps": ("tables", True)}
+LESSON_FIELDS = {"title": ("str", True), "summary": ("str", False), "app": ("str", False), "continues": ("str", False),
+                 "steps": ("tables", True)}
 STEP_FIELDS = {"id": ("str", True), "kind": ("str", True), "title": ("str", True), "instructions": ("str", True),
                "checks": ("str_or_strs", False), "hints": ("strs", False), "solution": ("str", False),
                "question": ("str", False), "multiple": ("bool", False), "choices": ("tables", False)}
@@ -169,12 +170,26 @@ class PackReader:
         if SEMVER_RE.fullmatch(f.get("requires", "0.0.0")) and SEMVER_RE.fullmatch(self.sandbox_version):
             if parse_version(f.get("requires", "0.0.0")) > parse_version(self.sandbox_version):
                 self.problem(manifest, line("requires"), f"this pack needs sandbox {f['requires']} or newer, but this is sandbox {self.sandbox_version}; update the sandbox")
+        self.continuing: list[tuple[Lesson, str, Path, int]] = []
         lessons = [self.lesson(name, index, manifest, line("lessons")) for index, name in enumerate(self.lesson_names(f, manifest, line("lessons")))]
+        self.link_continuations([lesson for lesson in lessons if lesson is not None])
         pack = Pack(id=f.get("id", ""), title=f.get("title", ""), version=f.get("version", ""),
                     authors=f.get("authors", []), description=f.get("description", ""),
                     requires=f.get("requires", "0.0.0"), show_solutions=f.get("show_solutions", True),
                     lessons=[lesson for lesson in lessons if lesson is not None], root=self.root)
         return pack, self.problems
+
+    def link_continuations(self, lessons: list[Lesson]) -> None:
+        """``continues = "<lesson id>"``: the lesson starts from an earlier lesson's finished files."""
+        by_id = {lesson.id: lesson for lesson in lessons}
+        for lesson, name, path, line in self.continuing:
+            earlier = by_id.get(name)
+            if earlier is None:
+                self.problem(path, line, f"continues names lesson '{name}', which is not in this pack")
+            elif earlier.index >= lesson.index:
+                self.problem(path, line, f"continues names lesson '{name}', which does not come before this one in pack.toml")
+            else:
+                lesson.continues = earlier
 
     def lesson_names(self, f: dict, manifest: Path, line: int) -> list[str]:
         names, seen = [], set()
@@ -223,8 +238,11 @@ class PackReader:
             seen.add(step.id)
             steps.append(step)
         self.stray_mistakes(root, steps)
-        return Lesson(id=name, title=f.get("title", ""), summary=f.get("summary", ""), app=app, steps=steps,
-                      root=root, index=index)
+        lesson = Lesson(id=name, title=f.get("title", ""), summary=f.get("summary", ""), app=app, steps=steps,
+                        root=root, index=index)
+        if "continues" in f:
+            self.continuing.append((lesson, f["continues"], path, toml.key_line("continues", toml.top)))
+        return lesson
 
     def step(self, root: Path, path: Path, toml: _Toml, table: dict, section, number: int) -> Step | None:
         sid = table.get("id") if isinstance(table.get("id"), str) else None

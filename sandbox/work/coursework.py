@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.errors import PackNotFound, Refused, WorkspaceError, WrongStepKind
-from sandbox.packs.format import Lesson, Pack, Step, check_quiz, read_tree, step_files
+from sandbox.packs.format import Lesson, Pack, Step, check_quiz, read_tree, starter_files, step_files
 from sandbox.store import unless_disk_fails
 from sandbox.work import progress, tree, workspace
 from sandbox.work import versions as versions_module
@@ -71,7 +71,7 @@ def needs_start_choice(place: Place) -> bool:
 
 def start_lesson(place: Place, *, carry: bool = False) -> None:
     carry_from = previous_workspace(place) if carry else None
-    workspace.ensure_started(place.ws, read_tree(place.lesson.starter), carry_from=carry_from)
+    workspace.ensure_started(place.ws, starter_files(place.lesson), carry_from=carry_from)
 
 
 def step_page(place: Place) -> dict:
