@@ -161,7 +161,7 @@ def test_a_code_step_starts_the_preview_and_the_pane_is_on_the_page(client, prev
     page = client.get(lesson)
     assert 'id="preview-frame"' in page.text and 'sandbox="allow-scripts allow-forms allow-same-origin allow-popups"' in page.text
     assert "allow-top-navigation" not in page.text
-    status = client.get(lesson + "/preview").json
+    status = client.post(lesson + "/preview", headers={"X-CSRF-Token": client.csrf}).json
     assert status["url"].startswith("http://localhost:")
     learner = current_learner().id
     assert preview.workspace(learner) == settings.workspaces_dir / str(learner) / "mini" / "01-first-route"

@@ -175,3 +175,29 @@ def test_two_apps_on_two_data_folders_serve_side_by_side_in_one_process(tmp_path
     finally:
         for store in stores:
             store.close()
+
+
+@pytest.mark.parametrize("fetch_site", ["same-site", "cross-site"])
+def test_no_route_answers_a_request_from_another_site_or_port(client, installed, fetch_site):
+    """Another port of 127.0.0.1 is the same site: its requests carry the session cookie."""
+    answered = []
+    for route in ROUTES:
+        for path in concrete_paths(route.path)[:1]:
+            headers = {"Sec-Fetch-Site": fetch_site}
+            if route.method == "POST":
+                headers["X-CSRF-Token"] = client.csrf
+            send = client.post if route.method == "POST" else client.get
+            response = send(path, headers=headers, expect_errors=True)
+            if response.status_int != 403 or "another site or port" not in response.text:
+                answered.append(f"{route.method} {path}: {response.status}")
+    assert answered == []
+    assert client.get("/about", headers={"Sec-Fetch-Site": "same-origin"}).status_int == 200
+    assert client.get("/about", headers={"Sec-Fetch-Site": "none"}).status_int == 200
+
+
+def test_a_loopback_ipv6_host_is_the_sandbox_too(client, settings):
+    from sandbox.web.security import SESSION_COOKIE, session_value
+
+    cookie = {"Cookie": f"{SESSION_COOKIE}={session_value(settings.token)}"}
+    assert client.get("/", headers={"Host": f"[::1]:{settings.port}", **cookie}).status_int == 200
+    assert client.get("/", headers={"Host": f"[::2]:{settings.port}", **cookie}, expect_errors=True).status_int == 400

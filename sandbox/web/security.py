@@ -16,6 +16,8 @@ from bottle import BaseRequest
 
 SESSION_COOKIE = "sandbox_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Sec-Fetch-Site values (W3C Fetch Metadata) of requests our own pages make or a person types.
+SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "frame-src http://localhost:* http://127.0.0.1:*; frame-ancestors 'self'; base-uri 'none'; "
@@ -54,7 +56,7 @@ class SecurityMiddleware:
     # Hosts are read at request time: the server learns its port only once it has bound.
     def allowed_hosts(self) -> set[str]:
         port = self.settings.port
-        return {f"127.0.0.1:{port}", f"localhost:{port}"}
+        return {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
 
     def __call__(self, environ, start_response):
         refusal = self._refusal(environ)
@@ -84,6 +86,11 @@ class SecurityMiddleware:
             return "403 Forbidden", _forbidden_page(), []
         if not self._has_session(environ):
             return "403 Forbidden", _forbidden_page(), []
+        if environ.get("HTTP_SEC_FETCH_SITE", "same-origin") not in SAME_ORIGIN_FETCH:
+            # Another port of 127.0.0.1 (a learner's app, say) is the same *site*, so the session
+            # cookie travels with its requests; no answer of ours goes to another origin, whatever
+            # the method (the rule Jupyter applies with Referer checks, stated by Fetch Metadata).
+            return "403 Forbidden", _page("Request refused", "This request came from another site or port, so it was refused."), []
         if environ.get("REQUEST_METHOD", "GET").upper() in UNSAFE_METHODS:
             problem = self._cross_site_problem(environ)
             if problem:

@@ -140,7 +140,9 @@
 
     async open() {
       try {
-        const status = await getJSON(this.root.dataset.openUrl);
+        const response = await post(this.root.dataset.openUrl, {}, { Accept: "application/json" });
+        if (!response.ok) throw new Error(`${response.status}`);
+        const status = await response.json();
         if (status.state === "none") {
           this.statusLine.textContent = status.message;
           return;
