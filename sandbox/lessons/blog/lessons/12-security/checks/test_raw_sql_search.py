@@ -1,8 +1,11 @@
-import pytest
+from urllib.parse import quote, unquote
 
-ATTACKS = ["' OR '1'='1", "' OR 1=1 --", "%') OR 1=1 --", "x%' OR published = 0 OR title LIKE '"]
+import pytest
+from sandbox.checker.probes import HOSTILE, MARK, SQL_ATTACKS, assert_escaped, visible_text
+
 SAFE_ADVICE = ("Pass the words to the database as parameters (the ? marks in the SQL), "
-               "never with an f-string or + inside the SQL text.")
+               "never with an f-string, % or + inside the SQL text.")
+DRAFT_WORDS = ("Hidden plans", "Top secret draft")
 
 
 @pytest.fixture
@@ -10,41 +13,106 @@ def articles(db):
     Article = db.models.get("Article")
     if Article is None:
         pytest.fail("There is no Article model any more: keep the Article class in models.py.", pytrace=False)
-    Article.create(title="Kitchen notes", slug="kitchen-notes", content="Don't forget the salt.", published=True)
-    Article.create(title="Travel diary", slug="travel-diary", content="Trains in Japan run on time.", published=True)
+    # The draft comes first, so a query that an attack turns into "every row" shows it first.
     Article.create(title="Hidden plans", slug="hidden-plans", content="Top secret draft.", published=False)
+    Article.create(title="Kitchen notes", slug="kitchen-notes", content="Don't forget the salt.", published=True)
+    Article.create(title="Travel diary", slug="travel-diary",
+                   content='Trains in Japan run on time, or as the guide said: "always".', published=True)
     return Article
 
 
-def search(client, words, why):
+def answer(client, path, params=None, headers=None):
+    """The response, or the exception that the request raised (a crash in the learner's app)."""
     try:
-        r = client.get("/blog/search", {"q": words}, expect_errors=True)
+        return client.get(path, params or {}, headers=headers or {}, expect_errors=True)
     except Exception as error:  # the database refused the query
-        pytest.fail(f"Searching for {words} {why} crashed your app ({type(error).__name__}: {error}). "
-                    "The search words became part of your SQL. " + SAFE_ADVICE, pytrace=False)
-    assert r.status_int == 200, f"Searching for {words} {why} answered {r.status} instead of the results page."
+        return error
+
+
+def crash(r):
+    if isinstance(r, Exception):
+        return f"crashed your app ({type(r).__name__}: {r})"
+    return f"answered {r.status}" if r.status_int >= 500 else ""
+
+
+def search(client, words, why="", fragment=False):
+    what = f"{words} {why}".strip()
+    r = answer(client, "/blog/search", {"q": words}, {"HX-Request": "true"} if fragment else None)
+    if crash(r):
+        pytest.fail(f"Searching for {what} {crash(r)}. The search words became part of your SQL. " + SAFE_ADVICE,
+                    pytrace=False)
+    assert r.status_int == 200, f"Searching for {what} answered {r.status} instead of the results page."
     return r
+
+
+def attack_all(client, where, requests):
+    """Send every attack; report a leaked draft first (the worst), else a crash."""
+    crashes = []
+    for attack, path, params, headers in requests:
+        r = answer(client, path, params, headers)
+        if crash(r):
+            crashes.append(f"{where(attack, path)} {crash(r)}")
+        elif leaked(r.text):
+            pytest.fail(f"{where(attack, path)} showed an unpublished article: the attack changed your SQL. "
+                        + SAFE_ADVICE, pytrace=False)
+    if crashes:
+        pytest.fail(f"{crashes[0]}: the attack became part of your SQL. " + SAFE_ADVICE, pytrace=False)
+
+
+def leaked(html):
+    text = visible_text(html)
+    return any(words in text for words in DRAFT_WORDS)
 
 
 def test_search_looks_in_content(articles, client):
     """The search finds words in the content too"""
-    r = search(client, "japan", "")
-    assert "Travel diary" in r.text, (
+    text = visible_text(search(client, "japan").text)
+    assert "Travel diary" in text, (
         "Searching for 'japan' should find 'Travel diary', whose content mentions Japan. "
         "Search the title OR the content: ... WHERE published = 1 AND (title LIKE ? OR content LIKE ?).")
-    assert "Kitchen notes" not in r.text, "Searching for 'japan' also listed 'Kitchen notes': only list articles that contain the words."
-    assert "Hidden plans" not in r.text, "The search showed an unpublished article. Keep published = 1 in the query."
+    assert "Kitchen notes" not in text, "Searching for 'japan' also listed 'Kitchen notes': only list articles that contain the words."
+    assert not leaked(search(client, "secret").text), (
+        "Searching for 'secret' showed the unpublished article 'Hidden plans'. Keep published = 1 in the query.")
 
 
 def test_quote_marks_are_fine(articles, client):
-    """A word with a quote mark works"""
-    r = search(client, "don't", "(with a quote mark)")
-    assert "Kitchen notes" in r.text, "Searching for don't should find 'Kitchen notes', whose content says Don't."
+    """Words with quote marks work"""
+    r = search(client, "don't", "(with a quote mark ')")
+    assert "Kitchen notes" in visible_text(r.text), (
+        "Searching for don't should find 'Kitchen notes', whose content says Don't.")
+    r = search(client, '"always"', '(with quote marks ")')
+    assert "Travel diary" in visible_text(r.text), (
+        "Searching for \"always\" (with its quote marks) should find 'Travel diary', whose content says \"always\".")
 
 
+@pytest.mark.independent
 def test_sql_injection_is_refused(articles, client):
-    """SQL injection attacks find nothing secret"""
-    for attack in ATTACKS:
-        r = search(client, attack, "(an SQL injection attack)")
-        assert "Hidden plans" not in r.text, (
-            f"Searching for {attack} showed an unpublished article: the search words changed your SQL. " + SAFE_ADVICE)
+    """SQL injection in the search finds nothing secret"""
+    requests = [(attack, "/blog/search", {"q": attack}, headers)
+                for attack in SQL_ATTACKS for headers in (None, {"HX-Request": "true"})]
+    attack_all(client, lambda attack, path: f"Searching for {attack} (an SQL injection attack)", requests)
+
+
+@pytest.mark.independent
+def test_addresses_are_not_injectable(articles, client):
+    """SQL injection in an article's address finds nothing secret"""
+    requests = [(attack, path.format(quote(attack, safe="")), None, None)
+                for attack in SQL_ATTACKS for path in ("/blog/{}/", "/api/articles/{}")]
+    attack_all(client, lambda attack, path: f"Visiting {unquote(path)}", requests)
+
+
+@pytest.mark.independent
+def test_results_are_escaped(articles, client):
+    """Titles and search words are shown as text on the search page"""
+    for number, payload in enumerate(HOSTILE):
+        articles.create(title=f"Findme {payload}", slug=f"findme-{number}", content="Text.", published=True)
+    for fragment in (False, True):
+        page = search(client, "findme", fragment=fragment).text
+        for payload in HOSTILE:
+            assert_escaped(page, payload, "the search results, in an article's title")
+    for payload in HOSTILE:
+        for fragment in (False, True):
+            page = search(client, f"{payload} nowhere", fragment=fragment).text  # no result: the words are shown back
+            assert_escaped(page, payload, "the search page, in the words searched for")
+    assert MARK in visible_text(search(client, "findme").text), (
+        "Searching for 'findme' should list the articles whose titles say Findme, with their titles shown as text.")
