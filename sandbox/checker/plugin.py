@@ -7,7 +7,6 @@ learner's file and line, and plain words for errors.
 from __future__ import annotations
 
 import errno
-import functools
 import inspect
 import os
 import sys
@@ -81,10 +80,27 @@ def client(app):
 
 @pytest.fixture
 def db(learner, tmp_path):
-    """The learner's Peewee models bound to a fresh, empty SQLite database."""
-    database = LearnerDatabase(learner.models(), tmp_path / "check.sqlite")
+    """The learner's Peewee models on a fresh, empty temporary SQLite database, tables made."""
+    database = LearnerDatabase(learner, tmp_path / "check.sqlite")
     yield database
     database.close()
+
+
+@pytest.fixture
+def restart(learner, db):
+    """``restart()``: a new WebTest client on a freshly imported copy of the learner's app and models,
+    on the same temporary database as ``db``, so rows written before are still there (a database
+    that lives in memory comes back empty). ``db.Article`` is the fresh model afterwards."""
+
+    def again():
+        learner.restart()
+        db.reload()
+        app = learner.wsgi_app()
+        if isinstance(app, bottle.Bottle):
+            app.catchall = False
+        return webtest.TestApp(app)
+
+    return again
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -166,9 +182,26 @@ class LearnerModules:
             self._fail(no_app_message(self.app_file), self.app_file)
         return app
 
+    @property
+    def models_file(self) -> str:
+        return "models.py" if (self.workspace / "models.py").is_file() else self.app_file
+
     def models(self) -> dict[str, type]:
-        """Model classes defined in the learner's files, by class name."""
-        self.load("models.py" if (self.workspace / "models.py").is_file() else self.app_file)
+        """The learner's Peewee model classes, by class name, from models.py (else the app file) and
+        the files it imports; the app file is imported too when it is what gives a model its
+        database (a DatabaseProxy it initialises, ``Model.bind``, ``db.init``)."""
+        self.load(self.models_file)
+        found = self._defined_models()
+        if not found:
+            raise LearnerCodeError(
+                f"No Peewee models found yet: the check looked in {self.models_file} and the files it imports "
+                "for a class that extends Model, like class Article(Model):.", self.models_file)
+        if self.models_file != self.app_file and not all(_usable(m._meta.database) for m in found.values()):
+            self.load(self.app_file)
+            found = self._defined_models()
+        return found
+
+    def _defined_models(self) -> dict[str, type]:
         found = {}
         for module in learner_modules(self.workspace):
             for value in vars(module).values():
@@ -179,9 +212,19 @@ class LearnerModules:
                     and sys.modules.get(value.__module__) is module
                 ):
                     found[value.__name__] = value
-        if not found:
-            self._fail("No Peewee models found yet: define a class that extends Model.", self.app_file)
+                    for field in value._meta.manytomany.values():
+                        through = field.get_through_model()
+                        found.setdefault(through.__name__, through)
         return found
+
+    def restart(self):
+        """Forget the imported learner files, as when their app stops: the next load imports them afresh."""
+        purge_learner_modules(self.workspace, [Path(self.app_file).stem])
+        self._loaded.clear()
+        if len(bottle.app) > 1:
+            bottle.app.pop()
+        bottle.app.push()
+        bottle.TEMPLATES.clear()
 
     def close(self):
         bottle.run = self._old_run
@@ -193,17 +236,27 @@ class LearnerModules:
 
 
 class LearnerDatabase:
-    """The learner's models on a temporary database: ``db.models['Article']``, ``db.database``."""
+    """The learner's models on a temporary database: ``db.Article`` (or ``db["Article"]``),
+    ``db.database``, ``db.in_memory``.
 
-    def __init__(self, models: dict[str, type], path: Path):
-        self.models = models
-        databases = {id(m._meta.database): m._meta.database for m in models.values()}
-        self.databases = [self._rebind(d, path.with_suffix(f".{i}.sqlite"), models) for i, d in enumerate(databases.values())]
-        self.database = self.databases[0]
-        for database in self.databases:
-            tables = [m for m in models.values() if m._meta.database is database and _has_table(m, models)]
-            database.create_tables(tables)
-            database.close()  # learner hooks commonly call db.connect() per request
+    While it is open, every SQLite database the learner's code opens on a file is opened on a
+    temporary file instead, one per file name: their code and the check share it, and their own
+    blog.db is never touched. A database that lives in memory stays in memory. A DatabaseProxy or a
+    database that the learner's code never names gets the temporary file too.
+    """
+
+    def __init__(self, learner, path: Path):
+        self.learner = learner
+        self.path = path
+        self.files: dict[str, str] = {}  # the learner's file (absolute), or "" for unnamed -> ours
+        self.models: dict[str, type] = {}
+        self._redirect = _Redirect(self._target)
+        self._opened: list = []
+        try:
+            self.reload(first=True)
+        except BaseException:
+            self.close()
+            raise
 
     def __getattr__(self, name):
         try:
@@ -214,32 +267,134 @@ class LearnerDatabase:
     def __getitem__(self, name):
         return self.models[name]
 
-    @staticmethod
-    def _rebind(database, path: Path, models):
-        # Re-initialise the learner's own database object (``db = SqliteDatabase('blog.db')``)
-        # so their code, and ours, use a fresh temporary file instead of their real one.
-        if isinstance(database, peewee.DatabaseProxy):
-            fresh = peewee.SqliteDatabase(str(path))
-            database.initialize(fresh)
-            database = fresh
-        elif isinstance(database, peewee.SqliteDatabase):
+    @property
+    def databases(self) -> list:
+        """The learner's databases (what a DatabaseProxy stands for), the first model's first."""
+        return list({id(d): d for d in (_resolved(m._meta.database) for m in self.models.values())}.values())
+
+    @property
+    def database(self):
+        return self.databases[0]
+
+    @property
+    def in_memory(self) -> bool:
+        """True when the learner's database lives in memory, so nothing in it survives a restart."""
+        return any(_lives_in_memory(d) for d in self.databases)
+
+    def reload(self, first: bool = False):
+        """Take the learner's freshly imported models; make the tables (after a restart: only in a
+        database that lives in memory, which comes back empty; a file keeps its tables and rows)."""
+        for database in self._opened:
             if not database.is_closed():
                 database.close()
-            database.init(str(path), timeout=database._timeout, **database.connect_params)
-        else:
-            fresh = peewee.SqliteDatabase(str(path))
-            fresh.bind([m for m in models.values() if m._meta.database is database])
-            database = fresh
-        # A test that queried the models leaves a connection open; the learner's
-        # before_request ``db.connect()`` must not fail because of it.
-        database.connect = functools.partial(type(database).connect, database, reuse_if_open=True)
-        return database
+        self.models = self.learner.models()
+        unbound = [name for name, m in self.models.items() if m._meta.database is None]
+        if unbound:
+            raise LearnerCodeError(self._no_database_message(unbound[0]), self.learner.models_file)
+        for model in self.models.values():
+            self._point_at_temporary_file(model)
+        self._opened = self.databases
+        for database in self._opened:
+            tables = [m for m in self.models.values() if _resolved(m._meta.database) is database
+                      and _has_table(m, self.models)]
+            if first or _lives_in_memory(database):
+                database.create_tables(tables, safe=True)
+            if not _lives_in_memory(database):
+                database.close()  # a memory database would lose its tables
+
+    def _point_at_temporary_file(self, model):
+        """The learner's database was made before the redirect, or never named: move it to ours."""
+        holder = model._meta.database
+        database = _resolved(holder)
+        if database is None:  # a DatabaseProxy nobody initialised
+            holder.initialize(peewee.SqliteDatabase(self._file_for("")))
+        elif isinstance(database, peewee.SqliteDatabase):
+            if database.deferred:
+                database.init(self._file_for(""))
+            elif database.database != self._target(database, database.database):
+                database.init(database.database)  # the redirect picks the file
+        else:  # another kind of database server: the checks use SQLite in its place
+            fresh = peewee.SqliteDatabase(self._file_for(f"{type(database).__name__}:{database.database}"))
+            if isinstance(holder, peewee.DatabaseProxy):
+                holder.initialize(fresh)
+            else:
+                fresh.bind([m for m in self.models.values() if m._meta.database is holder])
+
+    def _target(self, database, name):
+        """The file ``database`` opens when the learner's code names ``name``: a temporary file per
+        file name (a database already on one keeps it); in memory or unnamed stays as it is."""
+        if not name or _lives_in_memory(name):
+            return name
+        current = getattr(database, "database", None)
+        if current in self.files.values():
+            return current
+        return self._file_for(os.path.abspath(str(name).removeprefix("file:").split("?", 1)[0]))
+
+    def _file_for(self, key: str) -> str:
+        if key not in self.files:
+            count = len(self.files)
+            self.files[key] = str(self.path if not count else self.path.with_suffix(f".{count}.sqlite"))
+        return self.files[key]
+
+    def _no_database_message(self, name: str) -> str:
+        files = " and ".join(dict.fromkeys([self.learner.models_file, self.learner.app_file]))
+        return (f"Your {name} model is not connected to a database: the check looked in {files} for class Meta: "
+                f"with database = db in {name} (or a class it extends), and for {name}.bind(db) or "
+                f"db.bind([{name}]), and found none. Add class Meta: database = db inside the class.")
 
     def close(self):
+        self._redirect.undo()
         for database in self.databases:
-            database.__dict__.pop("connect", None)
-            if not database.is_closed():
+            if isinstance(database, peewee.Database) and not database.is_closed():
                 database.close()
+
+
+class _Redirect:
+    """While a ``db`` fixture is open: SQLite databases the learner names open the check's temporary
+    file (``target(database, name)``), and ``db.connect()`` reuses a connection the check left open (the
+    learner's before_request hook would otherwise fail with "Connection already opened")."""
+
+    def __init__(self, target):
+        self.init, self.connect = peewee.Database.init, peewee.Database.connect
+        original_init, original_connect = self.init, self.connect
+
+        def init(database, name, **kwargs):
+            if isinstance(database, peewee.SqliteDatabase):
+                name = target(database, name)
+            return original_init(database, name, **kwargs)
+
+        def connect(database, reuse_if_open=False):
+            return original_connect(database, reuse_if_open=True)
+
+        peewee.Database.init, peewee.Database.connect = init, connect
+
+    def undo(self):
+        peewee.Database.init, peewee.Database.connect = self.init, self.connect
+
+
+def _resolved(database):
+    """The database a DatabaseProxy stands for (None while it is not initialised)."""
+    while isinstance(database, peewee.DatabaseProxy):
+        database = database.obj
+    return database
+
+
+def _usable(database) -> bool:
+    """A database the learner's code has set up: named, or a proxy that was initialised."""
+    database = _resolved(database)
+    return database is not None and not getattr(database, "deferred", False)
+
+
+def _lives_in_memory(database) -> bool:
+    """``SqliteDatabase(":memory:")``, ``"file::memory:"`` and ``mode=memory`` URIs: nothing in them
+    outlives their connection. Takes a database or its name."""
+    if isinstance(database, peewee.Database):
+        if not isinstance(database, peewee.SqliteDatabase):
+            return False
+        database = database.database
+    name = str(database or "")
+    return name == ":memory:" or (name.startswith("file:") and (
+        name.removeprefix("file:").split("?", 1)[0] in ("", ":memory:") or "mode=memory" in name))
 
 
 def _has_table(model, models) -> bool:
