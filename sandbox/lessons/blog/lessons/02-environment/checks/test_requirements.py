@@ -2,10 +2,13 @@
 
 The learner makes the file in the Terminal tab with pip freeze > requirements.txt, inside a venv
 where they ran pip install bottle peewee waitress. The venv folder itself never reaches a check
-(checks run on a copy of the lesson folder without venv/), so only the file is checked: every
-package listed, each pinned to one exact release with ==, the way pip freeze writes it.
+(checks run on a copy of the lesson folder without venv/), so only the file is checked, read the
+way pip reads it: comments, blank lines, other packages, extras, markers, hashes, any case and
+- or _ in names are all fine; each of the three packages must be pinned to one exact release.
 """
 
+import codecs
+import difflib
 import re
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as installed_version
@@ -26,35 +29,65 @@ EXAMPLES = {"bottle": installed("bottle", "0.13.4"), "peewee": installed("peewee
 FREEZE = ("In the Terminal tab, with your venv active ((venv) in front of the prompt), run "
           "pip install bottle peewee waitress and then pip freeze > requirements.txt.")
 
-# name, optional [extras], optional operator, the rest (version, maybe more)
-LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(===|==|~=|!=|>=|<=|>|<|=)?\s*(.*)$")
-VERSION = re.compile(r"^\d+(\.\d+)+([a-zA-Z0-9.+-]*)$")
+# name, optional [extras], the version specifiers (comma-separated), an optional ; marker
+REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*?)\s*(?:;.*)?$")
+SPECIFIER = re.compile(r"^(===|==|~=|!=|>=|<=|>|<|=|@)?\s*(.*)$")
+BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
 
 
 def normalise(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def decode(data):
+    """The file's text, as pip reads it: a byte-order mark says the encoding (Windows PowerShell's
+    > writes UTF-16), else UTF-8."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def requirement_lines(text):
+    """Each requirement as pip sees it: continued lines joined, comments and options dropped."""
+    text = re.sub(r"\\\r?\n", " ", text)
+    for raw in text.splitlines():
+        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+        line = re.split(r"\s--?[a-z]", " " + line, maxsplit=1)[0].strip()  # --hash=... and other options
+        if line and not line.startswith("-"):
+            yield line
+
+
 def find_line(text, package):
     """(operator, version, the line as written) for package, or None when it is not listed."""
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].split(";", 1)[0].strip().lstrip("\ufeff")
-        match = LINE.match(line)
-        if match and normalise(match.group(1)) == package:
-            return match.group(3) or "", match.group(4).strip(), line
+    for line in requirement_lines(text):
+        match = REQUIREMENT.match(line)
+        if not match or normalise(match.group(1)) != package:
+            continue
+        specifiers = [part.strip() for part in match.group(2).split(",") if part.strip()]
+        if len(specifiers) > 1:
+            return ",", match.group(2), line
+        operator, version = SPECIFIER.match(specifiers[0] if specifiers else "").groups()
+        return operator or "", version.strip(), line
     return None
 
 
 def requirements(workspace):
     """The text of requirements.txt, or None when there is no such file."""
     path = workspace / "requirements.txt"
-    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    return decode(path.read_bytes()) if path.is_file() else None
+
+
+def near_misses(workspace):
+    """Files with a name close to requirements.txt (requirement.txt, Requirements.txt, requirements.txt.txt)."""
+    names = [p.name for p in workspace.iterdir() if p.is_file()]
+    return [n for n in names if n != "requirements.txt" and (
+        n.lower() == "requirements.txt" or difflib.SequenceMatcher(None, n.lower(), "requirements.txt").ratio() > 0.8)]
 
 
 def check_pinned(workspace, package):
     text = requirements(workspace)
-    if not (text or "").strip():
-        pytest.skip("Checked once requirements.txt lists packages.")
     example = f"{package}=={EXAMPLES[package]}"
     found = find_line(text, package)
     assert found is not None, (
@@ -68,10 +101,10 @@ def check_pinned(workspace, package):
         "the pins for you."
     )
     assert operator != "=", f"'{line}' needs two equals signs: write it as {example}."
-    assert operator == "==", (
+    assert operator in ("==", "===") and "*" not in version, (
         f"'{line}' allows many versions. Pin one exact release with ==, like {example}."
     )
-    assert VERSION.match(version), (
+    assert re.match(r"^\d+(\.\d+)*([a-zA-Z0-9.+!-]*)$", version), (
         f"'{line}' does not end in a version number. Write an exact version like {example} "
         "(pip freeze prints the ones you have)."
     )
@@ -80,8 +113,15 @@ def check_pinned(workspace, package):
 def test_requirements_file_has_packages(workspace):
     """requirements.txt exists and lists packages"""
     text = requirements(workspace)
-    assert text is not None, f"There is no requirements.txt in your lesson folder yet. {FREEZE}"
-    assert text.strip(), (
+    if text is None:
+        similar = near_misses(workspace)
+        assert not similar, (
+            f"There is no requirements.txt in your lesson folder, but there is {similar[0]}. pip, hosting "
+            "platforms and your teammates look for the exact name requirements.txt: rename it (Rename in the Files "
+            "panel), or run pip freeze > requirements.txt again in the Terminal tab."
+        )
+        pytest.fail(f"There is no requirements.txt in your lesson folder yet. {FREEZE}", pytrace=False)
+    assert list(requirement_lines(text)), (
         "requirements.txt is empty: pip freeze lists the packages installed in the active environment, and a "
         "new venv has none yet. Run pip install bottle peewee waitress in the Terminal tab first, then "
         "pip freeze > requirements.txt again."
