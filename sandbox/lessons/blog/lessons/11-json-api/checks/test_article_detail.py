@@ -1,6 +1,9 @@
 import json
 
 import pytest
+from sandbox.checker.probes import HOSTILE
+
+TRICKY_TITLE = f'He said "hi" \\ {HOSTILE[1]}'  # quotes, a backslash and HTML: all data in JSON
 
 
 @pytest.fixture
@@ -13,23 +16,41 @@ def articles(db):
     return Article
 
 
-def get_json(client, path):
+def json_of(r, what):
+    """The JSON an answer carries, checked to be sent as JSON (so a browser never runs HTML in it)."""
+    media = (r.content_type or "").split(";")[0].strip().lower()
+    assert media == "application/json" or media.endswith("+json"), (
+        f"{what} answered with the type {r.content_type or 'none'!r}, not application/json, so a browser would "
+        "treat it as a web page (and run any HTML in a title). Return a dict and Bottle sends JSON, "
+        "or set response.content_type = \"application/json\" yourself.")
     try:
-        r = client.get(path, expect_errors=True)
+        return json.loads(r.text)
+    except ValueError:
+        pytest.fail(f"{what} is not valid JSON. Build the answer from dicts and lists (return a dict, or "
+                    "json.dumps(...)), never by pasting text together.", pytrace=False)
+
+
+def get(client, path):
+    try:
+        return client.get(path, expect_errors=True)
     except TypeError as error:
         pytest.fail(f"Your app could not turn the article into JSON ({error}). "
                     "Send created_at as text with article.created_at.isoformat().", pytrace=False)
-    return r
+
+
+def get_article(client, slug):
+    path = f"/api/articles/{slug}"
+    r = get(client, path)
+    assert r.status_int != 404, f"Visiting {path} gave a 404. Add a route '/api/articles/<slug>' that finds the article by slug."
+    assert r.status_int == 200, f"Visiting {path} answered {r.status}."
+    data = json_of(r, path)
+    assert isinstance(data, dict), "/api/articles/<slug> should send one JSON object for the article."
+    return data
 
 
 def test_one_article(articles, client):
     """/api/articles/<slug> sends one article"""
-    r = get_json(client, "/api/articles/hello-api")
-    assert r.status_int != 404, "Visiting /api/articles/hello-api gave a 404. Add a route '/api/articles/<slug>' that finds the article by slug."
-    assert r.status_int == 200, f"Visiting /api/articles/hello-api answered {r.status}."
-    assert "json" in r.content_type, f"/api/articles/hello-api answered with {r.content_type!r}, not JSON: return a dict."
-    data = json.loads(r.text)
-    assert isinstance(data, dict), "/api/articles/<slug> should send one JSON object for the article."
+    data = get_article(client, "hello-api")
     assert data.get("title") == "Hello API", "The article's JSON should have its \"title\"."
     assert data.get("slug") == "hello-api", "The article's JSON should have its \"slug\"."
     assert data.get("content") == "The whole text.", "The article's JSON should have its full \"content\"."
@@ -40,19 +61,32 @@ def check_json_404(r, path):
     assert r.status_int == 404, (
         f"Visiting {path} answered {r.status}, but there is no such published article. "
         "Set response.status = 404 before returning the error.")
-    assert "json" in r.content_type, (
+    media = (r.content_type or "").split(";")[0].strip().lower()
+    assert "json" in media, (
         f"The 404 for {path} was an HTML page. An API should answer errors in JSON too: "
         "set response.status = 404 and return {\"error\": \"...\"} instead of abort().")
-    data = json.loads(r.text)
-    assert isinstance(data, dict) and data.get("error"), (
-        "The 404 answer should be a JSON object with an \"error\" message, like {\"error\": \"No such article\"}.")
+    data = json_of(r, f"The 404 for {path}")
+    assert isinstance(data, dict) and any(isinstance(v, str) and v.strip() for v in data.values()), (
+        "The 404 answer should be a JSON object with a message that says what went wrong, "
+        "like {\"error\": \"No such article\"}.")
 
 
 def test_unknown_slug_is_json_404(articles, client):
     """An unknown slug gives a JSON 404"""
-    check_json_404(get_json(client, "/api/articles/no-such-article"), "/api/articles/no-such-article")
+    check_json_404(get(client, "/api/articles/no-such-article"), "/api/articles/no-such-article")
 
 
 def test_draft_is_json_404(articles, client):
     """A draft is not in the API"""
-    check_json_404(get_json(client, "/api/articles/secret-draft"), "/api/articles/secret-draft")
+    r = get(client, "/api/articles/secret-draft")
+    assert "Shh." not in r.text, "/api/articles/secret-draft showed an unpublished article: find only published ones."
+    check_json_404(r, "/api/articles/secret-draft")
+
+
+def test_title_stays_data(articles, client):
+    """Quotes and HTML in a title arrive as data"""
+    articles.create(title=TRICKY_TITLE, slug="tricky", content="Tricky.", published=True)
+    title = get_article(client, "tricky").get("title")
+    assert title == TRICKY_TITLE, (
+        f"An article titled {TRICKY_TITLE!r} came out of /api/articles/tricky as {title!r}. Let Bottle (or "
+        "json.dumps) turn the text into JSON: it keeps quotes, backslashes and < > exactly as they were.")
