@@ -19,7 +19,7 @@ def add_commands(commands, add_data_dir) -> None:
     new.set_defaults(handler=pack_new)
 
     check = sub.add_parser("check", help="validate a pack and prove its checks: starters fail, solutions pass")
-    check.add_argument("path")
+    check.add_argument("path", help="a pack folder, or a built .zip of one")
     check.add_argument("--watch", action="store_true", help="check again after every change until Ctrl+C")
     check.add_argument("--lesson", action="append", default=[], metavar="ID",
                        help="check only this lesson (repeat for more); default: every lesson")
@@ -29,7 +29,8 @@ def add_commands(commands, add_data_dir) -> None:
 
     build = sub.add_parser("build", help="validate a pack and write a reproducible zip of it")
     build.add_argument("dir")
-    build.add_argument("out", nargs="?", default=None)
+    build.add_argument("out", nargs="?", default=None,
+                       help="a file name ending in .zip, or a folder to write <id>-<version>.zip into")
     build.set_defaults(handler=pack_build)
 
     install = sub.add_parser("install", help="install a pack from a folder or a .zip")
@@ -89,7 +90,7 @@ def pack_check(args) -> int:
 def pack_build(args) -> int:
     from sandbox.packs.build import build_pack
 
-    out = build_pack(Path(args.dir), Path(args.out) if args.out else None)
+    out = build_pack(Path(args.dir), args.out)  # as typed: a trailing slash means a folder
     print(f"Built {out}")
     return 0
 
@@ -100,11 +101,7 @@ def pack_install(args) -> int:
     packs_dir = _packs_dir(args)
     packs_dir.mkdir(parents=True, exist_ok=True)
     result = install_pack(Path(args.path), packs_dir, force=args.force)
-    pack = result.pack
-    if result.upgraded and result.previous_version:
-        print(f"Upgraded '{pack.id}' from {result.previous_version} to {pack.version}; progress is kept.")
-    else:
-        print(f"Installed '{pack.id}' {pack.version}: {pack.title}.")
+    print(result.sentence())
     return 0
 
 

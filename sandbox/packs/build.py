@@ -11,7 +11,8 @@ import zipfile
 from pathlib import Path
 
 from sandbox.errors import PackError
-from sandbox.packs.format import ID_RE, Pack, junk_path, read_tree, write_files
+from sandbox.packs.archive import scan_folder
+from sandbox.packs.format import ID_RE, Pack, read_tree, write_files
 from sandbox.packs.reader import load_pack
 
 TEMPLATE = Path(__file__).resolve().parent / "template"
@@ -21,23 +22,23 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 def build_pack(folder, out_zip=None) -> Path:
     """Validate the pack in ``folder`` and write a reproducible zip of it; return its path.
 
-    ``out_zip`` may be a file name or an existing folder; the default is ``<id>-<version>.zip``
-    in the current folder. Building the same files twice gives identical bytes.
+    ``out_zip`` is a file name ending in ``.zip``, or a folder (made if need be) to write
+    ``<id>-<version>.zip`` into: an existing folder, a path ending in a slash, or any name that does
+    not end in ``.zip``. The default is the current folder. Building the same files twice gives
+    identical bytes. The files are the ones ``pack check`` and installing accept (one rule, in
+    ``sandbox.packs.archive``).
     """
     folder = Path(folder).resolve()
     pack = load_pack(folder)
-    out = Path(out_zip) if out_zip is not None else Path.cwd()
-    if out.is_dir():
-        out = out / f"{pack.id}-{pack.version}.zip"
-    out = out.resolve()
+    out = _output(out_zip, pack)
     out.parent.mkdir(parents=True, exist_ok=True)
     entries = _build_entries(folder, out)
     fd, temp = tempfile.mkstemp(prefix=".building-", suffix=".zip", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
-            for rel, path in entries:
+            for rel, path, is_folder in entries:
                 name = f"{pack.id}/{rel}"
-                if path.is_dir():
+                if is_folder:
                     info = zipfile.ZipInfo(name + "/", _FIXED_TIME)
                     info.external_attr = (stat.S_IFDIR | 0o755) << 16 | 0x10
                     archive.writestr(info, b"")
@@ -45,7 +46,7 @@ def build_pack(folder, out_zip=None) -> Path:
                     info = zipfile.ZipInfo(name, _FIXED_TIME)
                     info.external_attr = (stat.S_IFREG | 0o644) << 16
                     info.compress_type = zipfile.ZIP_DEFLATED
-                    archive.writestr(info, path.read_bytes(), compresslevel=9)
+                    archive.writestr(info, Path(path).read_bytes(), compresslevel=9)
         os.replace(temp, out)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -53,16 +54,35 @@ def build_pack(folder, out_zip=None) -> Path:
     return out
 
 
-def _build_entries(folder: Path, out: Path) -> list[tuple[str, Path]]:
-    entries = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if junk_path(rel.as_posix()) or path == out or (len(rel.parts) == 1 and path.suffix == ".zip"):
+def _output(out_zip, pack: Pack) -> Path:
+    """The zip file to write, from what the author asked for (see ``build_pack``)."""
+    if out_zip is None:
+        return (Path.cwd() / f"{pack.id}-{pack.version}.zip").resolve()
+    text = os.fspath(out_zip)
+    out = Path(text)
+    if out.is_dir() or text.endswith(("/", os.sep)) or out.suffix.lower() != ".zip":
+        if out.exists() and not out.is_dir():
+            raise PackError(f"{out} is a file, not a folder; give a folder or a name ending in .zip.")
+        out = out / f"{pack.id}-{pack.version}.zip"
+    return out.resolve()
+
+
+def _build_entries(folder: Path, out: Path) -> list[tuple[str, str, bool]]:
+    """(relative path, path on disk, is a folder) for every entry of the zip, sorted by path.
+
+    Left out: the zip being written and, at the top of the pack or in the folder it is written to,
+    other zips (earlier builds).
+    """
+    entries, problems = scan_folder(folder)
+    if problems:  # load_pack has said so already; this keeps the rule in one place all the same
+        raise PackError(f"{problems[0]}")
+    kept = []
+    for entry in entries:
+        path = Path(entry.path)
+        if path == out or (path.suffix.lower() == ".zip" and path.parent in (folder, out.parent)):
             continue
-        if path.is_symlink():
-            raise PackError(f"{rel.as_posix()} is a symbolic link; packs may not contain links.")
-        entries.append((rel.as_posix(), path))
-    return entries
+        kept.append((entry.rel, entry.path, entry.folder))
+    return sorted(kept)
 
 
 def new_pack(folder, *, pack_id: str | None = None, title: str | None = None) -> Pack:

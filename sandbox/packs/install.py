@@ -1,44 +1,59 @@
 """Installed lesson packs on disk: install (from a folder or a zip), list and remove.
 
-Installing never trusts its source: every member is checked before a byte is written, sizes
-are counted while unpacking, and a pack only appears in the packs folder once it is whole.
+Installing never trusts its source: every member is checked before a byte is written (by
+``sandbox.packs.archive``, the same rule ``pack check`` and ``pack build`` use), sizes are counted
+while unpacking, and a pack only appears in the packs folder once it is whole. A refused install
+leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import stat
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.errors import PackError, PackNotFound
-from sandbox.files import skipped_dir
-from sandbox.packs.format import ID_RE, Pack, junk_path, parse_version
+from sandbox.packs.archive import MAX_BYTES, MAX_FILES, MAX_RATIO, RATIO_FLOOR, Limits, copy_folder, pack_root, \
+    remove_tree, unzip
+from sandbox.packs.format import ID_RE, Pack, parse_version
 from sandbox.packs.reader import load_pack, problem_summary
 
-MAX_BYTES = 50 * 1024 * 1024
-MAX_FILES = 2000
-MAX_RATIO = 100
-RATIO_FLOOR = 1024 * 1024  # members smaller than this can't be a bomb, whatever their ratio
-_CHUNK = 64 * 1024
-
-
-@dataclass
-class Limits:
-    max_bytes: int = MAX_BYTES
-    max_files: int = MAX_FILES
-    max_ratio: int = MAX_RATIO
+__all__ = ["MAX_BYTES", "MAX_FILES", "MAX_RATIO", "RATIO_FLOOR", "Limits", "InstallResult", "BrokenPack",
+           "install_pack", "scan_packs", "list_packs", "remove_pack"]
 
 
 @dataclass
 class InstallResult:
     pack: Pack
     previous_version: str | None  # the version replaced, or None (nothing installed, or it was broken)
-    upgraded: bool  # True when an installed copy of the pack was replaced
+    upgraded: bool  # True when an installed copy of the pack was replaced (by any version)
+
+    @property
+    def change(self) -> str:
+        """installed | reinstalled | upgraded | downgraded | replaced (a broken copy)."""
+        if not self.upgraded:
+            return "installed"
+        if self.previous_version is None:
+            return "replaced"
+        try:
+            new, old = parse_version(self.pack.version), parse_version(self.previous_version)
+        except ValueError:
+            return "replaced"
+        return "reinstalled" if new == old else ("upgraded" if new > old else "downgraded")
+
+    def sentence(self) -> str:
+        """What happened, truthfully, for the Packs page and the command line."""
+        pack, old = self.pack, self.previous_version
+        return {
+            "installed": f"Installed {pack.title} {pack.version}.",
+            "reinstalled": f"Reinstalled {pack.title} {pack.version}; your progress and files are kept.",
+            "upgraded": f"Upgraded {pack.title} from {old} to {pack.version}; your progress and files are kept.",
+            "downgraded": f"Went back from {pack.title} {old} to the older {pack.version}; your progress and files "
+                          "are kept.",
+            "replaced": f"Installed {pack.title} {pack.version} over a copy that could not be read; your progress "
+                        "and files are kept.",
+        }[self.change]
 
 
 @dataclass
@@ -62,10 +77,10 @@ def install_pack(source, packs_dir, *, force: bool = False, limits: Limits | Non
     try:
         unpacked = staging / "pack"
         if source.is_dir():
-            _copy_folder(source, unpacked, limits)
+            copy_folder(source, unpacked, limits)
         else:
-            _unzip(source, unpacked, limits)
-        root = _pack_root(unpacked, source)
+            unzip(source, unpacked, limits)
+        root = pack_root(unpacked, source)
         try:
             pack = load_pack(root)
         except PackError as exc:
@@ -73,7 +88,7 @@ def install_pack(source, packs_dir, *, force: bool = False, limits: Limits | Non
         replaced, previous = _place(root, packs_dir, pack, force)
         return InstallResult(load_pack(packs_dir / pack.id), previous, replaced)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_tree(staging)
 
 
 def _place(root: Path, packs_dir: Path, pack: Pack, force: bool) -> tuple[bool, str | None]:
@@ -95,7 +110,7 @@ def _place(root: Path, packs_dir: Path, pack: Pack, force: bool) -> tuple[bool, 
         os.replace(aside / "old", target)
         raise
     finally:
-        shutil.rmtree(aside, ignore_errors=True)
+        remove_tree(aside)
     return True, previous
 
 
@@ -104,116 +119,6 @@ def _installed_version(folder: Path) -> str | None:
         return load_pack(folder).version
     except PackError:  # a broken install may be replaced by anything
         return None
-
-
-def _pack_root(unpacked: Path, source: Path) -> Path:
-    if (unpacked / "pack.toml").is_file():
-        return unpacked
-    entries = [p for p in unpacked.iterdir()] if unpacked.is_dir() else []
-    if len(entries) == 1 and entries[0].is_dir() and (entries[0] / "pack.toml").is_file():
-        return entries[0]
-    raise PackError(f"{source.name} has no pack.toml, neither at its root nor in a single top-level folder.")
-
-
-def _copy_folder(source: Path, target: Path, limits: Limits) -> None:
-    files, total = 0, 0
-    for folder, dirs, names in os.walk(source):
-        dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
-        here = Path(folder)
-        rel = here.relative_to(source)
-        (target / rel).mkdir(parents=True, exist_ok=True)
-        for name in sorted(names + dirs):
-            path = here / name
-            mode = path.lstat().st_mode
-            member = (rel / name).as_posix()
-            if stat.S_ISLNK(mode):
-                raise PackError(f"{member} in {source.name} is a symbolic link; packs may not contain links.")
-            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-                raise PackError(f"{member} in {source.name} is not a regular file; packs hold only files and folders.")
-            if stat.S_ISDIR(mode) or junk_path(member):
-                continue
-            files, total = files + 1, total + path.stat().st_size
-            _check_totals(source, member, files, total, limits)
-            shutil.copyfile(path, target / rel / name, follow_symlinks=False)
-
-
-def _check_totals(source: Path, member: str, files: int, total: int, limits: Limits) -> None:
-    if files > limits.max_files:
-        raise PackError(f"{source.name} holds more than {limits.max_files} files (at {member}); that is too many for a pack.")
-    if total > limits.max_bytes:
-        raise PackError(f"{source.name} unpacks to more than {limits.max_bytes // (1024 * 1024)} MB (at {member}); that is too large for a pack.")
-
-
-def _member_problem(info: zipfile.ZipInfo, limits: Limits) -> str | None:
-    """Why this zip member may not be unpacked, or None when it is safe."""
-    name = info.filename
-    parts = name.rstrip("/").split("/")
-    kind = stat.S_IFMT(info.external_attr >> 16)
-    if "\\" in name:
-        return "has a backslash in its path"
-    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
-        return "has an absolute path"
-    if ".." in parts or "" in parts or "\0" in name:
-        return "has a path that leaves the pack folder"
-    if kind == stat.S_IFLNK:
-        return "is a symbolic link; packs may not contain links"
-    if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-        return "is not a regular file"
-    if info.flag_bits & 0x1:
-        return "is encrypted"
-    if info.file_size > RATIO_FLOOR and (info.compress_size == 0 or info.file_size / info.compress_size > limits.max_ratio):
-        return f"is compressed more than {limits.max_ratio}:1, like a zip bomb"
-    return None
-
-
-def _unzip(source: Path, target: Path, limits: Limits) -> None:
-    try:
-        archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise PackError(f"{source.name} is not a readable zip archive ({exc}).") from None
-    with archive:
-        members, seen, files, total = [], set(), 0, 0
-        for info in archive.infolist():
-            reason = _member_problem(info, limits)  # before skipping junk: "../.." must never pass as junk
-            if reason:
-                raise PackError(f"{info.filename} in {source.name} {reason}; the pack was not installed.")
-            if info.filename.startswith("__MACOSX/") or junk_path(info.filename):
-                continue
-            if info.filename.rstrip("/").lower() in seen:
-                raise PackError(f"{info.filename} appears twice in {source.name}; the pack was not installed.")
-            seen.add(info.filename.rstrip("/").lower())
-            if not info.is_dir():
-                files, total = files + 1, total + info.file_size
-                _check_totals(source, info.filename, files, total, limits)
-            members.append(info)
-        target.mkdir()
-        written = 0
-        for info in members:
-            written = _extract(archive, info, target, source, limits, written)
-
-
-def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, source: Path, limits: Limits, written: int) -> int:
-    """Unpack one member, counting its bytes: the sizes in a zip's headers may lie."""
-    path = target.joinpath(*info.filename.rstrip("/").split("/"))
-    if info.is_dir():
-        path.mkdir(parents=True, exist_ok=True)
-        return written
-    size = 0
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with archive.open(info) as src, open(path, "xb") as dst:
-            while chunk := src.read(_CHUNK):
-                size, written = size + len(chunk), written + len(chunk)
-                if size > info.file_size:
-                    raise PackError(f"{info.filename} in {source.name} is larger than its zip header says; the pack was not installed.")
-                if written > limits.max_bytes:
-                    raise PackError(f"{source.name} unpacks to more than {limits.max_bytes // (1024 * 1024)} MB (at {info.filename}); that is too large for a pack.")
-                dst.write(chunk)
-    except PackError:
-        raise
-    except Exception as exc:  # BadZipFile (bad CRC), zlib.error, EOFError, OSError: a damaged archive
-        raise PackError(f"{info.filename} in {source.name} cannot be unpacked ({exc}); the archive is damaged.") from None
-    return written
 
 
 # -- listing and removing -------------------------------------------------------------------
@@ -246,4 +151,4 @@ def remove_pack(packs_dir, pack_id: str) -> None:
         raise PackNotFound(f"No pack with id '{pack_id}' is installed.")
     aside = Path(tempfile.mkdtemp(prefix=".removing-", dir=packs_dir))
     os.replace(target, aside / pack_id)  # gone from the list at once, even if deleting is slow
-    shutil.rmtree(aside, ignore_errors=True)
+    remove_tree(aside)

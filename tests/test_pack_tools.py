@@ -1,0 +1,168 @@
+"""The author's tools agree with each other and blame the right party.
+
+``pack check``, ``pack build`` and installing share one validator (links, names, sizes); a check
+file that cannot load is an error row, never "ok"; ``pack check`` reads a built zip; ``pack build``
+writes into a folder when asked to; install messages say what really happened.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sandbox.errors import PackError
+from sandbox.launch.cli import main
+from sandbox.packs.build import build_pack
+from sandbox.packs.check import check_pack, format_report
+from sandbox.packs.install import install_pack
+from sandbox.packs.reader import validate_pack
+
+FIXTURE = Path(__file__).parent / "fixtures" / "packs" / "hello"
+LESSON = "lessons/01-first-routes"
+CHECK = f"{LESSON}/checks/test_hello.py"
+
+
+@pytest.fixture
+def pack_dir(tmp_path):
+    target = tmp_path / "hello"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def only_hello(report):
+    return [row for row in report.rows if row.step == "hello"]
+
+
+# -- a check file that cannot load is an error, whatever the row expected ----------------------
+
+@pytest.mark.parametrize("text, words", [
+    ("import no_such_module_here\n\ndef test_home(client):\n    assert client.get('/').status_int == 200\n",
+     "could not be loaded"),
+    ("def test_home(no_such_fixture):\n    assert True\n", "fixture 'no_such_fixture'"),
+    ("def helper():\n    return 1\n", "no tests were collected"),
+    ("raise RuntimeError('the check author slipped')\n\ndef test_home():\n    pass\n", "could not be loaded"),
+])
+def test_a_check_file_that_cannot_load_makes_every_row_an_error(check_runner, pack_dir, text, words):
+    (pack_dir / CHECK).write_text(text)
+    report = check_pack(pack_dir, check_runner, lessons=["01-first-routes"])
+    rows = only_hello(report)
+    assert rows and all(not row.ok and row.got == "error" for row in rows), format_report(report)
+    assert all(words in row.reason or "contain no tests" in row.reason for row in rows), [r.reason for r in rows]
+    assert not report.ok
+
+
+def test_a_check_file_with_tests_but_not_named_test_star_is_a_validation_problem(pack_dir):
+    (pack_dir / CHECK).rename(pack_dir / LESSON / "checks" / "hello_check.py")
+    lesson = pack_dir / LESSON / "lesson.toml"
+    lesson.write_text(lesson.read_text().replace("checks/test_hello.py", "checks/hello_check.py"))
+    problems = [str(p) for p in validate_pack(pack_dir)]
+    assert any("hello_check.py" in p and "test_*.py" in p for p in problems), problems
+
+
+def test_a_helper_module_beside_real_checks_is_allowed(pack_dir):
+    (pack_dir / LESSON / "checks" / "shared.py").write_text("def home_text(client):\n    return client.get('/').text\n")
+    lesson = pack_dir / LESSON / "lesson.toml"
+    lesson.write_text(lesson.read_text().replace('checks = ["checks/test_hello.py"]',
+                                                 'checks = ["checks/test_hello.py", "checks/shared.py"]'))
+    assert validate_pack(pack_dir) == []
+
+
+# -- one validator for check, build and install ------------------------------------------------
+
+@pytest.mark.parametrize("make, words", [
+    (lambda starter: (starter / "secret").symlink_to("/etc/passwd"), "symbolic link"),
+    (lambda starter: (starter / "a:b.py").write_text("x"), "Windows"),
+    (lambda starter: (starter / "\x1b[2Jclear.py").write_text("x"), "control character"),
+])
+def test_check_build_and_install_refuse_the_same_folder(check_runner, pack_dir, tmp_path, make, words):
+    make(pack_dir / LESSON / "starter")
+    report = check_pack(pack_dir, check_runner)
+    assert not report.ok and any(words in p.message for p in report.problems), format_report(report)
+    assert report.rows == []
+    with pytest.raises(PackError, match=words):
+        build_pack(pack_dir, tmp_path / "out.zip")
+    assert not (tmp_path / "out.zip").exists()
+    packs = tmp_path / "installed"
+    with pytest.raises(PackError, match=words):
+        install_pack(pack_dir, packs)
+    assert list(packs.iterdir()) == []
+
+
+def test_junk_is_left_out_by_all_three_without_a_complaint(check_runner, pack_dir, tmp_path):
+    (pack_dir / LESSON / "starter" / "__pycache__").mkdir()
+    (pack_dir / LESSON / "starter" / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"\0")
+    (pack_dir / ".DS_Store").write_bytes(b"\0")
+    (pack_dir / ".git").mkdir()
+    (pack_dir / ".git" / "link").symlink_to("/etc/passwd")  # never looked into
+    assert validate_pack(pack_dir) == []
+    assert install_pack(build_pack(pack_dir, tmp_path / "x.zip"), tmp_path / "installed").pack.id == "hello-web"
+
+
+# -- pack check reads a zip; pack build writes into a folder -------------------------------------
+
+def test_pack_check_checks_a_built_zip(check_runner, pack_dir, tmp_path):
+    archive = build_pack(pack_dir, tmp_path / "hello.zip")
+    report = check_pack(archive, check_runner)
+    assert report.ok and len(report.rows) == 5, format_report(report)
+    assert report.path == archive
+
+
+def test_pack_check_of_a_hostile_zip_is_a_problem_not_a_crash(check_runner, tmp_path):
+    import zipfile
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("../evil.py", "x")
+    report = check_pack(archive, check_runner)
+    assert not report.ok and "leaves the pack folder" in format_report(report)
+    assert not (tmp_path.parent / "evil.py").exists()
+
+
+def test_pack_check_command_accepts_a_zip(check_runner, pack_dir, tmp_path, capsys):
+    archive = build_pack(pack_dir, tmp_path / "hello.zip")
+    assert main(["pack", "check", str(archive), "--jobs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "pack.toml is missing" not in out and "5 checks, 5 ok, 0 problems" in out
+
+
+@pytest.mark.parametrize("out", ["newdir/", "newdir", "nested/deeper/"])
+def test_pack_build_into_a_folder_that_does_not_exist_yet(pack_dir, tmp_path, monkeypatch, capsys, out):
+    monkeypatch.chdir(tmp_path)
+    assert main(["pack", "build", str(pack_dir), out]) == 0
+    folder = tmp_path / out.rstrip("/")
+    assert folder.is_dir() and (folder / "hello-web-1.0.0.zip").is_file()
+    assert str(folder / "hello-web-1.0.0.zip") in capsys.readouterr().out
+
+
+def test_pack_build_to_a_zip_name_and_over_a_file(pack_dir, tmp_path):
+    assert build_pack(pack_dir, tmp_path / "given.zip") == tmp_path / "given.zip"
+    (tmp_path / "plain").write_text("not a folder")
+    with pytest.raises(PackError, match="is a file, not a folder"):
+        build_pack(pack_dir, tmp_path / "plain")
+
+
+# -- install messages say what happened ------------------------------------------------------------
+
+def versioned(pack_dir: Path, version: str) -> Path:
+    manifest = pack_dir / "pack.toml"
+    text = manifest.read_text()
+    start = text.index('version = "')
+    end = text.index('"', start + len('version = "'))
+    manifest.write_text(text[:start] + f'version = "{version}"' + text[end + 1:])
+    return pack_dir
+
+
+def test_install_messages_say_upgrade_downgrade_or_reinstall_truthfully(pack_dir, tmp_path, capsys):
+    data = tmp_path / "data"
+    steps = [("1.1.0", [], "Installed Hello, web 1.1.0."),
+             ("1.2.0", [], "Upgraded Hello, web from 1.1.0 to 1.2.0"),
+             ("1.2.0", ["--force"], "Reinstalled Hello, web 1.2.0"),
+             ("1.0.0", ["--force"], "Went back from Hello, web 1.2.0 to the older 1.0.0"),
+             ("1.0.0-beta.1", ["--force"], "Went back from Hello, web 1.0.0 to the older 1.0.0-beta.1")]
+    for version, flags, sentence in steps:
+        versioned(pack_dir, version)
+        assert main(["pack", "install", str(pack_dir), "--data-dir", str(data), *flags]) == 0
+        out = capsys.readouterr().out
+        assert sentence in out, out
+        assert "Upgraded" not in out or "Upgraded" in sentence
