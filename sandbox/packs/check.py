@@ -9,6 +9,7 @@ worker, ``jobs`` at a time.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox.errors import PackError
+from sandbox.packs.archive import pack_folder
 from sandbox.packs.format import Lesson, Problem, Step, step_files, write_files
 from sandbox.packs.reader import load_pack
 
@@ -55,7 +57,19 @@ def default_jobs() -> int:
     return max(2, os.cpu_count() or 1)
 
 
-def check_pack(path, runner, *, on_row=None, jobs: int | None = None, lessons=()) -> PackReport:
+def check_pack(path, runner, **options) -> PackReport:
+    """Validate the pack in folder ``path`` (or in the zip ``path``, unpacked to a temporary folder with
+    the rules of installing it), then run every code step's checks with ``runner``; see ``_check_folder``."""
+    try:
+        with pack_folder(Path(path)) as folder:
+            report = _check_folder(folder, runner, **options)
+    except PackError as exc:  # the zip itself was refused
+        report = PackReport(Path(path), problems=exc.problems or [Problem(Path(path).name, None, str(exc))])
+    report.path = Path(path)
+    return report
+
+
+def _check_folder(path, runner, *, on_row=None, jobs: int | None = None, lessons=()) -> PackReport:
     """Validate the pack in ``path``, then run every code step's checks with ``runner``.
 
     ``runner`` has ``run(workspace, check_files, app_module=..., key=...) -> CheckResult`` (a warm
@@ -111,6 +125,9 @@ def _check_variant(runner, lesson: Lesson, step: Step, variant: str, label: str,
     got = _got(result)
     ok, reason = got == expected, ""
     failures = [t for t in result.tests if t.outcome in ("failed", "error")]
+    broken = unloadable(result)
+    if broken:  # the pack's fault whatever the row expected: no verdict means anything
+        return CheckRow(lesson.id, step.id, label, expected, "error", False, round(ms, 1), _clip(broken))
     if got in ("timeout", "error", "limit"):
         reason = _trouble(result)
     elif not ok and expected == "pass":
@@ -122,6 +139,23 @@ def _check_variant(runner, lesson: Lesson, step: Step, variant: str, label: str,
     elif message is not None and not any(message in (t.message or "") for t in failures):
         ok, reason = False, f"no failure message contains {message!r}; the messages were: {_messages(failures)}"
     return CheckRow(lesson.id, step.id, label, expected, got, ok, round(ms, 1), reason)
+
+
+def unloadable(result) -> str | None:
+    """Why the step's check files could not run at all (an import error, a fixture that does not
+    exist, no tests collected), as a sentence; None when they ran. Such a row is an error, never ok."""
+    for test in result.tests:
+        if test.outcome != "error":
+            continue
+        text = f"{test.message}\n{test.detail}"
+        if "::" not in test.name:  # a collection error of a whole file, or no tests at all
+            return f"a check file could not be loaded: {test.message or 'no tests were collected'}"
+        if "FixtureLookupError" in text or re.search(r"fixture '[^']*' not found", text):
+            found = re.search(r"fixture '([^']*)' not found", text) or re.search(r"FixtureLookupError: \('([^']*)'", text)
+            name = f"'{found.group(1)}' " if found else ""
+            return (f"{test.title} asks for a fixture {name}that does not exist (docs/lesson-packs.md lists the "
+                    "fixtures a check can use)")
+    return None
 
 
 def _got(result) -> str:

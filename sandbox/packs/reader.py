@@ -13,6 +13,7 @@ from pathlib import Path
 from sandbox import __version__
 from sandbox.errors import PackError
 from sandbox.files import skipped_dir
+from sandbox.packs.archive import tree_problems
 from sandbox.packs.format import (
     FORMAT_VERSION,
     ID_RE,
@@ -152,6 +153,7 @@ class PackReader:
 
     def read(self) -> tuple[Pack | None, list[Problem]]:
         manifest = self.root / "pack.toml"
+        self.problems += tree_problems(self.root)  # links, names, sizes: one rule for check, build and install
         if not manifest.is_file():
             self.problem("pack.toml", None, "is missing; a pack needs pack.toml at its root")
             return None, self.problems
@@ -285,7 +287,14 @@ class PackReader:
             check = self.file(root, path, line("checks"), where, rel, "file")
             if check is not None:
                 step.checks.append(check)
-                self.parse_check(check)
+                tests = self.parse_check(check)
+                if tests and not re.fullmatch(r"test_[^/]*\.py", check.name):
+                    self.problem(path, line("checks"), f"{where} lists {rel}, which has tests ({tests[0]}) but is not "
+                                 "named test_*.py, so pytest would never run them; rename it like checks/test_"
+                                 f"{(step.id or 'step').replace('-', '_')}.py (a file without tests is a helper the checks import)")
+        if checks and step.checks and not any(re.fullmatch(r"test_[^/]*\.py", c.name) for c in step.checks):
+            self.problem(path, line("checks"), f"{where} has no check file named test_*.py, so no test would run; "
+                         "pytest only collects files named like that")
         rel = f.get("solution", f"solution/{step.id}")
         step.solution = self.file(root, path, line("solution") if "solution" in f else line("id"), where, rel, "folder")
         names: set[str] = set()
@@ -303,13 +312,19 @@ class PackReader:
                 names.add(variant.name)
                 (step.mistakes if kind == "mistake" else step.alternatives).append(variant)
 
-    def parse_check(self, check: Path) -> None:
+    def parse_check(self, check: Path) -> list[str]:
+        """Parse a check file; return the names of the tests it defines at its top level."""
         try:
-            ast.parse(check.read_bytes(), filename=str(check))
+            tree = ast.parse(check.read_bytes(), filename=str(check))
         except SyntaxError as exc:
             self.problem(check, exc.lineno, f"check file does not parse: {exc.msg}")
+            return []
         except ValueError as exc:
             self.problem(check, None, f"check file cannot be read as Python source: {exc}")
+            return []
+        return [node.name for node in tree.body
+                if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"))
+                or (isinstance(node, ast.ClassDef) and node.name.startswith("Test"))]
 
     def variant(self, folder: Path, kind: str) -> Variant | None:
         """A mistake or alternative folder, read with its ``mistake.toml`` / ``alternative.toml``."""

@@ -49,13 +49,7 @@ def install():
         return page(422, report={"message": message, "problems": problems})
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    pack = result.pack
-    if result.previous_version == pack.version:
-        return page(installed=f"Reinstalled {pack.title} {pack.version}; your progress and files are kept.")
-    if result.previous_version:
-        return page(installed=f"Upgraded {pack.title} from {result.previous_version} to {pack.version}; "
-                              "your progress and files are kept.")
-    return page(installed=f"Installed {pack.title} {pack.version}.")
+    return page(installed=result.sentence())
 
 
 def remove(pack_id):
