@@ -6,7 +6,6 @@ learner's file and line, and plain words for errors.
 
 from __future__ import annotations
 
-import errno
 import inspect
 import os
 import sys
@@ -17,7 +16,9 @@ import peewee
 import pytest
 import webtest
 
-from sandbox.checker.learner import find_wsgi_app, last_learner_frame, no_app_message, relative
+from sandbox.checker import explain
+from sandbox.checker.explain import describe_failure, explain_import_error, format_detail, workspace_location
+from sandbox.checker.learner import find_wsgi_app, no_app_message
 from sandbox.errors import LearnerCodeError
 
 FIRST_IMPORT_FAILURE = pytest.StashKey[str]()
@@ -125,8 +126,7 @@ def pytest_runtest_makereport(item, call):
     info = {"message": "", "file": None, "line": None, "limited": None}
     if call.excinfo is not None and report.outcome != "skipped":
         workspace = _workspace_of(item.config)
-        info.update(describe_failure(call.excinfo.value, workspace))
-        info["detail"] = format_detail(call.excinfo.value, workspace)
+        info.update(learner_facing(call.excinfo.value, workspace))
     elif report.skipped and isinstance(report.longrepr, tuple):
         info["message"] = str(report.longrepr[2]).removeprefix("Skipped: ")
     report.sandbox_info = info
@@ -437,90 +437,36 @@ def _ignore_run(*args, **kwargs):
     print("(The check skipped run(): put it under if __name__ == '__main__': to keep your app importable.)")
 
 
-def workspace_location(file, line) -> str:
-    if not file:
-        return ""
-    return f"{file} line {line}" if line else file
+
+# --- what the learner reads: the explanations live in sandbox.checker.explain ----------------
 
 
-def explain_import_error(exc: BaseException, workspace: Path, filename: str):
-    """(message, file, line) for an exception raised while importing a learner file."""
-    if isinstance(exc, SyntaxError) and exc.filename:
-        file = relative(exc.filename, workspace) or filename
-        where = workspace_location(file, exc.lineno)
-        if isinstance(exc, IndentationError):
-            return (f"{where}: the indentation is off here ({exc.msg}). "
-                    "Line up the spaces at the start of the line.", file, exc.lineno)
-        return (f"{where}: Python could not read this line ({exc.msg}). "
-                "Check for a missing colon or bracket.", file, exc.lineno)
-    file, line = last_learner_frame(exc.__traceback__, workspace)
-    file = file or filename
-    return f"{workspace_location(file, line)}: {_plain_error(exc)}", file, line
+def pytest_sessionstart(session):
+    explain.record_responses()  # so a failed check can tell why a page was not found
+    explain.read_templates_kindly()  # templates with a byte order mark, or in another encoding
 
 
-def describe_failure(exc: BaseException, workspace: Path) -> dict:
-    """The learner-facing message, file, line and limit hit for a failed test."""
-    file, line = last_learner_frame(exc.__traceback__, workspace)
-    info = {"file": file, "line": line, "limited": None}
-    # A limit hit while importing the learner's app arrives wrapped in a LearnerCodeError.
-    hit = _limit_hit(exc.__cause__ if isinstance(exc, LearnerCodeError) else exc)
-    if isinstance(exc, LearnerCodeError):
-        info.update(file=exc.file, line=exc.line)
-    if hit:
-        return {**info, **hit}
-    if isinstance(exc, LearnerCodeError):
-        return {**info, "message": str(exc)}
-    if isinstance(exc, AssertionError):
-        return {**info, "message": _assert_message(exc)}
-    if isinstance(exc, webtest.AppError):
-        first = str(exc).splitlines()[0].removeprefix("Bad response: ")
-        return {**info, "message": f"Your app answered {first}."}
-    if isinstance(exc, pytest.fail.Exception):
-        return {**info, "message": str(exc)}
-    where = workspace_location(file, line)
-    prefix = f"{where}: " if where else "The check stopped with an error: "
-    return {**info, "message": prefix + _plain_error(exc)}
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    explain.RESPONSES.clear()  # the requests of this test only
 
 
-def _limit_hit(exc) -> dict | None:
-    if isinstance(exc, MemoryError):
-        return {"limited": "memory", "message": "Your code tried to use more memory than a check allows."}
-    if isinstance(exc, BlockingIOError) and exc.errno == errno.EAGAIN:
-        return {"limited": "processes", "message": "Your code started more processes than a check allows."}
-    return None
+def learner_facing(exc: BaseException, workspace: Path) -> dict:
+    """message, file, line, limited and detail for a failed test, naming the real cause: a route the
+    source shows cannot answer a page that was not found, a file named like a library."""
+    info = describe_failure(exc, workspace)
+    info["detail"] = format_detail(exc, workspace)
+    if info.get("limited") or isinstance(exc, LearnerCodeError):
+        return _with_shadowing_note(info, workspace)
+    missing = [entry["path"] for entry in explain.RESPONSES if entry["status"] == 404]
+    cause = explain.not_found_explanation(workspace, missing)
+    if cause:
+        info["message"] = cause
+    return _with_shadowing_note(info, workspace)
 
 
-def format_detail(exc: BaseException, workspace: Path) -> str:
-    """A plain Python traceback from the check's own code on, with workspace paths made relative."""
-    import traceback
-
-    tb = exc.__traceback__
-    while tb is not None and any(part in tb.tb_frame.f_code.co_filename for part in ("_pytest", "pluggy")):
-        tb = tb.tb_next
-    text = "".join(traceback.format_exception(type(exc), exc, tb))
-    return text.replace(str(workspace) + os.sep, "")
-
-
-def _assert_message(exc: AssertionError) -> str:
-    text = str(exc)
-    if not text:
-        return "A check failed."
-    # Assertion rewriting appends its own explanation ("assert 404 == 200 ...") to the author's message.
-    lines = text.splitlines()
-    authored = []
-    for line in lines:
-        if line.startswith("assert "):
-            break
-        authored.append(line)
-    return "\n".join(authored).strip() or f"A check failed: {lines[0]}"
-
-
-def _plain_error(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, ModuleNotFoundError):
-        return text + " — is the name spelled right?"
-    if isinstance(exc, NameError):
-        return text + " — is it spelled right, and imported?"
-    if isinstance(exc, SystemExit):
-        return "your file stopped the program (sys.exit or exit()) while it was being loaded."
-    return text
+def _with_shadowing_note(info: dict, workspace: Path) -> dict:
+    note = explain.shadowing_note(workspace)
+    if note:
+        info["message"] = f"{note} {info.get('message') or ''}".strip()
+    return info

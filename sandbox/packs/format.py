@@ -144,6 +144,7 @@ class QuizResult:
     correct: bool
     chosen: list[int]
     explanations: list[str]  # one per choice, in the step's order
+    summary: str = ""  # for a wrong answer to a quiz with several right choices: what is missing or extra
 
 
 def check_quiz(step: Step, chosen_indexes) -> QuizResult:
@@ -155,7 +156,27 @@ def check_quiz(step: Step, chosen_indexes) -> QuizResult:
     wanted = [i for i, choice in enumerate(step.choices) if choice.correct]
     # Anything odd (an index out of range, a repeat) is a wrong answer, never an error.
     correct = len(chosen) == len(given) and chosen == wanted and (step.multiple or len(chosen) == 1)
-    return QuizResult(correct, chosen, [choice.explain for choice in step.choices])
+    summary = "" if correct or len(wanted) < 2 else quiz_summary(step, chosen, wanted)
+    return QuizResult(correct, chosen, [choice.explain for choice in step.choices], summary)
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def quiz_summary(step: Step, chosen: list[int], wanted: list[int]) -> str:
+    """"You found 2 of the 3 right answers; one is still missing." and which chosen answer is wrong."""
+    found = len(set(chosen) & set(wanted))
+    missing = len(wanted) - found
+    wrong = [f"\u201c{step.choices[i].text}\u201d" for i in chosen if i not in wanted]
+    extra = ""
+    if wrong:
+        names = wrong[0] if len(wrong) == 1 else ", ".join(wrong[:-1]) + " and " + wrong[-1]
+        extra = f"{names} {'is' if len(wrong) == 1 else 'are'} not one of them"
+    if not missing:
+        return f"You found all {len(wanted)} right answers, but {extra}."
+    count = NUMBER_WORDS[missing] if missing < len(NUMBER_WORDS) else str(missing)
+    still = f"{count} {'is' if missing == 1 else 'are'} still missing"
+    return f"You found {found} of the {len(wanted)} right answers; {still}" + (f", and {extra}." if extra else ".")
 
 
 def parse_version(text: str) -> tuple:

@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import socket
 import sqlite3
 import sys
@@ -25,7 +26,7 @@ import bottle
 import peewee
 import waitress
 
-from sandbox.checker import limits
+from sandbox.checker import explain, limits
 from sandbox.checker.learner import error_location, find_wsgi_app, no_app_message
 
 MAX_QUERIES = 100  # per request, so a query in a loop cannot flood the inspector
@@ -211,10 +212,30 @@ def learner_traceback(exc: BaseException) -> str:
     return "".join(lines + traceback.format_exception_only(exc))
 
 
-def describe_import_error(exc: BaseException, workspace: Path) -> dict:
+def describe_import_error(exc: BaseException, workspace: Path, app_file: str = "app.py") -> dict:
+    """The learner's error in the same words a check uses (``sandbox.checker.explain``)."""
     file, line = error_location(exc, workspace)
-    return {"message": f"{type(exc).__name__}: {exc}", "file": file, "line": line,
-            "traceback": learner_traceback(exc)[-8000:]}
+    message, file, line = explain.explain_import_error(exc, workspace, file or app_file)
+    note = explain.shadowing_note(workspace)
+    return {"message": f"{note} {message}" if note else message, "file": file, "line": line,
+            "traceback": explain.trim_sql(learner_traceback(exc))[-8000:]}
+
+
+def tell_what_the_source_shows(workspace: Path) -> None:
+    """Say in the console what will surprise the learner though the app starts: a file named like a
+    library (the sandbox uses the real one), a route that cannot answer because of its indentation."""
+    notes = [explain.shadowing_note(workspace)]
+    for site in explain.sources.route_sites(workspace):
+        if site.enclosing or not site.rule.startswith("/"):
+            notes.append(explain.not_found_explanation(workspace, [_a_path_for(site.rule)]))
+    for note in dict.fromkeys(n for n in notes if n):
+        print(f"(Note: {note})", file=sys.stderr, flush=True)
+
+
+def _a_path_for(rule: str) -> str:
+    """A path the rule would answer, for explaining why it does not: wildcards filled with "x"."""
+    path = re.sub(r"<[^>]*>", "x", rule)
+    return path if path.startswith("/") else "/" + path
 
 
 def error_app(problem: dict):
@@ -319,14 +340,17 @@ def main(argv: list[str] | None = None) -> None:
     hook_peewee(recorder)
     hook_sqlite3(recorder)
     hook_templates(recorder)
+    explain.read_templates_kindly()
     try:
         app = recorder.wrap(lend_htmx(load_learner_app(folder, args.app), folder, htmx))
         recorder.emit({"event": "ready"})
+        tell_what_the_source_shows(folder)
     except (Exception, SystemExit) as exc:
-        problem = describe_import_error(exc, workspace)
+        problem = describe_import_error(exc, folder, args.app)
         if isinstance(exc, LookupError):
-            problem.update(file=args.app, line=None, traceback="")
-        print(problem["traceback"] or problem["message"], file=sys.stderr, flush=True)
+            problem.update(message=str(exc), file=args.app, line=None, traceback="")
+        print(problem["traceback"], problem["message"], sep="\n" if problem["traceback"] else "",
+              file=sys.stderr, flush=True)
         recorder.emit({"event": "import_error", **problem})
         app = recorder.wrap(error_app(problem))  # the inspector sees these requests too
     listener = socket.socket(fileno=args.socket_fd)

@@ -76,7 +76,8 @@
   <section class="work" id="workbench" aria-label="Your code and results"
            data-events-url="{{url('events', **here)}}" data-file-url="{{url('open_file', **here)}}"
            data-create-url="{{url('create_file', **here)}}" data-rename-url="{{url('rename_file', **here)}}"
-           data-delete-url="{{url('delete_file', **here)}}" data-history-url="{{url('history', **here)}}"
+           data-delete-url="{{url('delete_file', **here)}}" data-convert-url="{{url('convert_file', **here)}}"
+           data-history-url="{{url('history', **here)}}"
            data-app-file="{{app_file}}">
     <div class="workbench">
       <aside class="files" aria-label="Files">

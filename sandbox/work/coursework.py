@@ -180,7 +180,7 @@ def answer_quiz(place: Place, chosen: list[int]) -> dict:
     if place.step.kind == "quiz" and not chosen:
         return {"quiz": True, "empty": True, "passed": False, "explanations": [], "outcome": None}
     verdict = check_quiz(place.step, chosen)
-    result = {"quiz": True, "passed": verdict.correct, "chosen": verdict.chosen,
+    result = {"quiz": True, "passed": verdict.correct, "chosen": verdict.chosen, "summary": verdict.summary,
               "explanations": [{"text": c.text, "explain": e, "correct": c.correct, "chosen": i in verdict.chosen}
                                for i, (c, e) in enumerate(zip(place.step.choices, verdict.explanations))]}
     outcome = progress.record_attempt(place.learner_id, place.pack, place.lesson, place.step,

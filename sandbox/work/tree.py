@@ -21,7 +21,7 @@ from sandbox.store.models import FileVersion
 from sandbox.work.versions import latest, record, versions_of
 from sandbox.work.workspace import (
     Workspace,
-    as_text,
+    any_text,
     check_path,
     disk_error,
     language_for,
@@ -135,11 +135,11 @@ def create_folder(ws: Workspace, rel: str) -> Entry:
 def _texts_under(ws: Workspace, path: Path, rel: str) -> dict[str, str]:
     """The text files at ``rel`` (a file, or every learner file under a folder) as {path: text}."""
     if path.is_file():
-        text = as_text(path.read_bytes())
+        text = any_text(path.read_bytes())
         return {rel: text} if text is not None else {}
     found = {}
     for inner in walk_files(path, data=False):
-        text = as_text((path / inner).read_bytes())
+        text = any_text((path / inner).read_bytes())
         if text is not None:
             found[f"{rel}/{inner}"] = text
     return found

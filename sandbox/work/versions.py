@@ -35,6 +35,8 @@ REASON_WORDS = {
     "created": "Created", "before-delete": "Kept just before the file was deleted",
     "before-rename": "Kept just before a rename", "renamed": "Renamed or moved here",
     "solution": "Replaced by the reference solution",
+    "before-convert": "Kept just before it was converted to UTF-8 (another editor had saved it in another encoding)",
+    "converted": "Converted to UTF-8, with the same text",
 }
 THINNED_REASONS = ("save", "check", "outside-edit")
 

@@ -7,6 +7,7 @@ or an upgrade. Paths from the browser are only ever resolved inside the workspac
 
 from __future__ import annotations
 
+import codecs
 import errno
 import hashlib
 import os
@@ -20,6 +21,7 @@ from sandbox.errors import DiskError, WorkspaceConflict, WorkspaceError
 from sandbox.files import fsync_dir, walk_files, write_atomic
 from sandbox.store import atomic
 from sandbox.store.models import FileVersion
+from sandbox.work import encoding as encodings
 from sandbox.work.versions import latest as _latest
 from sandbox.work.versions import newest_first
 from sandbox.work.versions import record as _record
@@ -122,10 +124,43 @@ def read_file(ws: Workspace, rel: str) -> str:
         raise WorkspaceError(f"There is no file '{rel}' in your workspace.")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise WorkspaceError(f"'{rel}' is larger than {MAX_FILE_BYTES // 1_000_000} MB, too large for the editor.")
-    text = as_text(path.read_bytes())
+    text, encoding = encodings.decode(path.read_bytes())
     if text is None:
         raise WorkspaceError(f"'{rel}' is not a text file, so the editor cannot open it.")
+    if not encodings.is_utf8(encoding):
+        raise WorkspaceError(
+            f"'{rel}' is saved in {encodings.name_of(encoding)}, not UTF-8: convert it to UTF-8 to edit it "
+            "here (nothing is lost: the old text stays in History).")
     return text
+
+
+def file_encoding(ws: Workspace, rel: str) -> str | None:
+    """The encoding a workspace file is saved in (``sandbox.work.encoding``); None when it is not text."""
+    try:
+        return encodings.decode(resolve(ws, rel).read_bytes())[1]
+    except OSError:
+        return None
+
+
+def convert_to_utf8(ws: Workspace, rel: str) -> FileVersion | None:
+    """Rewrite a text file another editor saved in another encoding as UTF-8, keeping its text.
+
+    The text is recorded as a "converted" version, so History holds it whatever happens next.
+    """
+    path = resolve(ws, rel)
+    if not path.is_file():
+        raise WorkspaceError(f"There is no file '{rel}' in your workspace.")
+    text, encoding = encodings.decode(path.read_bytes())
+    if text is None:
+        raise WorkspaceError(f"'{rel}' is not a text file, so it cannot be converted to UTF-8.")
+    if encodings.is_utf8(encoding):
+        return None
+    version = _record(ws, rel, text, "converted")
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise disk_error(rel, exc) from None
+    return version
 
 
 def snapshot(ws: Workspace) -> dict[str, bytes]:
@@ -134,12 +169,15 @@ def snapshot(ws: Workspace) -> dict[str, bytes]:
 
 
 def as_text(data: bytes) -> str | None:
-    """The text of a UTF-8 file, or None for anything binary (which history cannot hold)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return None if "\x00" in text else text
+    """The text of a UTF-8 file (a byte order mark left out), or None for anything else: binary
+    files, and text another editor saved in another encoding until it is converted."""
+    text, encoding = encodings.decode(data)
+    return text if encodings.is_utf8(encoding) else None
+
+
+def any_text(data: bytes) -> str | None:
+    """The text of a file in any encoding ``sandbox.work.encoding`` recognises; None for binary."""
+    return encodings.decode(data)[0]
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -215,6 +253,8 @@ def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save", gu
             "opened it, so it was not overwritten. Compare the two versions and choose; what you typed "
             "is kept in the file's history.", path=rel, disk_text=on_disk or "", typed_text=content,
             disk_version=text_hash(on_disk or ""))
+    _keep_unrecorded(ws, rel, path, "before-convert", only_other_encodings=True)
+    data = _with_own_bom(path, data)
     try:
         if not path.is_file() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -225,6 +265,16 @@ def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save", gu
     if latest is not None and latest.content == content:
         return None
     return _record(ws, rel, content, reason)
+
+
+def _with_own_bom(path: Path, data: bytes) -> bytes:
+    """A file that starts with a UTF-8 byte order mark keeps it: the editor never shows it."""
+    try:
+        with open(path, "rb") as handle:
+            had_bom = handle.read(3) == codecs.BOM_UTF8
+    except OSError:
+        return data
+    return codecs.BOM_UTF8 + data if had_bom else data
 
 
 def _disk_text(path: Path) -> str | None:
@@ -269,7 +319,7 @@ def reset_step(ws: Workspace, start_files: dict[str, bytes]) -> list[str]:
     for rel in start_files:
         check_path(rel)
     current = snapshot(ws)
-    texts = {rel: as_text(data) for rel, data in current.items()}
+    texts = {rel: any_text(data) for rel, data in current.items()}
     with atomic():
         for rel, text in texts.items():
             if text is not None:
@@ -301,10 +351,10 @@ def _changed_outside(ws: Workspace, rel: str, path: Path, data: bytes) -> bool:
     if not path.is_file():
         return False
     on_disk = path.read_bytes()
-    if on_disk == data:
+    if on_disk == data or as_text(on_disk) == data.decode("utf-8"):
         return False
     latest = _latest(ws, rel)
-    return latest is None or latest.content.encode("utf-8") != on_disk
+    return latest is None or latest.content != any_text(on_disk)
 
 
 def adopt_outside_edits(ws: Workspace) -> list[str]:
@@ -313,18 +363,23 @@ def adopt_outside_edits(ws: Workspace) -> list[str]:
     for rel in list_files(ws):
         path = ws.path.joinpath(*rel.split("/"))
         latest = _latest(ws, rel)
-        text = as_text(path.read_bytes()) if path.is_file() else None
+        text = any_text(path.read_bytes()) if path.is_file() else None
         if text is not None and (latest is None or latest.content != text):
             _record(ws, rel, text, "outside-edit")
             adopted.append(rel)
     return adopted
 
 
-def _keep_unrecorded(ws: Workspace, rel: str, path: Path, reason: str) -> None:
-    """Record what is on disk when history does not have it yet (say, edited in another editor)."""
+def _keep_unrecorded(ws: Workspace, rel: str, path: Path, reason: str, only_other_encodings: bool = False) -> None:
+    """Record what is on disk when history does not have it yet (say, edited in another editor).
+
+    A file in another encoding is recorded as its text, so overwriting it as UTF-8 loses nothing.
+    """
     if not path.is_file():
         return
-    text = as_text(path.read_bytes())
+    text, encoding = encodings.decode(path.read_bytes())
+    if only_other_encodings and (text is None or encodings.is_utf8(encoding)):
+        return
     latest = _latest(ws, rel)
     if text is not None and (latest is None or latest.content != text):
         _record(ws, rel, text, reason)

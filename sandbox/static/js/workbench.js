@@ -131,7 +131,13 @@
       open.dataset.files = entry.folder ? "folder" : "open";
       open.dataset.path = entry.path;
       if (entry.folder) open.setAttribute("aria-label", `Folder ${entry.path}`);
-      else if (entry.version === null) open.disabled = true; // binary: listed, not editable here
+      else if (entry.version === null && entry.encoding) {
+        // Saved by another editor in another encoding: offered for conversion to UTF-8.
+        open.dataset.files = "convert";
+        open.dataset.encoding = entry.encoding_name;
+        open.title = `${entry.path} is saved in ${entry.encoding_name}, not UTF-8: click to convert it`;
+        open.append(el("span", { className: "files-encoding muted small", textContent: ` (${entry.encoding})` }));
+      } else if (entry.version === null) open.disabled = true; // binary: listed, not editable here
       const rename = el("button", { type: "button", className: "files-act", textContent: "Rename",
                                     title: `Rename ${entry.path}` });
       rename.dataset.files = "rename";
@@ -208,6 +214,22 @@
     nameInput.focus();
   }
 
+  async function convertEntry(path, encodingName) {
+    const question = `${path} is saved in ${encodingName}, not UTF-8, so the editor, the checks and your app `
+      + "cannot read it as it is. Convert it to UTF-8? The text stays the same, and it is kept in History.";
+    if (!window.confirm(question)) return;
+    const response = await app.post(root.dataset.convertUrl, { path }).catch(() => null);
+    if (!response || !response.ok) {
+      window.alert(response ? await app.reasonFrom(response) : "The sandbox is not answering; try again.");
+      return;
+    }
+    const data = await response.json();
+    known.files = data.tree.signature;
+    renderTree(data.tree.entries);
+    addTab(data.file);
+    openFile(data.file.path, true);
+  }
+
   async function deleteEntry(path, folder) {
     const what = folder ? `the folder ${path} and everything in it` : path;
     if (!window.confirm(`Delete ${what}? Its files stay in History and can be brought back.`)) return;
@@ -230,6 +252,7 @@
     else if (action === "new-folder") showForm({ action: "folder" });
     else if (action === "cancel") hideForm();
     else if (action === "open") openFile(target.dataset.path, true);
+    else if (action === "convert") convertEntry(target.dataset.path, target.dataset.encoding);
     else if (action === "rename") showForm({ action: "rename", path: target.dataset.path });
     else if (action === "delete") deleteEntry(target.dataset.path, target.dataset.folder === "1");
   });

@@ -6,6 +6,9 @@
 % elif result.get('quiz'):
 <div class="result {{'passed' if result['passed'] else 'failed'}}">
   <p><strong>{{'Right!' if result['passed'] else 'Not quite. Read the notes and try again.'}}</strong></p>
+  % if not result['passed'] and result.get('summary'):
+  <p class="quiz-summary">{{result['summary']}}</p>
+  % end
   <ul>
   % for e in result['explanations']:
     % if e['chosen'] or result['passed']:

@@ -18,6 +18,7 @@ from sandbox.errors import BadRequest, TerminalGone
 from sandbox.web import context
 from sandbox.web.pages.lesson import place
 from sandbox.work import coursework, tree, workspace
+from sandbox.work import encoding as encodings
 
 MAX_WAIT = 20.0  # seconds a long poll waits before answering "nothing new"
 FILE_LOOK_SECONDS = 0.25  # how often a waiting poll looks at the files (other changes wake it at once)
@@ -51,10 +52,20 @@ def tree_state(ws: workspace.Workspace) -> dict:
         if not entry.folder:
             try:
                 item["version"] = workspace.text_hash(workspace.read_file(ws, entry.path))
-            except Exception:  # noqa: BLE001 - binary or vanished: listed, not editable
+            except Exception:  # noqa: BLE001 - binary, another encoding or vanished: listed, not editable
                 item["version"] = None
+                item.update(_other_encoding(ws, entry.path))
         entries.append(item)
     return {"signature": tree.signature(ws), "entries": entries}
+
+
+def _other_encoding(ws: workspace.Workspace, rel: str) -> dict:
+    """For a text file another editor saved in another encoding: its name, for the panel to offer
+    converting it to UTF-8."""
+    encoding = workspace.file_encoding(ws, rel)
+    if encoding is None or encodings.is_utf8(encoding):
+        return {}
+    return {"encoding": encoding, "encoding_name": encodings.name_of(encoding)}
 
 
 def open_file(pack_id, lesson_id, step_id):
@@ -76,6 +87,14 @@ def rename(pack_id, lesson_id, step_id):
     here = _ready(pack_id, lesson_id, step_id)
     entry = tree.rename(here.ws, _field("path"), _field("new_path"))
     return {"renamed": entry.path, "folder": entry.folder, "tree": tree_state(here.ws)}
+
+
+def convert(pack_id, lesson_id, step_id):
+    """Rewrite a file saved in another encoding as UTF-8 (same text, kept in History) and open it."""
+    here = _ready(pack_id, lesson_id, step_id)
+    rel = _field("path")
+    workspace.convert_to_utf8(here.ws, rel)
+    return {"converted": rel, "file": file_entry(here.ws, rel), "tree": tree_state(here.ws)}
 
 
 def delete(pack_id, lesson_id, step_id):

@@ -7,8 +7,7 @@ def test_about_page_exists(client):
     """Visiting /about shows a page"""
     response = client.get("/about", expect_errors=True)
     assert response.status_int != 404, (
-        "Visiting /about gave a 404 (page not found). Add a route for \"/about\", "
-        "with the slash at the start of the path."
+        "Visiting /about gave a 404 (page not found). Add a route for \"/about\"."
     )
     assert response.status_int == 200, f"Visiting /about answered {response.status} instead of showing a page."
     assert visible_text(response.text), (

@@ -1,1 +1,0 @@
-<p>Hi there, <em>{{name}}</em>. Nice to see you.</p>

@@ -1,3 +1,0 @@
-<footer>Written with Bottle.</footer>
-</body>
-</html>

@@ -1,0 +1,2 @@
+% rebase('layout')
+<h1>Hello, {{name}}!</h1>

@@ -1,0 +1,82 @@
+import os
+import re
+
+from bottle import TEMPLATE_PATH, Bottle, abort, redirect, request, template
+from models import Article, create_tables, db
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEMPLATE_PATH.insert(0, os.path.join(HERE, "views"))
+
+app = Bottle()
+create_tables()
+
+
+@app.hook("before_request")
+def open_db():
+    db.connect(reuse_if_open=True)
+
+
+@app.hook("after_request")
+def close_db():
+    if not db.is_closed():
+        db.close()
+
+
+def published_articles():
+    return Article.select().where(Article.published == True).order_by(Article.created_at.desc())  # noqa: E712
+
+
+def slugify(title):
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug or "article"
+
+
+@app.route("/")
+def home():
+    return template("index", articles=list(published_articles().limit(5)))
+
+
+@app.route("/about")
+def about():
+    return "This blog is built with Bottle, one small step at a time."
+
+
+@app.route("/hello/<name>")
+def hello(name):
+    return template("hello", name=name)
+
+
+@app.route("/api/status")
+def status():
+    return {"status": "ok"}
+
+
+@app.route("/blog/")
+def blog_list():
+    return template("blog_list", articles=list(published_articles()))
+
+
+@app.route("/blog/new")
+def new_article_form():
+    return template("blog_form")
+
+
+@app.post("/blog/new")
+def create_article():
+    title = request.forms.getunicode("title", "").strip()
+    content = request.forms.getunicode("content", "").strip()
+    published = request.forms.get("published") == "on"
+    article = Article.create(title=title, slug=title, content=content, published=published)
+    redirect(f"/blog/{article.slug}/", 303)
+
+
+@app.route("/blog/<slug>/")
+def blog_detail(slug):
+    article = Article.get_or_none((Article.slug == slug) & (Article.published == True))  # noqa: E712
+    if article is None:
+        abort(404, "No article here.")
+    return template("blog_detail", article=article)
+
+
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=8080, debug=True, reloader=True)

@@ -1,0 +1,16 @@
+<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{{title}} · My blog</title>
+  <link rel="stylesheet" href="/static/style.css">
+</head>
+<body>
+  <header>
+    <a href="/">My blog</a> · <a href="/blog/">Articles</a> · <a href="/blog/new">Write</a> · <a href="/about">About</a>
+  </header>
+  <main>
+    {{!base}}
+  </main>
+</body>
+</html>

@@ -1,0 +1,10 @@
+% rebase('layout', title='Articles')
+<h1>Articles</h1>
+% if not articles:
+<p>Nothing published yet.</p>
+% end
+<ul class="articles">
+% for article in articles:
+  <li><a href="/blog/{{article.slug}}/">{{article.title}}</a> <small>{{article.created_at.strftime('%d %b %Y')}}</small></li>
+% end
+</ul>

@@ -1,0 +1,2 @@
+% rebase('layout', title='Hello')
+<h1>Hello, {{name}}!</h1>

@@ -1,0 +1,285 @@
+"""What a learner reads when a check fails names the real cause: a missing import, a misspelt name
+or keyword, a route indented into another function, a package the sandbox lacks, a file named like a
+library, input() in a web app, a file in another encoding; Details shows only the learner's frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sandbox.checker import explain
+from sandbox.packs.format import Choice, Step, check_quiz
+from tests.test_checker import HELLO_APP, make_step
+
+GET_HOME = """
+def test_home(client):
+    '''The home page answers'''
+    r = client.get('/', status='*')
+    assert r.status_int == 200, f"Visiting / answered {r.status_int}."
+"""
+
+ABOUT_CHECK = """
+def test_about(client):
+    '''The about page answers'''
+    client.get('/', status='*')
+    r = client.get('/about', status='*')
+    assert r.status_int != 404, 'Visiting /about gave a 404 (page not found). Add a route for "/about".'
+"""
+
+# A check written the way lesson checks often are: it catches any error and wraps it in its own words.
+CATCHING_CHECK = """
+import pytest
+
+def test_home(client):
+    '''The home page answers'''
+    try:
+        client.get('/')
+    except NameError as error:
+        pytest.fail(f"a template uses the name '{error.name}', but nobody gave it a value.", pytrace=False)
+    except Exception as error:
+        pytest.fail(f"Visiting / crashed with {type(error).__name__}: {error}", pytrace=False)
+"""
+
+
+def failure_of(check_runner, tmp_path, files, check=GET_HOME):
+    result = check_runner.run(*make_step(tmp_path, files, check))
+    assert not result.passed, result.to_dict()
+    return result.failures[0]
+
+
+def app_with(body: str, imports: str = "from bottle import Bottle") -> str:
+    return f"{imports}\napp = Bottle()\n\n\n@app.route('/')\ndef home():\n    {body}\n"
+
+
+# --- names -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("check", [GET_HOME, CATCHING_CHECK], ids=["uncaught", "caught-by-the-check"])
+def test_a_name_used_without_its_import_says_which_import_is_missing(check_runner, tmp_path, check):
+    failure = failure_of(check_runner, tmp_path, {"app.py": app_with("return template('index')")}, check)
+    assert failure.message == "app.py line 7 uses template, which is never imported: add `from bottle import template`."
+    assert (failure.file, failure.line) == ("app.py", 7)
+
+
+@pytest.mark.parametrize("name, body, line", [
+    ("abort", "abort(404)", "from bottle import abort"),
+    ("redirect", "redirect('/x')", "from bottle import redirect"),
+    ("request", "return request.query.q", "from bottle import request"),
+    ("CharField", "return str(CharField())", "from peewee import CharField"),
+    ("json", "return json.dumps([])", "import json"),
+    ("secrets", "return secrets.token_hex(4)", "import secrets"),
+    ("datetime", "return str(datetime.now())", "from datetime import datetime"),
+])
+def test_each_library_name_gets_its_own_import(check_runner, tmp_path, name, body, line):
+    failure = failure_of(check_runner, tmp_path, {"app.py": app_with(body)})
+    assert failure.message == f"app.py line 7 uses {name}, which is never imported: add `{line}`."
+
+
+def test_an_import_below_the_use_is_told_to_move_up(check_runner, tmp_path):
+    app = "app = Bottle()\nfrom bottle import Bottle\n\n@app.route('/')\ndef home():\n    return 'x'\n"
+    failure = failure_of(check_runner, tmp_path, {"app.py": app})
+    assert failure.message == "app.py line 1 uses Bottle before line 2 imports it: move the import to the top of the file."
+
+
+def test_a_name_missing_from_a_template_is_told_as_a_template_variable(check_runner, tmp_path):
+    files = {"app.py": app_with("return template('index')", "from bottle import Bottle, template"),
+             "views/index.tpl": "<h1>Blog</h1>\n<p>{{title}}</p>\n"}
+    for check in (GET_HOME, CATCHING_CHECK):
+        failure = failure_of(check_runner, tmp_path, files, check)
+        assert "template" in failure.message and "'title'" in failure.message or "title" in failure.message
+        assert "import" not in failure.message
+    failure = failure_of(check_runner, tmp_path, files)
+    assert failure.message.startswith("views/index.tpl line 2: the template uses the name title, but nobody gave it")
+
+
+def test_a_misspelt_name_gets_pythons_suggestion(check_runner, tmp_path):
+    app = "from bottle import Bottle, route\napp = Bottle()\n\n\n@rout('/')\ndef home():\n    return 'x'\n"
+    failure = failure_of(check_runner, tmp_path, {"app.py": app})
+    assert failure.message == "app.py line 5 uses rout, which is not defined: did you mean route?"
+
+
+def test_a_misspelt_name_that_is_not_imported_gets_the_library_name(check_runner, tmp_path):
+    failure = failure_of(check_runner, tmp_path, {"app.py": app_with("return templat('index')")})
+    assert failure.message == "app.py line 7 uses templat, which is not defined: did you mean template (`from bottle import template`)?"
+
+
+def test_a_misspelt_attribute_gets_pythons_suggestion(check_runner, tmp_path):
+    app = "from bottle import Bottle\napp = Bottle()\n\n\n@app.rout('/')\ndef home():\n    return 'x'\n"
+    failure = failure_of(check_runner, tmp_path, {"app.py": app})
+    assert failure.message == "app.py line 5: app has no attribute rout; did you mean app.route?"
+
+
+@pytest.mark.parametrize("line, word, meant", [
+    ("retrun 'Hello'", "retrun", "return"),
+    ("improt os", "improt", "import"),
+    ("pass\nform bottle import template", "form", "from"),
+    ("pass\nfrom bottle improt template", "improt", "import"),
+    ("whiel True:\n        pass", "whiel", "while"),
+])
+def test_a_misspelt_keyword_is_named(check_runner, tmp_path, line, word, meant):
+    failure = failure_of(check_runner, tmp_path, {"app.py": app_with(line)})
+    assert failure.message.endswith(f": {word} is not a Python word; did you mean {meant}?"), failure.message
+    assert "colon or bracket" not in failure.message
+
+
+def test_a_real_missing_colon_still_says_so(check_runner, tmp_path):
+    failure = failure_of(check_runner, tmp_path, {"app.py": "from bottle import Bottle\napp = Bottle()\ndef home()\n    return 'x'\n"})
+    assert failure.message.startswith("app.py line 3: Python could not read this line") and "colon" in failure.message
+
+
+# --- routes ---------------------------------------------------------------------------------------
+
+
+def test_a_route_indented_into_another_function_is_named(check_runner, tmp_path):
+    app = HELLO_APP + "\n    @app.route('/about')\n    def about():\n        return 'About'\n"
+    failure = failure_of(check_runner, tmp_path, {"app.py": app}, ABOUT_CHECK)
+    assert failure.message == ("app.py line 9: the route for /about is inside the function home(), so it only exists "
+                               "while home() runs: move @app.route(\"/about\") and its function back to the left margin.")
+
+
+def test_a_route_under_the_main_guard_is_named(check_runner, tmp_path):
+    app = HELLO_APP + "\nif __name__ == '__main__':\n    @app.route('/about')\n    def about():\n        return 'About'\n"
+    failure = failure_of(check_runner, tmp_path, {"app.py": app}, ABOUT_CHECK)
+    assert failure.message.startswith("app.py line 10: the route for /about is inside if __name__ == \"__main__\":")
+
+
+def test_a_route_without_its_leading_slash_is_told_to_add_it(check_runner, tmp_path):
+    app = HELLO_APP + "\n@app.route('about')\ndef about():\n    return 'About'\n"
+    failure = failure_of(check_runner, tmp_path, {"app.py": app}, ABOUT_CHECK)
+    assert "with the slash at the start" in failure.message and failure.message.startswith("app.py line 9:")
+
+
+def test_a_missing_route_is_not_blamed_on_a_slash(check_runner, tmp_path):
+    failure = failure_of(check_runner, tmp_path, {"app.py": HELLO_APP}, ABOUT_CHECK)
+    assert failure.message == 'Visiting /about gave a 404 (page not found). Add a route for "/about".'
+
+
+# --- packages, files named like libraries, input() ------------------------------------------------------
+
+
+def test_a_real_package_that_is_not_installed_says_so(check_runner, tmp_path):
+    failure = failure_of(check_runner, tmp_path, {"app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    assert failure.message.startswith("app.py line 1: flask is Flask, a real package, but it is not installed in the sandbox")
+    assert "spelled" not in failure.message
+
+
+def test_a_misspelt_package_gets_the_close_name(check_runner, tmp_path):
+    failure = failure_of(check_runner, tmp_path, {"app.py": "from botle import Bottle\napp = Bottle()\n"})
+    assert failure.message == "app.py line 1: there is no module called botle: is the name spelled right? Did you mean bottle?"
+
+
+def test_a_misspelt_name_imported_from_a_library_gets_the_close_name(check_runner, tmp_path):
+    failure = failure_of(check_runner, tmp_path, {"app.py": app_with("return 'x'", "from bottle import Bottle, templat")})
+    assert failure.message == "app.py line 1: bottle has nothing called templat to import. Did you mean template?"
+
+
+def test_a_file_named_like_a_library_is_named_when_a_check_fails(check_runner, tmp_path):
+    files = {"app.py": "import bottle\napp = bottle.Bottle()\n\n@app.route('/')\ndef home():\n    return bottle.hello()\n",
+             "bottle.py": "from bottle import *\ndef hello():\n    return 'Hello'\n"}
+    failure = failure_of(check_runner, tmp_path, files)
+    assert failure.message.startswith("Your folder has bottle.py, a file with the same name as the library bottle; "
+                                      "the sandbox uses the real bottle, so rename your file.")
+
+
+def test_input_in_a_web_app_says_to_read_the_request(check_runner, tmp_path):
+    failure = failure_of(check_runner, tmp_path, {"app.py": app_with("return input('Name? ')")})
+    assert failure.message.startswith("app.py line 7 calls input(), which waits for someone typing at a keyboard")
+    assert "request.forms" in failure.message
+
+
+# --- encodings ----------------------------------------------------------------------------------------------
+
+
+def test_a_python_file_in_windows_1252_names_its_encoding(check_runner, tmp_path):
+    workspace, checks = make_step(tmp_path, {}, GET_HOME)
+    (workspace / "app.py").write_bytes(app_with("return 'Café'").encode("cp1252"))
+    failure = check_runner.run(workspace, checks).failures[0]
+    assert failure.message.startswith("app.py is saved in Windows-1252 (cp1252), not UTF-8, so Python cannot read it")
+    assert "colon" not in failure.message
+
+
+def test_a_template_in_windows_1252_names_its_encoding(check_runner, tmp_path):
+    workspace, checks = make_step(tmp_path, {"app.py": app_with("return template('index')", "from bottle import Bottle, template")}, GET_HOME)
+    (workspace / "views").mkdir()
+    (workspace / "views" / "index.tpl").write_bytes("<p>Café</p>".encode("cp1252"))
+    failure = check_runner.run(workspace, checks).failures[0]
+    assert failure.message.startswith("views/index.tpl is saved in Windows-1252 (cp1252), not UTF-8, so Bottle cannot read it")
+
+
+def test_files_with_a_utf8_byte_order_mark_work_like_any_other(check_runner, tmp_path):
+    check = GET_HOME + "\n    assert r.text.startswith('<html>') and 'Hi' in r.text, repr(r.text)\n"
+    workspace, checks = make_step(tmp_path, {}, check)
+    bom = b"\xef\xbb\xbf"
+    (workspace / "app.py").write_bytes(bom + app_with("return template('index')", "from bottle import Bottle, template").encode())
+    (workspace / "views").mkdir()
+    (workspace / "views" / "index.tpl").write_bytes(bom + b"% rebase('layout')\n<p>Hi</p>\n")
+    (workspace / "views" / "layout.tpl").write_bytes(bom + b"<html>{{!base}}</html>\n")
+    result = check_runner.run(workspace, checks)
+    assert result.passed, result.to_dict()
+
+
+# --- details and SQL ----------------------------------------------------------------------------------------
+
+
+def test_details_show_only_the_learners_frames(check_runner, tmp_path):
+    failure = failure_of(check_runner, tmp_path, {"app.py": app_with("return {}['missing']")})
+    assert 'File "app.py", line 7, in home' in failure.detail and failure.detail.rstrip().endswith("KeyError: 'missing'")
+    for foreign in ("bottle.py", "site-packages", "_pytest", "pluggy", "sandbox/checker", "test_step.py"):
+        assert foreign not in failure.detail
+
+
+def test_a_peewee_sql_dump_is_cut_from_the_message(check_runner, tmp_path):
+    app = app_with("return Note.get(Note.text == 'nope').text",
+                   "from bottle import Bottle\nfrom peewee import SqliteDatabase, Model, CharField\n"
+                   "db = SqliteDatabase(':memory:')\nclass Note(Model):\n    text = CharField()\n"
+                   "    class Meta:\n        database = db\ndb.create_tables([Note])")
+    failure = failure_of(check_runner, tmp_path, {"app.py": app}, CATCHING_CHECK)
+    assert failure.message.startswith("Visiting / crashed with NoteDoesNotExist: <Model: Note> instance matching query does not exist")
+    assert "SQL" not in failure.message and "Params" not in failure.message and "SELECT" not in failure.message
+    assert "SELECT" not in failure.detail
+
+
+def test_trim_sql_keeps_the_words_around_the_dump():
+    text = ('Visiting /x crashed with DoesNotExist: Article instance matching query does not exist:\n'
+            'SQL: SELECT "t1"."id", "t1"."title" FROM "article" AS "t1" WHERE ("t1"."slug" = ?) LIMIT ? OFFSET ?\n'
+            "Params: ['x', 1, 0]. When no article matches, answer 404.")
+    assert explain.trim_sql(text) == ("Visiting /x crashed with DoesNotExist: Article instance matching query does "
+                                      "not exist. When no article matches, answer 404.")
+
+
+# --- the quiz ----------------------------------------------------------------------------------------------
+
+
+def quiz(correct=(True, True, True, False)) -> Step:
+    choices = [Choice(text=f"Choice {i}", correct=c, explain=f"Note {i}") for i, c in enumerate(correct)]
+    return Step(id="q", title="Q", kind="quiz", instructions=Path("q.md"), question="Which?", choices=choices,
+                multiple=True)
+
+
+def test_a_quiz_with_right_answers_missing_says_how_many():
+    result = check_quiz(quiz(), [0, 1])
+    assert not result.correct and result.summary == "You found 2 of the 3 right answers; one is still missing."
+
+
+def test_a_quiz_with_a_wrong_extra_choice_names_it():
+    result = check_quiz(quiz(), [0, 1, 2, 3])
+    assert result.summary == "You found all 3 right answers, but \u201cChoice 3\u201d is not one of them."
+    result = check_quiz(quiz(), [0, 3])
+    assert result.summary == ("You found 1 of the 3 right answers; two are still missing, and \u201cChoice 3\u201d "
+                              "is not one of them.")
+
+
+def test_a_right_quiz_answer_has_no_summary_to_fix():
+    assert check_quiz(quiz(), [0, 1, 2]).correct
+
+
+def test_misspelt_keyword_spots_only_lines_that_start_with_one():
+    assert explain.misspelt_keyword("dfe home():") == ("dfe", "def")
+    assert explain.misspelt_keyword("clas Article(Model):") == ("clas", "class")
+    assert explain.misspelt_keyword("form = request.forms") is None
+    assert explain.misspelt_keyword("pritn('x')") is None
+
+
+def test_the_module_lives_apart_from_the_plugin():
+    assert Path(explain.__file__).name == "explain.py"
