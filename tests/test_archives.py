@@ -278,3 +278,54 @@ def test_an_unknown_compression_method_is_refused(pack_dir, packs_dir, tmp_path)
     archive = tmp_path / "method.zip"
     archive.write_bytes(bytes(data))
     assert "compress" in refused(archive, packs_dir)
+
+
+# -- the preview's record pipe is data too ---------------------------------------------------------
+
+def test_a_record_line_without_end_is_dropped_with_a_note_and_memory_stays_flat(tmp_path):
+    """300 MiB written to the records pipe without a newline: the reader holds at most one record's
+    worth, says so in the console, and still reads the records after it."""
+    import os
+    import threading
+    import tracemalloc
+
+    from sandbox.preview.manager import MAX_RECORD_BYTES, Preview, PreviewManager
+
+    manager = PreviewManager(watch=False)
+    try:
+        preview = Preview("learner-1", tmp_path, "app.py")
+        preview.generation = 1
+        read_end, write_end = os.pipe()
+        chunk = b"x" * (1024 * 1024)
+
+        def flood():
+            with open(write_end, "wb", buffering=0) as pipe:
+                for _ in range(300):
+                    pipe.write(chunk)
+                pipe.write(b"\n" + b'{"event": "ready"}\n')
+
+        writer = threading.Thread(target=flood)
+        tracemalloc.start()
+        try:
+            writer.start()
+            manager._read_records(preview, read_end, 1)
+            writer.join()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 8 * MAX_RECORD_BYTES, f"reading the pipe held {peak / 2**20:.0f} MiB"
+        assert preview.state == "running"  # the record after the long line still arrived
+        text, _ = preview.output_since(0)
+        assert "dropped a request record longer than 1024 KB" in text
+    finally:
+        manager.close()
+
+
+def test_bounded_lines_keeps_lines_up_to_the_limit():
+    import io
+
+    from sandbox.preview.manager import bounded_lines
+
+    data = b"a" * 10 + b"\n" + b"b" * 11 + b"\n" + b"c" * 30 + b"\n" + b"tail"
+    assert list(bounded_lines(io.BufferedReader(io.BytesIO(data)), 11)) == \
+        [b"a" * 10 + b"\n", b"b" * 11 + b"\n", None, b"tail"]
