@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent.parent
 BOOT = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from sandbox.preview.child import main; main()"
 OUTPUT_BYTES = 64 * 1024  # the console keeps this much of the app's output
+MAX_RECORD_BYTES = 1024 * 1024  # one request record; a longer line on the records pipe is dropped
 IDLE_SECONDS = 300.0  # no page asked about the preview for this long: the lesson is closed
 
 
@@ -316,7 +317,12 @@ class PreviewManager:
 
     def _read_records(self, preview: Preview, fd: int, generation: int) -> None:
         with open(fd, "rb") as pipe:
-            for line in pipe:
+            for line in bounded_lines(pipe, MAX_RECORD_BYTES):
+                if line is None:  # the child or learner code wrote a line without end: memory stays flat
+                    preview.write_output(f"\n[The sandbox dropped a request record longer than "
+                                         f"{MAX_RECORD_BYTES // 1024} KB.]\n".encode())
+                    self._tell(preview.key, {"event": "output"})
+                    continue
                 try:
                     event = json.loads(line)
                 except ValueError:
@@ -376,6 +382,19 @@ class Snapshot:
                 self.stats[path] = key
                 changed = True
         return changed
+
+
+def bounded_lines(pipe, limit: int):
+    """The lines of the binary stream ``pipe``, each at most ``limit`` bytes (not counting its
+    newline); a longer line is read past in pieces and given as None, so no more than ``limit``
+    bytes are ever held, however long it is."""
+    while line := pipe.readline(limit + 1):
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := pipe.readline(limit)) and not rest.endswith(b"\n"):
+            pass
+        yield None
 
 
 def page_of(request: dict) -> str | None:
