@@ -13,7 +13,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from sandbox.classroom.reports import ReportError, parse_report
+from sandbox.classroom.reports import ReportError, parse_report, spreadsheet_row
 from sandbox.store import atomic
 from sandbox.store.models import ImportedReport
 
@@ -171,8 +171,9 @@ def class_csv(view: dict) -> str:
     writer.writerow(["learner", "completion_percent", "steps_passed", "steps_total", "attempts", "hints_used",
                      "solutions_viewed", "seconds_spent", *(f"lesson:{lesson['id']}" for lesson in view["lessons"])])
     for row in view["learners"]:
-        writer.writerow([row["name"], row["percent"], row["done"], row["total"], row["attempts"], row["hints"],
-                         row["solutions"], row["seconds"], *(f"{c['done']}/{c['total']}" for c in row["lessons"])])
+        writer.writerow(spreadsheet_row([row["name"], row["percent"], row["done"], row["total"], row["attempts"],
+                                         row["hints"], row["solutions"], row["seconds"],
+                                         *(f"{c['done']}/{c['total']}" for c in row["lessons"])]))
     return out.getvalue()
 
 

@@ -1,6 +1,10 @@
 """Progress reports: what one learner did in one pack, as a versioned, checksummed JSON file
 (or CSV for a spreadsheet), the learner's final files as a zip on request, and reading a report
 back while refusing anything malformed, huge or edited (docs/progress-format.md).
+
+A report read back is validated against one strict JSON Schema (``report_schema``) before anything
+else looks at it. CSV cells that a spreadsheet would run as a formula are neutralised
+(``spreadsheet_cell``), for this CSV and the gradebook's.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox import __version__
+from sandbox.classroom import report_schema
 from sandbox.errors import PackNotFound, ReportError, StorageError
 from sandbox.files import write_atomic
-from sandbox.packs.format import ID_RE, Pack
+from sandbox.packs.format import Pack
 from sandbox.store.models import StepState
 from sandbox.work import workspace
 
@@ -28,6 +33,7 @@ VERSION = 1
 MAX_REPORT_BYTES = 5 * 1024 * 1024
 MAX_STEPS = 5000
 STATUSES = ("passed", "started", "not-started")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width forms
 CSV_COLUMNS = ("learner", "pack_id", "pack_version", "lesson", "step", "kind", "status", "attempts",
                "first_pass_seconds", "hints_used", "solution_viewed", "seconds_spent")
 
@@ -115,6 +121,23 @@ def pick_pack(learner_id: int, packs: list[Pack], pack_id: str | None = None) ->
 
 # -- writing --------------------------------------------------------------------------------
 
+def spreadsheet_cell(value):
+    """``value`` safe for a CSV cell that a spreadsheet opens: a text that starts (after any spaces) with
+    ``=``, ``+``, ``-``, ``@`` (or their full-width forms), a tab, a carriage return or a newline gets a
+    leading ``'``, so it is shown as text and never run as a formula (OWASP's advice on CSV injection).
+    Numbers stay numbers."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(FORMULA_STARTS) or value.lstrip(" \u00a0\u3000").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_row(values) -> list:
+    """Every cell of a CSV row through ``spreadsheet_cell``."""
+    return [spreadsheet_cell(value) for value in values]
+
+
 def to_csv(report: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -122,10 +145,11 @@ def to_csv(report: dict) -> str:
     pack = report.get("pack") or {}
     for lesson in report["lessons"]:
         for s in lesson["steps"]:
-            writer.writerow([report["learner"]["name"], pack.get("id", ""), pack.get("version", ""), lesson["id"],
-                             s["id"], s["kind"], s["status"], s["attempts"],
-                             "" if s["first_pass_seconds"] is None else s["first_pass_seconds"],
-                             s["hints_used"], "yes" if s["solution_viewed"] else "no", s["seconds_spent"]])
+            writer.writerow(spreadsheet_row([
+                report["learner"]["name"], pack.get("id", ""), pack.get("version", ""), lesson["id"],
+                s["id"], s["kind"], s["status"], s["attempts"],
+                "" if s["first_pass_seconds"] is None else s["first_pass_seconds"],
+                s["hints_used"], "yes" if s["solution_viewed"] else "no", s["seconds_spent"]]))
     return out.getvalue()
 
 
@@ -183,7 +207,11 @@ def export(learner_id: int, learner_name: str, pack: Pack | None, out: Path, *, 
 # -- reading --------------------------------------------------------------------------------
 
 def parse_report(data: bytes, name: str) -> dict:
-    """Read a report file's bytes; ReportError names the file and says what is wrong with it."""
+    """Read a report file's bytes; ReportError names the file and says what is wrong with it.
+
+    In order: the size, JSON, the format and its version, the schema (every field, nothing unknown,
+    no NaN, no lone surrogate), then the checksum.
+    """
     if len(data) > MAX_REPORT_BYTES:
         raise ReportError(f"{name} is {len(data) / 1024 / 1024:.1f} MB; a progress report can be at most "
                           f"{MAX_REPORT_BYTES // (1024 * 1024)} MB.")
@@ -198,66 +226,29 @@ def parse_report(data: bytes, name: str) -> dict:
     if not isinstance(report, dict) or report.get("format") != FORMAT:
         raise ReportError(f"{name} is not a sandbox progress report (its \"format\" is not \"{FORMAT}\").")
     version = report.get("version")
-    if version != VERSION:
+    if version != VERSION or isinstance(version, bool):
         newer = isinstance(version, int) and not isinstance(version, bool) and version > VERSION
         hint = "; update the sandbox to read it" if newer else ""
-        raise ReportError(f"{name} uses report format version {version!r}, and this sandbox reads version {VERSION}{hint}.")
+        raise ReportError(f"{name} uses report format version {_shown(version)}, and this sandbox reads version "
+                          f"{VERSION}{hint}.")
     seal_ = report.get("checksum")
     if not isinstance(seal_, dict) or seal_.get("algorithm") != "sha256" or not isinstance(seal_.get("value"), str):
         raise ReportError(f"{name} has no sha256 checksum, so the sandbox cannot tell whether it was edited.")
-    if seal_["value"] != checksum(report):
-        raise ReportError(f"{name} was changed after the sandbox wrote it: its checksum does not match its content.")
-    problem = _shape_problem(report)
+    try:
+        problem = report_schema.first_problem(report)
+    except RecursionError:
+        problem = "it is nested too deeply"
     if problem:
         raise ReportError(f"{name} is not a valid progress report: {problem}.")
+    if seal_["value"] != checksum(report):
+        raise ReportError(f"{name} was changed after the sandbox wrote it: its checksum does not match its content.")
+    steps = sum(len(lesson["steps"]) for lesson in report["lessons"])
+    if steps > MAX_STEPS:
+        raise ReportError(f"{name} is not a valid progress report: it lists more than {MAX_STEPS} steps.")
     return report
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**12
-
-
-def _is_text(value, longest: int = 200) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= longest
-
-
-_STEP_FIELDS = {"id": _is_text, "title": lambda v: isinstance(v, str), "kind": _is_text,
-                "status": lambda v: v in STATUSES, "attempts": _is_int, "hints_used": _is_int,
-                "hints_available": _is_int, "seconds_spent": _is_int,
-                "solution_viewed": lambda v: isinstance(v, bool),
-                "first_pass_seconds": lambda v: v is None or _is_int(v)}
-
-
-def _shape_problem(report: dict) -> str | None:
-    """What is missing or of the wrong type, as a phrase naming the field; None when the shape is right."""
-    try:
-        uuid.UUID(str(report.get("report_id")))
-    except ValueError:
-        return "report_id is not a uuid"
-    if not _is_text(report.get("generated_at"), 40):
-        return "generated_at is missing"
-    learner = report.get("learner")
-    if not isinstance(learner, dict) or not _is_text(learner.get("name"), 80):
-        return "learner.name must be a name of 1 to 80 characters"
-    pack = report.get("pack")
-    if pack is not None and not (isinstance(pack, dict) and isinstance(pack.get("id"), str)
-                                 and ID_RE.fullmatch(pack["id"]) and _is_text(pack.get("version"), 40)
-                                 and isinstance(pack.get("title"), str)):
-        return "pack must hold an id, a title and a version"
-    lessons = report.get("lessons")
-    if not isinstance(lessons, list):
-        return "lessons must be a list"
-    count = 0
-    for i, lesson in enumerate(lessons):
-        if not isinstance(lesson, dict) or not _is_text(lesson.get("id")) or not isinstance(lesson.get("steps"), list):
-            return f"lessons[{i}] must have an id and a list of steps"
-        for j, step in enumerate(lesson["steps"]):
-            count += 1
-            if count > MAX_STEPS:
-                return f"it lists more than {MAX_STEPS} steps"
-            if not isinstance(step, dict):
-                return f"lessons[{i}].steps[{j}] must be an object"
-            bad = next((key for key, ok in _STEP_FIELDS.items() if not ok(step.get(key))), None)
-            if bad:
-                return f"lessons[{i}].steps[{j}].{bad} is missing or has the wrong type"
-    return None
+def _shown(value) -> str:
+    """A value from a report, short and printable, for a sentence."""
+    text = ascii(value)
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -1,0 +1,1 @@
+<p>Hi there, <em>{{name}}</em>. Nice to see you.</p>

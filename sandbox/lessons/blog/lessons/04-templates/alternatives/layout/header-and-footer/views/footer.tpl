@@ -1,0 +1,3 @@
+<footer>Written with Bottle.</footer>
+</body>
+</html>

@@ -1,2 +1,0 @@
-% rebase('layout')
-<h1>Hello, {{name}}!</h1>
