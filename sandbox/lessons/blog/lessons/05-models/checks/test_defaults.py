@@ -1,7 +1,16 @@
-import datetime
-import time
+"""Checks for "Drafts and dates": published starts false, created_at is the moment each article is saved.
 
+The time is compared with the clock both as local time and as UTC (datetime.now, utcnow, an aware
+datetime and SQLite's CURRENT_TIMESTAMP all pass), whatever the computer's time zone, and never by
+comparing two articles saved a moment apart.
+"""
+
+import datetime
+
+import peewee
 import pytest
+
+SLACK = datetime.timedelta(seconds=2)  # SQLite's CURRENT_TIMESTAMP keeps whole seconds
 
 
 def article_model(db):
@@ -12,41 +21,85 @@ def article_model(db):
     return model
 
 
+def has_default(field):
+    return field.default is not None or field.null or any("DEFAULT" in str(getattr(c, "sql", c)).upper()
+                                                          for c in field.constraints or ())
+
+
 def new_article(Article, slug):
     try:
         return Article.create(title="A title", slug=slug, content="Some words.")
-    except Exception as error:  # a missing default makes the insert fail
-        pytest.fail(f"Saving an article with only a title, a slug and content failed ({error}). "
-                    "Give published and created_at a default so they can be left out.", pytrace=False)
+    except peewee.IntegrityError as error:  # a field without a default cannot be left out
+        missing = [name for name in ("published", "created_at")
+                   if name in Article._meta.fields and not has_default(Article._meta.fields[name])]
+        failure = (f"Saving an article with only a title, a slug and content failed ({error}). Give "
+                   f"{' and '.join(missing) or 'published and created_at'} a default, so it can be left out.")
+    pytest.fail(failure, pytrace=False)
 
 
-def test_published_defaults_to_false(db):
+def restarted(db, restart, what="Your articles"):
+    """Restart the app and return its new client; fail naming the cause when the articles are gone."""
+    before = db.Article.select().count()
+    client = restart()
+    try:
+        after = db.Article.select().count()
+    except peewee.OperationalError:
+        after = 0
+    if after < before:
+        pytest.fail(f"{what} were gone after the app restarted: " + (
+            "the database lives in memory, so it is emptied whenever the app stops. Give SqliteDatabase a file "
+            "name such as blog.db: db = SqliteDatabase(os.path.join(HERE, \"blog.db\"))." if db.in_memory else
+            "something that runs when the app starts removes them (drop_tables, or deleting blog.db). Keep the "
+            "rows: create_tables(safe=True) only makes the tables that are missing."), pytrace=False)
+    return client
+
+
+def test_published_defaults_to_false(db, restart):
     """A new article starts as a draft"""
     Article = article_model(db)
     assert "published" in Article._meta.fields, "Add a published field: published = BooleanField(default=False)."
-    article = Article.get_by_id(new_article(Article, "draft").id)
-    assert article.published is False, (
-        f"A new article came back with published = {article.published!r}. "
+    new_article(Article, "draft")
+    restarted(db, restart)
+    published = db.Article.get(db.Article.slug == "draft").published
+    assert published is not None and not published, (
+        f"A new article came back with published = {published!r}. "
         "New articles should be drafts: use BooleanField(default=False)."
     )
 
 
-def test_created_at_is_filled_in(db):
+def test_each_article_gets_its_own_time(db):
+    """Each article gets its own creation time"""
+    Article = article_model(db)
+    assert "created_at" in Article._meta.fields, (
+        "Add a created_at field: created_at = DateTimeField(default=datetime.datetime.now)."
+    )
+    default = Article._meta.fields["created_at"].default
+    assert callable(default) or default is None, (
+        f"created_at's default is one fixed moment ({default}), worked out once when models.py was loaded, so every "
+        "article would share it. Pass the function itself, default=datetime.datetime.now, without () at the end."
+    )
+
+
+def test_created_at_is_the_moment_it_was_saved(db, restart):
     """Each article remembers when it was created"""
     Article = article_model(db)
     assert "created_at" in Article._meta.fields, (
         "Add a created_at field: created_at = DateTimeField(default=datetime.datetime.now)."
     )
-    first = Article.get_by_id(new_article(Article, "first").id)
-    assert isinstance(first.created_at, datetime.datetime), (
-        "created_at was not filled in with a date and time. Use DateTimeField(default=datetime.datetime.now)."
+    before = datetime.datetime.now(datetime.timezone.utc)
+    new_article(Article, "dated")
+    after = datetime.datetime.now(datetime.timezone.utc)
+    restarted(db, restart)
+    created = db.Article.get(db.Article.slug == "dated").created_at
+    assert isinstance(created, datetime.datetime), (
+        f"created_at came back as {created!r}, not a date and time. Use "
+        "DateTimeField(default=datetime.datetime.now)."
     )
-    assert abs(datetime.datetime.now() - first.created_at) < datetime.timedelta(minutes=5), (
-        "created_at should be the moment the article was saved, but it is far from now."
-    )
-    time.sleep(0.02)
-    second = Article.get_by_id(new_article(Article, "second").id)
-    assert second.created_at > first.created_at, (
-        "Two articles saved a moment apart got the same created_at, so each article does not get its own time. "
-        "Pass the function itself, default=datetime.datetime.now, without () at the end."
+    if created.tzinfo is not None:
+        moments = [created.astimezone(datetime.timezone.utc)]
+    else:  # naive: the saving code chose local time (now) or UTC (utcnow, CURRENT_TIMESTAMP)
+        moments = [created.astimezone(datetime.timezone.utc), created.replace(tzinfo=datetime.timezone.utc)]
+    assert any(before - SLACK <= moment <= after + SLACK for moment in moments), (
+        f"created_at is {created}, but the article was saved at {before.astimezone():%Y-%m-%d %H:%M:%S}. Fill it "
+        "in when each article is saved: DateTimeField(default=datetime.datetime.now)."
     )

@@ -1,14 +1,16 @@
 """Checks for "Your first articles": the learner's own database file holds the articles they saved.
 
-The check reads the database file that models.py names, in the copy of the learner's folder the
-check runs in. It opens that file read-only with sqlite3, never through the `db` fixture (which is
-a fresh, empty database of the check's own) and never through the learner's `db` object (which
-would make an empty file where there is none).
+The check reads the database file that models.py names (however it is set up: class Meta, a
+DatabaseProxy, bind, db_url), in the copy of the learner's folder the check runs in. It opens that
+file read-only with sqlite3, never through the `db` fixture (which is a fresh, empty database of the
+check's own) and never through the learner's `db` object (which would make an empty file where
+there is none).
 """
 
 import sqlite3
 from pathlib import Path
 
+import peewee
 import pytest
 
 SHELL = (
@@ -23,8 +25,11 @@ def database_file(learner, workspace):
     Article = learner.models().get("Article")
     if Article is None:
         pytest.fail("There is no model named Article any more: keep the Article class in models.py.", pytrace=False)
-    name = str(getattr(Article._meta.database, "database", "") or "")
-    if not name or name == ":memory:" or name.startswith("file:"):
+    database = Article._meta.database
+    while isinstance(database, peewee.DatabaseProxy):
+        database = database.obj
+    name = str(getattr(database, "database", "") or "")
+    if not isinstance(database, peewee.SqliteDatabase) or not name or name == ":memory:" or name.startswith("file:"):
         pytest.fail(f"Your Article model does not use a database file (it uses {name!r}). In models.py, keep "
                     "db = SqliteDatabase(os.path.join(HERE, \"blog.db\")).", pytrace=False)
     path = Path(name)
@@ -48,14 +53,15 @@ def test_your_database_holds_an_article(learner, workspace):
         except sqlite3.DatabaseError as error:
             pytest.fail(f"{path.name} is not a database SQLite can read ({error}). Delete it in the Terminal tab "
                         f"with rm {path.name}, then start again. {SHELL}", pytrace=False)
-        assert "article" in tables, (
-            f"{path.name} has no article table yet, so Article.create(...) had nowhere to save "
-            f"(\"no such table: article\"). Call create_tables() before you create articles. {SHELL}"
+        table = learner.models()["Article"]._meta.table_name
+        assert table in tables, (
+            f"{path.name} has no {table} table yet, so Article.create(...) had nowhere to save "
+            f"(\"no such table: {table}\"). Call create_tables() before you create articles. {SHELL}"
         )
-        count = connection.execute("SELECT COUNT(*) FROM article").fetchone()[0]
+        count = connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
     finally:
         connection.close()
     assert count >= 1, (
-        f"The article table in {path.name} holds no articles yet: the table is there, but nothing was saved "
+        f"The {table} table in {path.name} holds no articles yet: the table is there, but nothing was saved "
         f"in it. {SHELL} Then Article.select().count() tells you how many there are."
     )
