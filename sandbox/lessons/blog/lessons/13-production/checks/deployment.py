@@ -9,7 +9,6 @@ import ast
 import configparser
 import ipaddress
 import logging
-import os
 import posixpath
 import re
 import runpy
@@ -106,7 +105,7 @@ class WaitressStandIn:
         """Call after the learner's app is loaded: the checker puts its own run() in place then."""
         self.monkeypatch.setattr(bottle, "run", self.bottle_run)
 
-    def create_server(self, application, map=None, _start=True, _sock=None, _dispatcher=None, **kw):  # noqa: A002
+    def create_server(self, application, map=None, _start=True, _sock=None, _dispatcher=None, **kw):
         start = Start(application, dict(kw))
         try:
             start.adj = Adjustments(**kw)
@@ -225,8 +224,9 @@ def addresses_of(host: str) -> set[str]:
         return set()
 
 
-def waitress_addresses(request, monkeypatch, workspace: Path, environment: dict | None = None):
-    """(script, start) for ``python serve.py`` run with ``environment`` (PORT and HOST unset otherwise)."""
+def waitress_addresses(request, monkeypatch, workspace: Path, environment: dict | None = None, script: Path | None = None):
+    """(script, start) for ``python serve.py`` (or ``script``) run with ``environment`` (PORT and HOST
+    unset otherwise)."""
     stand_in = WaitressStandIn(monkeypatch)
     for name in ("PORT", "HOST"):
         monkeypatch.delenv(name, raising=False)
@@ -234,7 +234,7 @@ def waitress_addresses(request, monkeypatch, workspace: Path, environment: dict 
         monkeypatch.setenv(name, value)
     request.getfixturevalue("app")
     stand_in.replace_bottle_run()
-    script = the_waitress_script(workspace, request.config.getoption("sandbox_app_module") or "app.py")
+    script = script or the_waitress_script(workspace, request.config.getoption("sandbox_app_module") or "app.py")
     try:
         return script, main_start(stand_in, script, workspace)
     except pytest.fail.Exception as exc:

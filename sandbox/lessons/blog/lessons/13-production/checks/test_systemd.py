@@ -11,12 +11,10 @@ import bottle
 import pytest
 import webtest
 from deployment import (
-    WaitressStandIn,
     addresses_of,
     environment_names_read,
     nginx_candidates,
     read_nginx,
-    run_script,
     shown,
     static_path,
     the_unit,
@@ -102,12 +100,9 @@ def test_exec_start_runs_the_waitress_script(request, monkeypatch, unit, workspa
     assert name in scripts, (
         f"ExecStart runs {script or 'no script'}, but the script that starts Waitress is "
         f"{', '.join(scripts) or 'serve.py'}: write ExecStart={python} {next(iter(scripts), 'serve.py')}.")
-    stand_in = WaitressStandIn(monkeypatch)
-    request.getfixturevalue("app")
-    stand_in.replace_bottle_run()
-    run_script(scripts[name], "__main__", workspace)
-    assert stand_in.starts and not stand_in.starts[0].dev_server, (
-        f"python {name} does not start Waitress: ExecStart should run the script that does.")
+    env, _files, _unseen = unit_environment(unit, workspace)
+    waitress_addresses(request, monkeypatch, workspace, {k: v for k, v in env.items() if k in ("PORT", "HOST")},
+                       script=scripts[name])
 
 
 def test_systemd_knows_when_the_blog_has_started(unit):

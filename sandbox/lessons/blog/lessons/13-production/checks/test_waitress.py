@@ -5,7 +5,13 @@ Bottle's adapter, host and port or listen) is read by Waitress's own settings co
 import bottle
 import pytest
 import webtest
-from deployment import WaitressStandIn, is_loopback, main_start, run_script, the_waitress_script
+from deployment import (
+    WaitressStandIn,
+    is_loopback,
+    main_start,
+    run_script,
+    the_waitress_script,
+)
 
 PORT = 5123
 
