@@ -38,7 +38,7 @@ def only_hello(report):
 # -- a check file that cannot load is an error, whatever the row expected ----------------------
 
 @pytest.mark.parametrize("text, words", [
-    ("import no_such_module_here\n\ndef test_home(client):\n    assert client.get('/').status_int == 200\n",
+    ("from bottle import no_such_name\n\ndef test_home(client):\n    assert client.get('/').status_int == 200\n",
      "could not be loaded"),
     ("def test_home(no_such_fixture):\n    assert True\n", "fixture 'no_such_fixture'"),
     ("def helper():\n    return 1\n", "no tests were collected"),
@@ -59,6 +59,15 @@ def test_a_check_file_with_tests_but_not_named_test_star_is_a_validation_problem
     lesson.write_text(lesson.read_text().replace("checks/test_hello.py", "checks/hello_check.py"))
     problems = [str(p) for p in validate_pack(pack_dir)]
     assert any("hello_check.py" in p and "test_*.py" in p for p in problems), problems
+
+
+def test_a_check_that_imports_a_library_the_sandbox_does_not_keep_is_a_problem(pack_dir):
+    (pack_dir / CHECK).write_text("import requests\nfrom bs4 import BeautifulSoup\nimport json, pytest\n"
+                                  "from sandbox.checker.probes import visible_text\n\ndef test_x():\n    import numpy\n")
+    problems = [str(p) for p in validate_pack(pack_dir)]
+    assert [p.split(": ", 1)[1].split(",")[0] for p in problems if "imports" in p] == \
+        ["imports requests", "imports bs4", "imports numpy"], problems
+    assert all("test_hello.py line" in p for p in problems if "imports" in p)
 
 
 def test_a_helper_module_beside_real_checks_is_allowed(pack_dir):
@@ -166,3 +175,79 @@ def test_install_messages_say_upgrade_downgrade_or_reinstall_truthfully(pack_dir
         out = capsys.readouterr().out
         assert sentence in out, out
         assert "Upgraded" not in out or "Upgraded" in sentence
+
+
+# -- a step's own time limit, and a check that misbehaves on the reference solution too -------------
+
+STEP_URL = "/learn/hello-web/01-first-routes/hello"
+GOOD = 'from bottle import Bottle\n\napp = Bottle()\n\n\n@app.route("/")\ndef home():\n    return "Hello, web!"\n'
+
+
+def with_step_setting(pack_dir: Path, line: str) -> None:
+    lesson = pack_dir / LESSON / "lesson.toml"
+    text = lesson.read_text()
+    lesson.write_text(text.replace('checks = ["checks/test_hello.py"]', f'checks = ["checks/test_hello.py"]\n{line}', 1))
+
+
+@pytest.mark.parametrize("value, ok", [(1, True), (20, True), (60, True), (0, False), (61, False), (3600, False)])
+def test_a_step_may_set_its_check_time_limit_within_bounds(pack_dir, value, ok):
+    with_step_setting(pack_dir, f"timeout = {value}")
+    problems = [str(p) for p in validate_pack(pack_dir)]
+    if ok:
+        assert problems == []
+        from sandbox.packs.reader import load_pack
+        assert load_pack(pack_dir).lessons[0].step("hello").timeout == value
+    else:
+        assert any("timeout" in p and "1 to 60 seconds" in p for p in problems), problems
+
+
+def test_timeout_belongs_to_code_steps_only(pack_dir):
+    lesson = pack_dir / LESSON / "lesson.toml"
+    text = lesson.read_text()
+    lesson.write_text(text.replace('kind = "quiz"', 'kind = "quiz"\ntimeout = 5', 1))
+    assert any("'timeout' only belongs in a code step" in str(p) for p in validate_pack(pack_dir))
+
+
+def test_pack_check_uses_the_steps_own_time_limit(check_runner, pack_dir):
+    (pack_dir / CHECK).write_text("import time\n\ndef test_slow(client):\n    time.sleep(3)\n")
+    with_step_setting(pack_dir, "timeout = 1")
+    report = check_pack(pack_dir, check_runner, lessons=["01-first-routes"])
+    rows = only_hello(report)
+    assert rows and all(row.got == "timeout" for row in rows), format_report(report)
+    assert all(row.ms < 2900 for row in rows), [row.ms for row in rows]
+
+
+LOOPING_CHECK = "def test_home(client):\n    while True:\n        pass\n"
+FLOODING_CHECK = "def test_home(client):\n    while True:\n        print('x' * 1000)\n"
+
+
+@pytest.fixture
+def learner_with(client, settings):
+    """Install the fixture pack with the hello step's check replaced, then check GOOD code as a learner."""
+    from sandbox.packs import reference
+
+    def run(check_text: str, app_text: str = GOOD, packs_source: Path | None = None) -> str:
+        reference.forget()
+        source = settings.data_dir.parent / "source-pack"
+        shutil.copytree(FIXTURE, source)
+        (source / CHECK).write_text(check_text)
+        with_step_setting(source, "timeout = 1")
+        install_pack(source, settings.packs_dir)
+        r = client.post(STEP_URL + "/check", {"file:app.py": app_text, "csrf_token": client.csrf},
+                        headers={"HX-Request": "true"})
+        return r.text
+
+    return run
+
+
+@pytest.mark.parametrize("check_text, words", [(LOOPING_CHECK, "runs out of time"), (FLOODING_CHECK, "prints too much")])
+def test_a_check_that_misbehaves_on_the_reference_solution_blames_the_check(learner_with, check_text, words):
+    text = learner_with(check_text)
+    assert "check misbehaved" in text and words in text, text
+    assert "Look for a loop" not in text and "Look for a print() inside a loop" not in text
+
+
+def test_a_learners_own_endless_loop_is_still_theirs(learner_with):
+    looping_app = GOOD.replace('    return "Hello, web!"', '    while True:\n        pass')
+    text = learner_with((FIXTURE / CHECK).read_text(), looping_app)
+    assert "misbehaved" not in text and "did not finish" in text, text
