@@ -85,6 +85,8 @@ def headline(result: dict) -> str:
         return f"The sandbox could not run your check. {result['error']}"
     if result.get("cancelled"):
         return "That check was replaced by a newer one."
+    if result.get("check_fault"):  # the step's check misbehaves on the reference solution too
+        return result["check_fault"]
     if result.get("timed_out"):
         return "Your code took too long (over the time limit), so the check was stopped. Look for a loop that never ends."
     if result.get("limited"):

@@ -120,7 +120,7 @@ def _check_variant(runner, lesson: Lesson, step: Step, variant: str, label: str,
         except PackError as exc:
             return CheckRow(lesson.id, step.id, label, expected, "error", False, 0.0, _clip(str(exc)))
         began = time.monotonic()
-        result = runner.run(workspace, list(step.checks), app_module=lesson.app, key=key)
+        result = runner.run(workspace, list(step.checks), app_module=lesson.app, key=key, timeout=step.timeout)
         ms = getattr(result, "duration_ms", 0.0) or (time.monotonic() - began) * 1000
     got = _got(result)
     ok, reason = got == expected, ""

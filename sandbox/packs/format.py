@@ -21,6 +21,11 @@ ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
 STEP_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # bounded: ids become folder names
 SEMVER_RE = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?")
 KINDS = ("code", "quiz", "read")
+CHECK_SECONDS = (1, 60)  # the range a step's own check time limit (``timeout``) must be in
+# What a check file may import besides Python's standard library and the other .py files beside it:
+# what the sandbox installs and keeps (docs/lesson-packs.md, "What checks may import").
+CHECK_LIBRARIES = ("pytest", "_pytest", "webtest", "webob", "bottle", "peewee", "playhouse", "waitress", "crossplane",
+                   "sandbox.checker")
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ class Step:
     mistakes: list[Variant] = field(default_factory=list)
     alternatives: list[Variant] = field(default_factory=list)
     index: int = 0
+    timeout: int | None = None  # this step's check time limit in seconds (None: the sandbox's default)
 
     def instructions_text(self) -> str:
         return self.instructions.read_text(encoding="utf-8")
@@ -108,6 +114,7 @@ class Lesson:
     root: Path
     index: int = 0
     continues: Lesson | None = None  # the earlier lesson whose finished files this one starts from
+    renamed: dict[str, str] = field(default_factory=dict)  # an old step id -> the id it has now
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

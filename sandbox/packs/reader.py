@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from sandbox.errors import PackError
 from sandbox.files import skipped_dir
 from sandbox.packs.archive import tree_problems
 from sandbox.packs.format import (
+    CHECK_LIBRARIES,
+    CHECK_SECONDS,
     FORMAT_VERSION,
     ID_RE,
     KINDS,
@@ -42,16 +45,19 @@ _TYPES = {  # kind -> (test, description for messages)
     "str_or_strs": (lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v)),
                     "a string or a list of strings"),
     "tables": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), "a list of tables"),
+    "str_table": (lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+                  "a table of texts, like { old-id = \"new-id\" }"),
 }
 
 PACK_FIELDS = {"format": ("int", True), "id": ("str", True), "title": ("str", True), "version": ("str", True),
                "authors": ("strs", False), "description": ("str", False), "requires": ("str", False),
                "show_solutions": ("bool", False), "lessons": ("strs", True)}
 LESSON_FIELDS = {"title": ("str", True), "summary": ("str", False), "app": ("str", False), "continues": ("str", False),
-                 "steps": ("tables", True)}
+                 "renamed": ("str_table", False), "steps": ("tables", True)}
 STEP_FIELDS = {"id": ("str", True), "kind": ("str", True), "title": ("str", True), "instructions": ("str", True),
                "checks": ("str_or_strs", False), "hints": ("strs", False), "solution": ("str", False),
-               "question": ("str", False), "multiple": ("bool", False), "choices": ("tables", False)}
+               "question": ("str", False), "multiple": ("bool", False), "choices": ("tables", False),
+               "timeout": ("int", False)}
 CHOICE_FIELDS = {"text": ("str", True), "correct": ("bool", False), "explain": ("str", False)}
 VARIANT_FIELDS = {  # mistake.toml and alternative.toml
     "mistake": {"message": ("str", True), "description": ("str", False), "edits": ("tables", False), "remove": ("strs", False)},
@@ -241,7 +247,8 @@ class PackReader:
             steps.append(step)
         self.stray_mistakes(root, steps)
         lesson = Lesson(id=name, title=f.get("title", ""), summary=f.get("summary", ""), app=app, steps=steps,
-                        root=root, index=index)
+                        root=root, index=index,
+                        renamed=self.renames(path, toml.key_line("renamed", toml.top), f.get("renamed", {}), steps))
         if "continues" in f:
             self.continuing.append((lesson, f["continues"], path, toml.key_line("continues", toml.top)))
         return lesson
@@ -260,7 +267,8 @@ class PackReader:
                     question=f.get("question", ""), multiple=f.get("multiple", False), index=number)
         if "instructions" in f:
             step.instructions = self.file(root, path, line("instructions"), where, f["instructions"], "file") or root
-        for key, only in (("checks", "code"), ("solution", "code"), ("question", "quiz"), ("choices", "quiz"), ("multiple", "quiz")):
+        for key, only in (("checks", "code"), ("solution", "code"), ("timeout", "code"), ("question", "quiz"),
+                          ("choices", "quiz"), ("multiple", "quiz")):
             if key in f and kind in KINDS and kind != only:
                 self.problem(path, line(key), f"{where} is a {kind} step; '{key}' only belongs in a {only} step")
         if kind == "code":
@@ -279,6 +287,12 @@ class PackReader:
         return target if exists else None
 
     def code_step(self, root: Path, path: Path, step: Step, f: dict, line, where: str) -> None:
+        low, high = CHECK_SECONDS
+        if "timeout" in f and not low <= f["timeout"] <= high:
+            self.problem(path, line("timeout"), f"{where} has timeout = {f['timeout']}; a step's check time limit must "
+                         f"be {low} to {high} seconds")
+        elif "timeout" in f:
+            step.timeout = f["timeout"]
         checks = f.get("checks", [])
         checks = [checks] if isinstance(checks, str) else checks
         if not checks:
@@ -287,7 +301,7 @@ class PackReader:
             check = self.file(root, path, line("checks"), where, rel, "file")
             if check is not None:
                 step.checks.append(check)
-                tests = self.parse_check(check)
+                tests = self.parse_check(check, {p.stem for p in check.parent.glob("*.py")})
                 if tests and not re.fullmatch(r"test_[^/]*\.py", check.name):
                     self.problem(path, line("checks"), f"{where} lists {rel}, which has tests ({tests[0]}) but is not "
                                  "named test_*.py, so pytest would never run them; rename it like checks/test_"
@@ -312,8 +326,9 @@ class PackReader:
                 names.add(variant.name)
                 (step.mistakes if kind == "mistake" else step.alternatives).append(variant)
 
-    def parse_check(self, check: Path) -> list[str]:
-        """Parse a check file; return the names of the tests it defines at its top level."""
+    def parse_check(self, check: Path, beside: set[str] = frozenset()) -> list[str]:
+        """Parse a check file, and check what it imports (the standard library, ``CHECK_LIBRARIES`` and the
+        modules ``beside`` it); return the names of the tests it defines at its top level."""
         try:
             tree = ast.parse(check.read_bytes(), filename=str(check))
         except SyntaxError as exc:
@@ -322,9 +337,38 @@ class PackReader:
         except ValueError as exc:
             self.problem(check, None, f"check file cannot be read as Python source: {exc}")
             return []
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in beside or any(
+                        name == allowed or name.startswith(allowed + ".") for allowed in CHECK_LIBRARIES):
+                    continue
+                self.problem(check, node.lineno, f"imports {name}, which checks may not use: a learner's sandbox has "
+                             "only the standard library and the libraries docs/lesson-packs.md lists")
         return [node.name for node in tree.body
                 if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"))
                 or (isinstance(node, ast.ClassDef) and node.name.startswith("Test"))]
+
+    def renames(self, path: Path, line: int, table: dict[str, str], steps: list[Step]) -> dict[str, str]:
+        """``renamed = { old-id = "new-id" }``: each old id, followed through chains, to a step id of this lesson."""
+        ids = {step.id for step in steps}
+        resolved = {}
+        for old, new in table.items():
+            if not STEP_ID_RE.fullmatch(old) or old in ids:
+                why = "is a step of this lesson still" if old in ids else "is not a step id"
+                self.problem(path, line, f"renamed lists '{old}', which {why}; list only ids that steps used to have")
+                continue
+            seen = [old]
+            while new not in ids and new in table and new not in seen:
+                seen.append(new)
+                new = table[new]
+            if new not in ids:
+                self.problem(path, line, f"renamed says step '{old}' is now '{new}', but this lesson has no step '{new}'")
+            else:
+                resolved[old] = new
+        return resolved
 
     def variant(self, folder: Path, kind: str) -> Variant | None:
         """A mistake or alternative folder, read with its ``mistake.toml`` / ``alternative.toml``."""

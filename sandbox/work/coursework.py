@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sandbox.errors import PackNotFound, Refused, WorkspaceError, WrongStepKind
 from sandbox.packs.format import Lesson, Pack, Step, check_quiz, read_tree, starter_files, step_files
+from sandbox.packs import reference
 from sandbox.store import unless_disk_fails
 from sandbox.work import progress, tree, workspace
 from sandbox.work import versions as versions_module
@@ -162,10 +163,13 @@ def run_check(place: Place, runner) -> dict:
     workspace.adopt_outside_edits(place.ws)  # a check from watch mode keeps another editor's saves in history
     started = time.perf_counter()
     result = runner.run(place.ws.path, place.step.checks, app_module=place.lesson.app,
-                        key=f"learner-{place.learner_id}")
+                        key=f"learner-{place.learner_id}", timeout=place.step.timeout)
     data = result.to_dict()
     if result.cancelled:
         return {**data, "outcome": None}
+    fault = reference.misbehaving_check(place.pack, place.lesson, place.step, runner, result)
+    if fault:  # the reference solution ends the same way: the check's fault, not the learner's code
+        reference.blame_the_check(data, fault)
     elapsed = int((time.perf_counter() - started) * 1000)
     outcome = progress.record_attempt(place.learner_id, place.pack, place.lesson, place.step,
                                       passed=result.passed, result=data, duration_ms=elapsed)
