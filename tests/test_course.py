@@ -18,7 +18,7 @@ def blog():
 
 
 def test_the_course_has_every_lesson_of_the_plan(blog):
-    assert [lesson.id[:2] for lesson in blog.lessons] == [f"{n:02d}" for n in range(15)]
+    assert [lesson.id[:2] for lesson in blog.lessons] == [f"{n:02d}" for n in range(17)]
     for lesson in blog.lessons:
         assert 3 <= len(lesson.steps) <= 8, f"{lesson.id} has {len(lesson.steps)} steps"
     assert sum(len(lesson.steps) for lesson in blog.lessons) >= 60

@@ -1,0 +1,5 @@
+% rebase('layout', title=heading)
+<section class="oops">
+  <h1>{{heading}}</h1>
+  <p>{{text}}</p>
+</section>

@@ -1,0 +1,4 @@
+% rebase('layout', title=title)
+<h1>{{title}}</h1>
+<p>{{message}}</p>
+<p><a href="/">Back to the home page</a></p>
