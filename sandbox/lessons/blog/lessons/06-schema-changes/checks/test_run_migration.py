@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-# slug: (title, content, published, created_at as SQLite holds it)
+# slug: every column of the row before the migration, as SQLite holds it
 ARTICLES = {
-    "hello-database": ("Hello, database", "My first article stored in a real database.", 0, "2024-05-01 09:30:00"),
-    "why-peewee": ("Why I like Peewee", "A model is a plain Python class, and every row is an object.", 1,
-                   "2024-05-02 18:15:00"),
+    "hello-database": {"id": 1, "title": "Hello, database", "content": "My first article stored in a real database.",
+                       "published": 0, "created_at": "2024-05-01 09:30:00"},
+    "why-peewee": {"id": 2, "title": "Why I like Peewee",
+                   "content": "A model is a plain Python class, and every row is an object.", "published": 1,
+                   "created_at": "2024-05-02 18:15:00"},
 }
 RUN = "Open the Terminal tab and run: python migrate.py"
 RESET = ("Press Reset this step to get the lesson's blog.db back as it was before the migration (Reset also "
@@ -80,22 +82,24 @@ def test_your_database_has_the_summary_column(table, workspace):
 
 
 def test_every_article_is_still_there(table):
-    """Every article from before the migration is still in blog.db"""
+    """Every article from before the migration is still in blog.db, as it was"""
     connection, columns = table
-    rows = {slug: (title, content, published, str(created_at))
-            for slug, title, content, published, created_at in connection.execute(
-                "SELECT slug, title, content, published, created_at FROM article")}
+    cursor = connection.execute("SELECT * FROM article")
+    names = [column[0] for column in cursor.description]
+    rows = {row.get("slug"): row for row in (dict(zip(names, values)) for values in cursor.fetchall())}
     missing = [slug for slug in ARTICLES if slug not in rows]
     assert not missing, (
         f"The articles that were in blog.db before the migration are gone ({', '.join(missing)}): the article "
         f"table holds {len(rows)} row(s) now. A migration must keep every row, so never delete blog.db or drop "
         f"the table to make the error go away. {RESET}"
     )
-    changed = [slug for slug, expected in ARTICLES.items() if rows[slug] != expected]
-    assert not changed, (
-        f"The article(s) {', '.join(changed)} came out of the migration with a different title, content, "
-        f"published flag or date. Adding a column must leave the old data as it was. {RESET}"
-    )
+    for slug, expected in ARTICLES.items():
+        changed = [name for name, value in expected.items() if rows[slug].get(name) != value]
+        assert not changed, (
+            f"The article {slug} came out of the migration with a different {', '.join(changed)} ("
+            + "; ".join(f"{name} was {expected[name]!r}, now {rows[slug].get(name)!r}" for name in changed)
+            + f"). Adding a column must leave the old data as it was. {RESET}"
+        )
 
 
 def test_old_articles_got_the_default_summary(table):
