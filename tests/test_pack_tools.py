@@ -251,3 +251,88 @@ def test_a_learners_own_endless_loop_is_still_theirs(learner_with):
     looping_app = GOOD.replace('    return "Hello, web!"', '    while True:\n        pass')
     text = learner_with((FIXTURE / CHECK).read_text(), looping_app)
     assert "misbehaved" not in text and "did not finish" in text, text
+
+
+# -- a step renamed in a new version keeps the learner's progress and attempts -----------------------
+
+def renamed_version(pack_dir: Path, version: str = "1.1.0", renamed: str = 'renamed = { hello = "say-hello" }') -> Path:
+    """The fixture pack with step "hello" renamed to "say-hello" (its folders too)."""
+    lesson = pack_dir / LESSON
+    text = (lesson / "lesson.toml").read_text().replace('id = "hello"', 'id = "say-hello"', 1)
+    (lesson / "lesson.toml").write_text(renamed + "\n" + text)
+    (lesson / "solution" / "hello").rename(lesson / "solution" / "say-hello")
+    (lesson / "mistakes" / "hello").rename(lesson / "mistakes" / "say-hello")
+    return versioned(pack_dir, version)
+
+
+@pytest.mark.parametrize("renamed, words", [
+    ('renamed = { hello = "nowhere" }', "has no step 'nowhere'"),
+    ('renamed = { why-routes = "say-hello" }', "'why-routes', which is a step of this lesson still"),
+    ('renamed = { "Not An Id" = "say-hello" }', "is not a step id"),
+    ('renamed = { hello = 3 }', "should be a table of texts"),
+])
+def test_renames_are_validated(pack_dir, renamed, words):
+    renamed_version(pack_dir, renamed=renamed)
+    problems = [str(p) for p in validate_pack(pack_dir)]
+    assert any(words in p and "lesson.toml line 1" in p for p in problems), problems
+
+
+def test_a_chain_of_renames_is_followed(pack_dir):
+    from sandbox.packs.reader import load_pack
+    renamed_version(pack_dir, renamed='renamed = { hi = "hello", hello = "say-hello" }')
+    assert load_pack(pack_dir).lessons[0].renamed == {"hi": "say-hello", "hello": "say-hello"}
+
+
+def test_progress_and_attempts_follow_a_renamed_step(settings, pack_dir, client):
+    from sandbox.classroom.profiles import current_learner
+    from sandbox.packs.catalog import Catalog
+    from sandbox.store.models import Attempt, StepState
+    from sandbox.work import progress
+
+    catalog = Catalog(settings.packs_dir)
+    old = catalog.install(FIXTURE).pack
+    learner = current_learner()
+    lesson = old.lessons[0]
+    progress.record_attempt(learner.id, old, lesson, lesson.step("hello"), passed=False, result={})
+    progress.record_attempt(learner.id, old, lesson, lesson.step("hello"), passed=True, result={})
+    new = catalog.install(renamed_version(pack_dir)).pack
+    states = {(s.step_id, s.status, s.attempts) for s in StepState.select()}
+    assert ("say-hello", "passed", 2) in states and not any(step == "hello" for step, _, _ in states)
+    assert {a.step_id for a in Attempt.select()} == {"say-hello"}
+    outline = progress.outline(learner.id, new)
+    assert outline[0].steps[0].step_id == "say-hello" and outline[0].steps[0].state == "passed"
+    assert "1 of 4 steps done" in client.get("/").text
+
+
+def test_the_command_line_install_moves_progress_too(settings, store, pack_dir, tmp_path, capsys):
+    from sandbox.classroom.profiles import current_learner
+    from sandbox.store.models import StepState
+    from sandbox.work import progress
+
+    old = install_pack(FIXTURE, settings.packs_dir).pack
+    lesson = old.lessons[0]
+    progress.record_attempt(current_learner().id, old, lesson, lesson.step("hello"), passed=True, result={})
+    assert main(["pack", "install", str(renamed_version(pack_dir)), "--data-dir", str(settings.data_dir)]) == 0
+    assert "Upgraded Hello, web from 1.0.0 to 1.1.0" in capsys.readouterr().out
+    store.activate()  # the command opened (and closed) its own store on this thread
+    settings_store_rows = {(s.step_id, s.status) for s in StepState.select()}
+    assert settings_store_rows == {("say-hello", "passed")}
+
+
+def test_records_under_both_ids_are_merged(settings, pack_dir):
+    from sandbox.classroom.profiles import current_learner
+    from sandbox.packs.catalog import Catalog, follow_renames
+    from sandbox.store.models import StepState
+    from sandbox.work import progress
+
+    catalog = Catalog(settings.packs_dir)
+    old = catalog.install(FIXTURE).pack
+    learner = current_learner()
+    progress.record_attempt(learner.id, old, old.lessons[0], old.lessons[0].step("hello"), passed=True, result={})
+    new = catalog.install(renamed_version(pack_dir)).pack
+    progress.record_attempt(learner.id, new, new.lessons[0], new.lessons[0].step("say-hello"), passed=False, result={})
+    StepState.create(learner=learner.id, pack_id="hello-web", lesson_id="01-first-routes", step_id="hello",
+                     status="open", attempts=3)
+    assert follow_renames(new) == 1 and follow_renames(new) == 0
+    [row] = StepState.select().where(StepState.lesson_id == "01-first-routes", StepState.step_id.in_(["hello", "say-hello"]))
+    assert (row.step_id, row.status, row.attempts) == ("say-hello", "passed", 5)

@@ -98,9 +98,16 @@ def pack_build(args) -> int:
 def pack_install(args) -> int:
     from sandbox.packs.install import install_pack
 
-    packs_dir = _packs_dir(args)
-    packs_dir.mkdir(parents=True, exist_ok=True)
-    result = install_pack(Path(args.path), packs_dir, force=args.force)
+    from sandbox.packs.catalog import follow_renames
+    from sandbox.store import Store
+
+    settings = build_settings(data_dir=getattr(args, "data_dir", None))
+    prepare_data_dir(settings.data_dir)
+    settings.packs_dir.mkdir(parents=True, exist_ok=True)
+    result = install_pack(Path(args.path), settings.packs_dir, force=args.force)
+    if any(lesson.renamed for lesson in result.pack.lessons):
+        with Store.open(settings.db_path):  # learners' progress follows the renamed steps
+            follow_renames(result.pack)
     print(result.sentence())
     return 0
 

@@ -10,6 +10,8 @@ from sandbox.errors import PackError, PackNotFound
 from sandbox.packs.format import Pack, parse_version
 from sandbox.packs.install import BrokenPack, install_pack, remove_pack, scan_packs
 from sandbox.packs.reader import read_manifest
+from sandbox.store import atomic, engine
+from sandbox.store.models import Attempt, StepState
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
@@ -53,10 +55,15 @@ class Catalog:
         raise PackNotFound(f"No lesson pack called '{pack_id}' is installed.")
 
     def install(self, source: Path, *, force: bool = False):
+        """Install a pack (see ``install_pack``); with a store open on this thread, learners' progress
+        then follows the steps the pack says were renamed."""
         self.packs_dir.mkdir(parents=True, exist_ok=True)
         with self._lock:
             self._stamp = None
-            return install_pack(source, self.packs_dir, force=force)
+            result = install_pack(source, self.packs_dir, force=force)
+        if engine.database.obj is not None:
+            follow_renames(result.pack)
+        return result
 
     def remove(self, pack_id: str) -> None:
         with self._lock:
@@ -88,6 +95,48 @@ class Catalog:
                 self.install(manifest.parent)
                 changed.append(pack_id)
         return changed
+
+
+def follow_renames(pack: Pack) -> int:
+    """Move every learner's progress and attempts on a step the pack lists in a lesson's ``renamed``
+    to the step's id now; return how many step records moved. Safe to run again: nothing is left
+    under an old id. When a learner already has a record under the new id, the two are merged
+    (passed if either passed, attempts and time added up)."""
+    moved = 0
+    with atomic():
+        for lesson in pack.lessons:
+            for old, new in lesson.renamed.items():
+                here = (StepState.pack_id == pack.id) & (StepState.lesson_id == lesson.id)
+                Attempt.update(step_id=new).where((Attempt.pack_id == pack.id) & (Attempt.lesson_id == lesson.id)
+                                                  & (Attempt.step_id == old)).execute()
+                for row in list(StepState.select().where(here & (StepState.step_id == old))):
+                    current = StepState.get_or_none(here & (StepState.learner == row.learner_id)
+                                                    & (StepState.step_id == new))
+                    if current is None:
+                        row.step_id = new
+                        row.save()
+                    else:
+                        _merge(current, row)
+                        row.delete_instance()
+                    moved += 1
+    return moved
+
+
+def _merge(into: StepState, other: StepState) -> None:
+    """One learner's two records of one step (before and after a rename), as one."""
+    into.attempts += other.attempts
+    into.seconds_spent += other.seconds_spent
+    into.hints_revealed = max(into.hints_revealed, other.hints_revealed)
+    into.solution_viewed = into.solution_viewed or other.solution_viewed
+    into.first_opened_at = min(d for d in (into.first_opened_at, other.first_opened_at) if d) \
+        if (into.first_opened_at or other.first_opened_at) else None
+    passed = [d for d in (into.passed_at, other.passed_at) if d]
+    into.passed_at = min(passed) if passed else None
+    if "passed" in (into.status, other.status):
+        into.status = "passed"
+    active = [d for d in (into.last_active_at, other.last_active_at) if d]
+    into.last_active_at = max(active) if active else None
+    into.save()
 
 
 def _id_and_version(manifest: Path) -> tuple[str, str]:
