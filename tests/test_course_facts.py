@@ -50,10 +50,10 @@ def requirement_lines():
     """(where, name, specifier) for every requirement written in a pack's requirements file."""
     found = []
     for path in _files(PACKS, "requirements*.txt"):
-        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            text = raw.split(" #", 1)[0].strip()
-            if not text or text.startswith(("#", "-")):
+        for number, text in _logical_lines(path.read_text(encoding="utf-8")):
+            if not text or text.startswith("-"):
                 continue
+            text = re.split(r"\s--?[a-z]", text, maxsplit=1)[0].strip()  # per-requirement options: --hash=...
             try:
                 requirement = Requirement(text)
             except InvalidRequirement:
@@ -64,6 +64,23 @@ def requirement_lines():
             if requirement.marker is None or requirement.marker.evaluate():
                 found.append((_where(path, number), requirement.name, requirement.specifier))
     return found
+
+
+def _logical_lines(text: str):
+    """(first line number, text) of each line as pip reads a requirements file: a backslash at the end
+    joins the next line, and a # at the start or after a space starts a comment."""
+    number, parts = None, []
+    for index, raw in enumerate(text.splitlines(), 1):
+        line = re.split(r"(^|\s)#", raw, maxsplit=1)[0]
+        number = number or index
+        if line.endswith("\\"):
+            parts.append(line[:-1])
+            continue
+        parts.append(line)
+        yield number, " ".join(parts).strip()
+        number, parts = None, []
+    if parts:
+        yield number, " ".join(parts).strip()
 
 
 def course_minimum() -> Version:
