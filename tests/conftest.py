@@ -7,6 +7,7 @@ browser, Xvfb or Qt library can never pass CI quietly.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -113,10 +114,31 @@ def anon(wsgi):
     return TestApp(wsgi, extra_environ={"HTTP_HOST": f"127.0.0.1:{PORT}"})
 
 
+VISIT_URL = re.compile(r'data-visit-url="([^"]+)"')
+
+
+class PageClient(TestApp):
+    """A WebTest client that, like the lesson page's script, POSTs the page's visit URL after a
+    GET of a lesson page (and loads the page again when that made the lesson's files)."""
+
+    def get(self, url, *args, **kwargs):
+        response = super().get(url, *args, **kwargs)
+        found = VISIT_URL.search(response.text) if response.content_type == "text/html" else None
+        if found and response.status_int == 200 and self.run_page_scripts:
+            environ = kwargs.get("extra_environ") or {}
+            visit = found.group(1).removeprefix(environ.get("SCRIPT_NAME", ""))
+            answer = self.post(visit, headers={"X-CSRF-Token": self.csrf}, extra_environ=environ, expect_errors=True)
+            if answer.status_int == 200 and answer.json.get("started"):
+                response = super().get(url, *args, **kwargs)
+        return response
+
+
 @pytest.fixture
 def client(wsgi, settings):
-    """A client that opened the launch link, so it holds the session cookie."""
-    app = TestApp(wsgi, extra_environ={"HTTP_HOST": f"127.0.0.1:{PORT}"})
+    """A client that opened the launch link, so it holds the session cookie; it runs the lesson
+    page's on-load request as a browser would (``client.run_page_scripts = False`` stops that)."""
+    app = PageClient(wsgi, extra_environ={"HTTP_HOST": f"127.0.0.1:{PORT}"})
+    app.run_page_scripts = True
     app.get(f"/?token={settings.token}", status=303)
     app.csrf = csrf_token(settings.token)
     return app

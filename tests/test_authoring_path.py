@@ -60,7 +60,7 @@ def test_from_a_new_pack_to_the_class_gradebook(tmp_path, check_runner, capsys):
 
 def work_through(catalog, learner_id, data, runner, *, mistakes, hints):
     place = coursework.find(catalog, learner_id, data / "workspaces", "class-pack", "01-first-route", "hello")
-    coursework.step_page(place)
+    coursework.visit(place)
     for _ in range(hints):
         coursework.reveal_hint(place)
     for _ in range(mistakes):

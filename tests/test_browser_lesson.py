@@ -63,6 +63,7 @@ def test_the_lesson_page_works_without_the_rich_editor(sandbox_process, chromium
         page = context.new_page()
         page.goto(url)
         page.goto(url.split("?")[0] + "learn/hello-web/01-first-routes/hello")
+        page.get_by_role("button", name="Start the lesson").click()  # without scripts, the learner presses it
         page.locator("textarea.code-editor").fill(WRONG.replace('"Hi"', '"Hello, web!"'))
         page.get_by_role("button", name="Check").click()
         page.get_by_text("All checks passed.").wait_for()
@@ -82,6 +83,7 @@ def test_without_the_bundle_a_plain_editor_is_used_and_said_once(sandbox_process
     page.goto(url)
     lesson = url.split("?")[0] + "learn/hello-web/01-first-routes/hello"
     page.goto(lesson)
+    page.locator("textarea.code-editor").wait_for()  # the page's script has started the lesson
     assert page.locator("#editor-fallback-note").is_visible()
     assert page.locator("textarea.code-editor").is_visible() and page.locator(".cm-editor").count() == 0
     page.locator("textarea.code-editor").fill(WRONG.replace('"Hi"', '"Hello, web!"'))

@@ -40,7 +40,7 @@ def test_each_profile_has_its_own_progress_and_workspace(settings):
     second = profiles.create_profile("Grace")
     for learner in (first, second):
         place = coursework.find(_catalog(settings), learner.id, settings.workspaces_dir, pack.id, "01-first-routes", "hello")
-        coursework.step_page(place)
+        coursework.visit(place)
     coursework.save(coursework.find(_catalog(settings), second.id, settings.workspaces_dir, pack.id,
                                     "01-first-routes", "hello"), "app.py", "grace = True\n")
     assert (settings.workspaces_dir / str(second.id) / pack.id / "01-first-routes" / "app.py").read_text() == "grace = True\n"

@@ -201,3 +201,33 @@ def test_a_loopback_ipv6_host_is_the_sandbox_too(client, settings):
     cookie = {"Cookie": f"{SESSION_COOKIE}={session_value(settings.token)}"}
     assert client.get("/", headers={"Host": f"[::1]:{settings.port}", **cookie}).status_int == 200
     assert client.get("/", headers={"Host": f"[::2]:{settings.port}", **cookie}, expect_errors=True).status_int == 400
+
+
+def snapshot(settings) -> tuple:
+    """Every row of the sandbox's database and every file under the data folder, with its bytes."""
+    import sqlite3
+
+    connection = sqlite3.connect(settings.data_dir / "sandbox.db")
+    try:
+        rows = list(connection.iterdump())
+    finally:
+        connection.close()
+    files = {str(p.relative_to(settings.data_dir)): p.read_bytes() for p in sorted(settings.data_dir.rglob("*"))
+             if p.is_file() and not p.name.startswith("sandbox.db")}
+    return rows, files
+
+
+def test_no_get_changes_anything(client, installed, settings):
+    """A GET from anywhere (another port's page, a prefetch) creates no workspace and no row."""
+    client.run_page_scripts = False
+    client.get("/")  # the first launch makes the learner's profile; from here on, nothing may change
+    before = snapshot(settings)
+    for route in ROUTES:
+        if route.method == "GET":
+            for path in concrete_paths(route.path):
+                client.get(path, expect_errors=True)
+    after = snapshot(settings)
+    assert after[1].keys() == before[1].keys(), "a GET made or removed files"
+    assert after == before
+    client.post(CODE_STEP + "/visit", headers={"X-CSRF-Token": client.csrf})
+    assert snapshot(settings)[1].keys() != before[1].keys(), "the visit POST starts the lesson"

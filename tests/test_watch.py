@@ -23,7 +23,7 @@ def place(services, settings, tmp_path):
     lesson = pack.lessons[0]
     here = coursework.find(services.catalog, current_learner().id, settings.workspaces_dir, "mini",
                            lesson.id, lesson.steps[0].id)
-    coursework.step_page(here)  # opening the step starts the lesson and marks it current
+    coursework.visit(here)  # opening the step (its page, then its visit) starts the lesson and marks it current
     return here
 
 

@@ -1,6 +1,6 @@
 % code_step = step['kind'] == 'code' and state != 'locked' and not start_choice
 % rebase('layout', title=step['title'] + ' · ' + lesson['title'], wide=True, skip_to_editor=code_step)
-<div class="lesson {{'with-work' if code_step else 'reading'}}">
+<div class="lesson {{'with-work' if code_step else 'reading'}}" data-visit-url="{{url('visit', **here)}}">
   <nav class="outline" aria-label="Lesson outline">
     <details class="outline-menu" open>
       <summary><span class="muted small">{{pack['title']}}</span> · Outline</summary>
@@ -69,6 +69,17 @@
         <input type="hidden" name="csrf_token" value="{{csrf}}">
         <button class="button primary" name="mode" value="carry">Carry on with my own code</button>
         <button class="button" name="mode" value="starter">Start from the lesson's files</button>
+      </form>
+    </div>
+  </section>
+  % elif code_step and needs_start:
+  <section class="work" aria-label="Start the lesson">
+    <div class="card">
+      <h2>Getting your files ready…</h2>
+      <p class="muted">This lesson starts from the files it provides.</p>
+      <form method="post" action="{{url('start', **here)}}" class="actions" data-autostart>
+        <input type="hidden" name="csrf_token" value="{{csrf}}">
+        <button class="button primary" name="mode" value="starter">Start the lesson</button>
       </form>
     </div>
   </section>

@@ -49,6 +49,7 @@ ROUTES: list[Route] = [
     # the lesson page and what a learner does on a step
     Route("GET", PACK, "continue", lesson.continue_pack),
     Route("GET", STEP, "step", lesson.show),
+    Route("POST", STEP + "/visit", "visit", lesson.visit),
     Route("POST", STEP + "/start", "start", lesson.start),
     Route("POST", STEP + "/save", "save", lesson.save),
     Route("POST", STEP + "/check", "check", lesson.check),

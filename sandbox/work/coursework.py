@@ -75,15 +75,31 @@ def start_lesson(place: Place, *, carry: bool = False) -> None:
     workspace.ensure_started(place.ws, starter_files(place.lesson), carry_from=carry_from)
 
 
+def visit(place: Place) -> bool:
+    """The learner opened the step's page: start a code step's lesson when there is nothing to
+    choose, keep files changed by other editors in history, and count time on the step.
+
+    The page itself (``step_page``) only reads, so that no GET changes anything; its script
+    sends this (a POST) once it has loaded. True when the lesson's files were just created.
+    """
+    started = False
+    if place.step.kind == "code" and not place.ws.path.is_dir() and not needs_start_choice(place):
+        if progress.step_state(place.learner_id, place.pack, place.lesson.id, place.step.id) != "locked":
+            start_lesson(place)
+            started = True
+    if place.ws.path.is_dir() and place.step.kind == "code":
+        with unless_disk_fails("recording outside edits"):
+            workspace.adopt_outside_edits(place.ws)  # what the page shows is what the history knows
+    with unless_disk_fails("counting time on the step"):
+        progress.touch(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
+    return started
+
+
 def step_page(place: Place) -> dict:
-    """Everything the lesson page shows, as plain data (the instructions as Markdown)."""
+    """Everything the lesson page shows, as plain data (the instructions as Markdown); reads only."""
     ws = place.ws
-    if place.step.kind == "code" and not needs_start_choice(place):
-        start_lesson(place)
     files = []
     if ws.path.is_dir() and place.step.kind == "code":
-        with unless_disk_fails("recording outside edits"):
-            workspace.adopt_outside_edits(ws)  # what this page shows is what the history knows
         # The lesson's app file first, whatever it is called: the editor opens on it.
         for rel in sorted(workspace.list_files(ws), key=lambda rel: rel != place.lesson.app):
             try:
@@ -93,8 +109,6 @@ def step_page(place: Place) -> dict:
             files.append({"path": rel, "content": text, "language": workspace.language_for(rel),
                           "version": workspace.text_hash(text)})
     record = progress.step_record(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
-    with unless_disk_fails("counting time on the step"):
-        progress.touch(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
     following = progress.next_step(place.pack, place.lesson.id, place.step.id)
     state = progress.step_state(place.learner_id, place.pack, place.lesson.id, place.step.id)
     return {
@@ -110,6 +124,7 @@ def step_page(place: Place) -> dict:
         "outline": progress.outline(place.learner_id, place.pack),
         "files": files,
         "start_choice": place.step.kind == "code" and state != "locked" and needs_start_choice(place),
+        "needs_start": place.step.kind == "code" and state != "locked" and not ws.path.is_dir(),
         "app_file": place.lesson.app,
         "result": progress.last_result(place.learner_id, place.pack.id, place.lesson.id, place.step.id),
         "next_step": following,

@@ -483,6 +483,16 @@
     if (window.matchMedia("(max-width: 90rem)").matches) menu.open = false;
   });
 
+  // The page only reads; once it is here, tell the server the learner is on this step (a POST:
+  // it counts time, keeps other editors' changes in history, and makes a new lesson's files).
+  const lessonRoot = document.querySelector("[data-visit-url]");
+  if (lessonRoot) {
+    post(lessonRoot.dataset.visitUrl, {})
+      .then((response) => (response.ok ? response.json() : {}))
+      .then((answer) => { if (answer.started) window.location.reload(); })
+      .catch(() => {}); // the Start button stays for the learner to press
+  }
+
   document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", () => enhance(document));

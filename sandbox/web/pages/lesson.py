@@ -68,6 +68,12 @@ def show(pack_id, lesson_id, step_id):
     return render("lesson", context.page_context(), here=here.ids, **data)
 
 
+def visit(pack_id, lesson_id, step_id):
+    """POST from the lesson page once it has loaded: {"started": true} when its files were just made."""
+    here = place(pack_id, lesson_id, step_id, unlocked=False)
+    return {"started": coursework.visit(here)}
+
+
 def start(pack_id, lesson_id, step_id):
     here = place(pack_id, lesson_id, step_id)
     coursework.start_lesson(here, carry=request.forms.get("mode") == "carry")

@@ -14,7 +14,7 @@ from dataclasses import asdict
 
 from bottle import request
 
-from sandbox.errors import BadRequest, TerminalGone
+from sandbox.errors import BadRequest, TerminalGone, WorkspaceError
 from sandbox.web import context
 from sandbox.web.pages.lesson import place
 from sandbox.work import coursework, tree, workspace
@@ -69,7 +69,9 @@ def _other_encoding(ws: workspace.Workspace, rel: str) -> dict:
 
 
 def open_file(pack_id, lesson_id, step_id):
-    here = _ready(pack_id, lesson_id, step_id)
+    here = place(pack_id, lesson_id, step_id, unlocked=False)  # a GET: reads, never starts the lesson
+    if not here.ws.path.is_dir():
+        raise WorkspaceError("This lesson has not started yet: open its page first.")
     return file_entry(here.ws, request.query.getunicode("path", "") or "")
 
 
