@@ -1,10 +1,11 @@
 """Unknown slugs and drafts answer 404, while published articles keep their page."""
 
 import datetime
+import re
 
 import pytest
 
-from sandbox.checker.probes import visible_text
+from sandbox.checker.probes import HOSTILE, assert_escaped, visible_text
 
 
 def visit(client, path):
@@ -17,16 +18,14 @@ def visit(client, path):
 
 
 def address(client, slug):
-    """The article address in the shape the learner's route uses: /blog/slug/ or /blog/slug."""
-    with_slash = f"/blog/{slug}/"
+    """The article address in the shape the learner's list links to: /blog/slug/ or /blog/slug."""
     try:
-        if client.get("/blog/hello-web/", expect_errors=True).status_int == 200:
-            return with_slash
-        if client.get("/blog/hello-web", expect_errors=True).status_int == 200:
-            return with_slash.rstrip("/")
+        listing = client.get("/blog/", expect_errors=True).text
     except Exception:
-        pass
-    return with_slash
+        listing = ""
+    links = re.findall(r"""href=["']?([^"'\s>]*hello-web[^"'\s>]*)""", listing)
+    trailing = not links or links[0].endswith("/")
+    return f"/blog/{slug}/" if trailing else f"/blog/{slug}"
 
 
 @pytest.fixture
@@ -42,14 +41,13 @@ def site(db, client):
 
 def test_published_article_still_shows(site):
     """Published articles still have their page"""
-    response = visit(site, "/blog/hello-web/")
-    if response.status_int == 404:
-        response = visit(site, "/blog/hello-web")
+    path = address(site, "hello-web")
+    response = visit(site, path)
     assert response.status_int == 200, (
-        f"The published article /blog/hello-web/ answered {response.status}. Only unknown slugs and drafts "
+        f"The published article {path} answered {response.status}. Only unknown slugs and drafts "
         "should answer 404: look for (Article.slug == slug) & (Article.published == True)."
     )
-    assert "Out in the open." in visible_text(response.text), "The page /blog/hello-web/ should show the article's content."
+    assert "Out in the open." in visible_text(response.text), f"The page {path} should show the article's content."
 
 
 def test_unknown_slug_is_404(site):
@@ -74,3 +72,15 @@ def test_draft_is_404(site):
         f"The 404 answer for the draft {path} still shows the draft's content, so anyone who guesses the address "
         "can read it. Stop with abort(404) instead of rendering the article."
     )
+
+
+@pytest.mark.independent
+def test_not_found_page_shows_the_address_as_text(site):
+    """A 404 page shows the address it was asked for as text"""
+    for payload in [text for text in HOSTILE if "/" not in text]:  # a slash would end the slug
+        path = address(site, payload)
+        try:
+            response = site.get(path, expect_errors=True)
+        except Exception:  # the 404 checks above say why it crashes
+            pytest.skip("Not checked yet: first answer unknown slugs with 404.")
+        assert_escaped(response.text, payload, f"the page for an unknown slug, in the address {path!r}")
