@@ -133,9 +133,9 @@ def like(item, text):
 def article_list(variables, page):
     """(name, articles) of the list the page's template was given and shows on the page, or None."""
     for name, value in variables.items():
-        if isinstance(value, (list, tuple)) and value and all(texts_of(item) for item in value):
-            if any(text in page for item in value for text in texts_of(item)):
-                return name, value
+        is_list = isinstance(value, (list, tuple)) and value and all(texts_of(item) for item in value)
+        if is_list and any(text in page for item in value for text in texts_of(item)):
+            return name, value
     return None
 
 
@@ -187,7 +187,7 @@ def home_with(client, templates, name, articles):
 def test_home_lists_the_articles(client, monkeypatch):
     """The home page lists your articles"""
     templates = Templates(monkeypatch)
-    name, articles, page = the_articles(client, templates)
+    _, articles, page = the_articles(client, templates)
     for article in articles:
         title = texts_of(article)[0]
         assert title in page, (
@@ -228,7 +228,7 @@ def test_article_text_is_shown_as_text(client, monkeypatch):
     templates = Templates(monkeypatch)
     name, articles, _ = the_articles(client, templates)
     for text in HOSTILE:
-        page = home_with(client, templates, name, [like(articles[0], lambda key: text)])
+        page = home_with(client, templates, name, [like(articles[0], lambda key, text=text: text)])
         assert_escaped(page, text, "the home page, in an article's text")
 
 

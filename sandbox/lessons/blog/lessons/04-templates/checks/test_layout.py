@@ -139,9 +139,9 @@ def like(item, text):
 def article_list(variables, page):
     """(name, articles) of the list the page's template was given and shows on the page, or None."""
     for name, value in variables.items():
-        if isinstance(value, (list, tuple)) and value and all(texts_of(item) for item in value):
-            if any(text in page for item in value for text in texts_of(item)):
-                return name, value
+        is_list = isinstance(value, (list, tuple)) and value and all(texts_of(item) for item in value)
+        if is_list and any(text in page for item in value for text in texts_of(item)):
+            return name, value
     return None
 
 
@@ -205,7 +205,7 @@ def test_pages_share_one_layout(client, monkeypatch):
     templates = Templates(monkeypatch)
     shared = None
     for path, title in PAGES:
-        response, own, others = page_files(client, templates, path)
+        _, own, others = page_files(client, templates, path)
         assert others, (
             f"The page at {path} is not wrapped in the layout yet. Make % rebase('layout', title='{title}') the "
             f"first line of {shown(own)}."
@@ -255,5 +255,5 @@ def test_visitor_and_article_text_is_shown_as_text(client, monkeypatch):
     assert found is not None, "The home page should still list your articles from the ARTICLES list."
     name, articles = found
     for text in HOSTILE:
-        templates.swap = {name: [like(articles[0], lambda key: text)]}
+        templates.swap = {name: [like(articles[0], lambda key, text=text: text)]}
         assert_escaped(visit(client, "/", "/", ADVICE).text, text, "the home page, in an article's text")

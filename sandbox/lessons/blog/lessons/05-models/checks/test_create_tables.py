@@ -21,17 +21,21 @@ def restarted(db, restart, what="Your articles"):
     return client
 
 
-def test_app_creates_its_tables(db, restart):
+def test_app_creates_its_tables(db, restart, workspace):
     """Your app creates the article table when it starts"""
     Article = db.models.get("Article")
     assert Article is not None, "There is no model named Article yet."
     db.database.drop_tables([Article])
     client = restart()  # the app starts on a database without tables
     response = client.get("/", expect_errors=True)
-    assert db.Article.table_exists(), (
-        "When your app starts, the article table should exist. Write a create_tables() function in models.py "
-        "and call create_tables() in app.py, just after app = Bottle()."
-    )
+    if not db.Article.table_exists():
+        called = "create_tables(" in (workspace / "app.py").read_text(encoding="utf-8", errors="replace")
+        pytest.fail("When your app starts, the article table should exist, " + (
+            "but app.py calls create_tables() only in a place that does not run when the app starts (under "
+            "if __name__ == \"__main__\":, or in a function nobody calls). The sandbox imports your app, so call "
+            "create_tables() at the top level of app.py, just after app = Bottle()." if called else
+            "and it does not. Write a create_tables() function in models.py and call create_tables() in app.py, "
+            "just after app = Bottle()."), pytrace=False)
     assert response.status_int == 200, f"The home page answered {response.status} instead of showing the page."
 
 

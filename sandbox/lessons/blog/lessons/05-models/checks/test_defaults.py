@@ -86,9 +86,9 @@ def test_created_at_is_the_moment_it_was_saved(db, restart):
     assert "created_at" in Article._meta.fields, (
         "Add a created_at field: created_at = DateTimeField(default=datetime.datetime.now)."
     )
-    before = datetime.datetime.now(datetime.timezone.utc)
+    before = datetime.datetime.now(datetime.UTC)
     new_article(Article, "dated")
-    after = datetime.datetime.now(datetime.timezone.utc)
+    after = datetime.datetime.now(datetime.UTC)
     restarted(db, restart)
     created = db.Article.get(db.Article.slug == "dated").created_at
     assert isinstance(created, datetime.datetime), (
@@ -96,9 +96,9 @@ def test_created_at_is_the_moment_it_was_saved(db, restart):
         "DateTimeField(default=datetime.datetime.now)."
     )
     if created.tzinfo is not None:
-        moments = [created.astimezone(datetime.timezone.utc)]
+        moments = [created.astimezone(datetime.UTC)]
     else:  # naive: the saving code chose local time (now) or UTC (utcnow, CURRENT_TIMESTAMP)
-        moments = [created.astimezone(datetime.timezone.utc), created.replace(tzinfo=datetime.timezone.utc)]
+        moments = [created.astimezone(datetime.UTC), created.replace(tzinfo=datetime.UTC)]
     assert any(before - SLACK <= moment <= after + SLACK for moment in moments), (
         f"created_at is {created}, but the article was saved at {before.astimezone():%Y-%m-%d %H:%M:%S}. Fill it "
         "in when each article is saved: DateTimeField(default=datetime.datetime.now)."

@@ -54,9 +54,12 @@ def test_your_database_holds_an_article(learner, workspace):
             pytest.fail(f"{path.name} is not a database SQLite can read ({error}). Delete it in the Terminal tab "
                         f"with rm {path.name}, then start again. {SHELL}", pytrace=False)
         table = learner.models()["Article"]._meta.table_name
+        others = sorted(name for name in tables if not name.startswith("sqlite_"))
         assert table in tables, (
             f"{path.name} has no {table} table yet, so Article.create(...) had nowhere to save "
-            f"(\"no such table: {table}\"). Call create_tables() before you create articles. {SHELL}"
+            f"(\"no such table: {table}\")"
+            + (f"; it has {', '.join(others)}, but your Article model uses the table {table}" if others else "")
+            + f". Call create_tables() before you create articles. {SHELL}"
         )
         count = connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
     finally:
