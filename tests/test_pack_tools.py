@@ -336,3 +336,58 @@ def test_records_under_both_ids_are_merged(settings, pack_dir):
     assert follow_renames(new) == 1 and follow_renames(new) == 0
     [row] = StepState.select().where(StepState.lesson_id == "01-first-routes", StepState.step_id.in_(["hello", "say-hello"]))
     assert (row.step_id, row.status, row.attempts) == ("say-hello", "passed", 5)
+
+
+# -- images in a lesson's Markdown come from its pack ---------------------------------------------------
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><circle r="4"/></svg>'
+
+
+@pytest.fixture
+def illustrated(settings, pack_dir):
+    """The fixture pack with images beside the first step's Markdown, which shows them."""
+    lesson = pack_dir / LESSON
+    (lesson / "images").mkdir()
+    (lesson / "images" / "routes diagram.png").write_bytes(PNG)
+    (lesson / "images" / "arrow.svg").write_bytes(SVG)
+    (lesson / "solution" / "hello" / "answer.png").write_bytes(PNG)
+    md = lesson / "01-hello.md"
+    md.write_text(md.read_text() + "\n\n![How a route works](images/routes%20diagram.png)\n\n"
+                  "![Arrow](./images/arrow.svg)\n\n![Remote](https://example.invalid/x.png)\n")
+    return install_pack(pack_dir, settings.packs_dir).pack
+
+
+def test_a_lessons_markdown_shows_its_images_from_the_pack(client, illustrated):
+    page = client.get(STEP_URL).text
+    assert 'src="/packs/hello-web/lessons/01-first-routes/images/routes%20diagram.png"' in page
+    assert 'src="/packs/hello-web/lessons/01-first-routes/images/arrow.svg"' in page
+    image = client.get("/packs/hello-web/lessons/01-first-routes/images/routes%20diagram.png")
+    assert image.content_type == "image/png" and image.body == PNG
+    svg = client.get("/packs/hello-web/lessons/01-first-routes/images/arrow.svg")
+    assert svg.content_type == "image/svg+xml"
+    assert "sandbox" in svg.headers["Content-Security-Policy"] and "script-src" not in svg.headers["Content-Security-Policy"]
+    assert svg.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_images_follow_the_prefix_the_sandbox_is_served_under(client, illustrated):
+    page = client.get(STEP_URL, extra_environ={"SCRIPT_NAME": "/user/ada"}).text
+    assert 'src="/user/ada/packs/hello-web/lessons/01-first-routes/images/routes%20diagram.png"' in page
+
+
+@pytest.mark.parametrize("path", [
+    "../pack.toml", "..%2Fpack.toml", "%2e%2e/%2e%2e/pack.toml", "images/../lesson.toml", "lesson.toml",
+    "01-hello.md", "checks/test_hello.py", "solution/hello/app.py", "solution/hello/answer.png",
+    "starter/app.py", "images/nope.png", "/etc/passwd", "images/.hidden.png", "images//arrow.svg",
+    "images\\arrow.svg", "images/arrow.svg%00.png",
+])
+def test_nothing_but_a_lessons_images_can_be_read(client, illustrated, path):
+    r = client.get(f"/packs/hello-web/lessons/01-first-routes/{path}", expect_errors=True)
+    assert r.status_int in (400, 404), (path, r.status)
+    assert PNG not in r.body and b"[[steps]]" not in r.body and b"def test_" not in r.body
+
+
+def test_an_unknown_pack_or_lesson_is_a_404_sentence(client, illustrated):
+    assert "No lesson pack called" in client.get("/packs/nope/lessons/01-first-routes/images/arrow.svg", status=404).text
+    assert "has no lesson" in client.get("/packs/hello-web/lessons/nope/images/arrow.svg", status=404).text

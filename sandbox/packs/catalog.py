@@ -6,14 +6,18 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from sandbox.errors import PackError, PackNotFound
-from sandbox.packs.format import Pack, parse_version
+from sandbox.errors import NotFound, PackError, PackNotFound
+from sandbox.packs.archive import name_problem, shown
+from sandbox.packs.format import Lesson, Pack, parse_version
 from sandbox.packs.install import BrokenPack, install_pack, remove_pack, scan_packs
 from sandbox.packs.reader import read_manifest
 from sandbox.store import atomic, engine
 from sandbox.store.models import Attempt, StepState
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "lessons"
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml"}
+PRIVATE_FOLDERS = ("solution", "mistakes", "alternatives", "checks")  # never served: answers and checks
 
 
 class Catalog:
@@ -95,6 +99,25 @@ class Catalog:
                 self.install(manifest.parent)
                 changed.append(pack_id)
         return changed
+
+
+def lesson_image(lesson: Lesson, rel: str) -> tuple[Path, str]:
+    """The image file ``rel`` (a relative posix path) of ``lesson`` that its Markdown shows, and its
+    content type. Only images, only inside the lesson folder and outside its solutions, mistakes,
+    alternatives and checks; NotFound for anything else."""
+    parts = rel.split("/")
+    suffix = Path(rel).suffix.lower()
+    refused = (not rel or "\\" in rel or "\0" in rel or any(part in ("", ".", "..") or part.startswith(".") for part in parts)
+               or parts[0] in PRIVATE_FOLDERS or suffix not in IMAGE_TYPES or name_problem(rel) is not None)
+    if not refused:
+        root = lesson.root.resolve()
+        try:
+            path = (root / rel).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                return path, IMAGE_TYPES[suffix]
+        except (OSError, ValueError):
+            pass
+    raise NotFound(f"The lesson '{lesson.title}' has no image called {shown(rel)}.")
 
 
 def follow_renames(pack: Pack) -> int:
