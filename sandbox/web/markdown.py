@@ -10,6 +10,7 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
@@ -33,18 +34,30 @@ def _fence(self, tokens, idx, options, env) -> str:
     return highlight(token.content, lexer, _FORMATTER)
 
 
+def _image(self, tokens, idx, options, env) -> str:
+    """An image whose address the page's ``image_url`` (in ``env``) may turn into the pack's own."""
+    to_url = (env or {}).get("image_url")
+    if to_url is not None:
+        tokens[idx].attrSet("src", to_url(tokens[idx].attrGet("src") or ""))
+    return RendererHTML.image(self, tokens, idx, options, env)
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     md.add_render_rule("fence", _fence)
+    md.add_render_rule("image", _image)
     return md
 
 
 _MD = _parser()
 
 
-def render_markdown(text: str) -> str:
-    """HTML for a step's Markdown; nothing in ``text`` can run script or load a foreign page."""
-    html = _MD.render(text)
+def render_markdown(text: str, image_url=None) -> str:
+    """HTML for a step's Markdown; nothing in ``text`` can run script or load a foreign page.
+
+    ``image_url(src) -> address`` rewrites each image's address (a lesson's images come from its pack).
+    """
+    html = _MD.render(text, {"image_url": image_url})
     # No style attributes at all (the page's CSP forbids inline styles; table alignment is lost).
     return nh3.clean(html, attributes=_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=LINK_REL)
 

@@ -85,6 +85,7 @@ ROUTES: list[Route] = [
     Route("GET", "/packs", "packs", packs.show),
     Route("POST", "/packs/install", "install_pack", packs.install),
     Route("POST", "/packs/<pack_id>/remove", "remove_pack", packs.remove),
+    Route("GET", "/packs/<pack_id>/lessons/<lesson_id>/<path:path>", "lesson_image", packs.image),
     Route("GET", "/profiles", "profiles", profiles.show),
     Route("POST", "/profiles", "create_profile", profiles.create),
     Route("POST", "/profiles/<learner_id:int>/switch", "switch_profile", profiles.switch),

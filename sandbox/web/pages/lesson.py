@@ -16,6 +16,7 @@ from sandbox.checker.results import headline
 from sandbox.errors import BadRequest
 from sandbox.web import context
 from sandbox.web.markdown import render_markdown
+from sandbox.web.pages import packs
 from sandbox.web.render import render
 from sandbox.work import coursework, progress, workspace
 
@@ -62,7 +63,8 @@ def show(pack_id, lesson_id, step_id):
     data = coursework.step_page(here)
     following = data.pop("next_step")
     data["next_url"] = context.step_url(pack_id, *following) if following else None
-    data["instructions"] = render_markdown(data["instructions"])
+    data["instructions"] = render_markdown(data["instructions"], packs.image_url(
+        pack_id, lesson_id, here.step.instructions.relative_to(here.lesson.root).as_posix()))
     if data["result"]:
         data["result"] = for_page(data["result"], pack_id)
     return render("lesson", context.page_context(), here=here.ids, **data)

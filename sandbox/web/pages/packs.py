@@ -1,15 +1,19 @@
-"""The Packs page: the installed packs with their versions, installing an uploaded zip, removing a pack."""
+"""The Packs page: the installed packs with their versions, installing an uploaded zip, removing a pack;
+and the images a lesson's Markdown shows, served from its pack."""
 
 from __future__ import annotations
 
+import posixpath
+import re
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import unquote
 
-from bottle import HTTPResponse, redirect, request
+from bottle import HTTPResponse, redirect, request, static_file
 
 from sandbox.errors import PackError
-from sandbox.packs.catalog import Catalog
+from sandbox.packs.catalog import Catalog, lesson_image
 from sandbox.web import context
 from sandbox.web.render import render
 
@@ -55,3 +59,35 @@ def install():
 def remove(pack_id):
     context.services().catalog.remove(pack_id)
     redirect(context.url("packs"), 303)
+
+
+# -- the images a lesson's Markdown shows ----------------------------------------------------------
+
+IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"  # an SVG opened alone runs nothing
+
+
+def image(pack_id, lesson_id, path):
+    """An image of a lesson, from its pack folder (``packs.catalog.lesson_image`` says which files may be)."""
+    lesson = context.services().catalog.get(pack_id).lesson(lesson_id)
+    found, content_type = lesson_image(lesson, path)
+    answer = static_file(found.name, root=str(found.parent), mimetype=content_type)
+    answer.set_header("Content-Security-Policy", IMAGE_CSP)
+    answer.set_header("Cache-Control", "private, max-age=300")
+    return answer
+
+
+def image_url(pack_id: str, lesson_id: str, instructions: str):
+    """``src -> URL`` for the images in a step's Markdown: a relative ``src`` is read from the folder of
+    the instructions file ``instructions`` (relative to the lesson) and served by ``image``; any
+    other address is left as it is."""
+    folder = posixpath.dirname(instructions)
+
+    def to_url(src: str) -> str:
+        if not src or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|/|#", src):
+            return src
+        rel = posixpath.normpath(posixpath.join(folder, unquote(re.split(r"[?#]", src, maxsplit=1)[0])))
+        if rel in (".", "..") or rel.startswith("../"):
+            return src
+        return context.url("lesson_image", pack_id=pack_id, lesson_id=lesson_id, path=rel)
+
+    return to_url
