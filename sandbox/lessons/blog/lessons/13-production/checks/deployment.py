@@ -194,10 +194,13 @@ def main_start(stand_in: WaitressStandIn, script: Path, workspace: Path) -> Star
         pytest.fail(f"Running python {script.name} did not start Waitress. Under if __name__ == \"__main__\": "
                     "call serve(app, host=..., port=...), with from waitress import serve.", pytrace=False)
     start = starts[0]
-    if start.dev_server:
-        pytest.fail(f"python {script.name} starts Bottle's development server ({start.dev_server}), which answers "
+    if start.dev_server in ("wsgiref", "wsgirefserver"):
+        pytest.fail(f"python {script.name} starts Bottle's development server (wsgiref), which answers "
                     "one request at a time and isn't built for the internet. Serve the app with Waitress: "
                     "serve(app, host=..., port=...) from waitress.", pytrace=False)
+    if start.dev_server:
+        pytest.fail(f"python {script.name} asks Bottle for the {start.dev_server} server instead of Waitress: serve the "
+                    "app with Waitress, serve(app, host=..., port=...) from waitress.", pytrace=False)
     if start.problem:
         pytest.fail(f"{script.name}: {start.problem}. Give serve() either host= and port=, or listen=\"host:port\".",
                     pytrace=False)
@@ -241,7 +244,8 @@ def waitress_addresses(request, monkeypatch, workspace: Path, environment: dict 
         if "PORT" in (environment or {}) or "'PORT'" not in str(exc):
             raise
         pytest.fail(f"python {script.name} stops when PORT is not set ({str(exc).split(': ', 1)[-1]}): give it a "
-                    "default, like port=int(os.environ.get(\"PORT\", 8080)), so nginx knows where Waitress listens.",
+                    "default, like port=int(os.environ.get(\"PORT\", 8080)), or set PORT where it runs (Environment=PORT=8080 "
+                    "in the systemd unit), so nginx knows where Waitress listens.",
                     pytrace=False)
 
 
@@ -458,7 +462,11 @@ class NginxConfig:
 
     def proxy_target(self, url: str) -> tuple[str, list[tuple[str, int]], str | None]:
         """(scheme, [(host, port)], path or None) that ``proxy_pass url`` sends requests to."""
+        # $request_uri (or $uri) after the address passes the visitor's path on unchanged, like no path at all.
+        url = re.sub(r"(\$request_uri|\$uri(\$is_args\$args)?)$", "", url)
         parts = urlsplit(url)
+        if "$" in parts.netloc:  # an address made of variables: nothing to compare
+            return parts.scheme, [(parts.netloc, 0)], parts.path or None
         default = 443 if parts.scheme == "https" else 80
         members = self.upstream(parts.hostname or "") if parts.port is None else None
         if members is not None:

@@ -97,16 +97,16 @@ def test_location_root_passes_to_waitress(public, config, waitress_at, workspace
                     "in location / (the address Waitress listens on), so every page but the static files reaches "
                     "your app.", pytrace=False)
     first = [d for d in pairs[0][1]["block"] if d["directive"] == "proxy_pass"][-1]["args"][0]
-    targets = config.proxy_target(first)[1] if "$" not in first else []
+    targets = [(h, port) for h, port in config.proxy_target(first)[1] if "$" not in h]
     script, start = waitress_at(targets[0][1] if targets else None)
     listening = {(ip, port) for host, port in start.addresses for ip in addresses_of(host)}
     wrong = []
     for _server, location in pairs:
         url = [d for d in location["block"] if d["directive"] == "proxy_pass"][-1]["args"][0]
-        if "$" in url:
+        scheme, targets, path = config.proxy_target(url)
+        if any("$" in host for host, _port in targets) or (path and "$" in path):
             wrong.append(f"proxy_pass {url} uses a variable, which the check can't follow: write the address itself")
             continue
-        scheme, targets, path = config.proxy_target(url)
         if scheme != "http":
             wrong.append(f"proxy_pass {url} talks {scheme} to Waitress, which speaks plain http behind nginx: "
                          "write http://")

@@ -23,8 +23,10 @@ def start(request, monkeypatch, workspace):
 
 
 def proxy_address(start):
-    """The address nginx connects from: the loopback address Waitress listens on."""
-    return next((host for host, _port in start.addresses if is_loopback(host)), "127.0.0.1")
+    """The address nginx connects from: the loopback address Waitress listens on (IPv4's first, the one
+    nginx reaches for 127.0.0.1 and, first, for localhost)."""
+    loopback = [host for host, _port in start.addresses if is_loopback(host)]
+    return next((h for h in loopback if ":" not in h), loopback[0] if loopback else "127.0.0.1")
 
 
 def form_redirect(request, start, remote, headers):

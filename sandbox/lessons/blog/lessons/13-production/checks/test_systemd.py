@@ -24,6 +24,7 @@ from deployment import (
 )
 
 PYTHON = re.compile(r"python(3(\.\d+)?)?(\.exe)?$")
+SYSTEM_BINS = {"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}
 SECRET = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE|CREDENTIAL|(^|_)KEY$", re.IGNORECASE)
 
 
@@ -91,7 +92,7 @@ def test_exec_start_runs_the_waitress_script(request, monkeypatch, unit, workspa
     assert PYTHON.search(posixpath.basename(python)), (
         f"ExecStart runs {python}: run your script with the virtual environment's Python, like "
         "/srv/blog/.venv/bin/python serve.py.")
-    assert posixpath.basename(posixpath.dirname(python)) == "bin" and not python.startswith(("/usr/", "/bin/", "/sbin/")), (
+    assert posixpath.basename(posixpath.dirname(python)) == "bin" and posixpath.dirname(python) not in SYSTEM_BINS, (
         f"ExecStart runs {python}, the system's own Python, which doesn't have your project's packages: use the "
         "Python inside your virtual environment, like /srv/blog/.venv/bin/python.")
     app_file = request.config.getoption("sandbox_app_module") or "app.py"
@@ -193,8 +194,8 @@ def test_unit_and_nginx_fit_together(request, monkeypatch, unit, workspace):
     for server in config.servers:
         location = server.handler("/")
         proxies = [d for d in (location or {}).get("block", []) if d["directive"] == "proxy_pass"]
-        if proxies and "$" not in proxies[-1]["args"][0]:
-            _scheme, targets, _path = config.proxy_target(proxies[-1]["args"][0])
+        targets = config.proxy_target(proxies[-1]["args"][0])[1] if proxies else []
+        if targets and not any("$" in host for host, _port in targets):
             assert any((ip, port) in listening for host, port in targets for ip in addresses_of(host)), (
                 f"With the unit's settings, python {script.name} has Waitress listen on {start.described()}, but "
                 f"nginx passes requests to {', '.join(f'{h}:{p}' for h, p in targets)}: make them the same.")
