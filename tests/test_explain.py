@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.checker import explain
+from sandbox.checker import explain, slips
 from sandbox.packs.format import Choice, Step, check_quiz
 from tests.test_checker import HELLO_APP, make_step
 
@@ -275,11 +275,99 @@ def test_a_right_quiz_answer_has_no_summary_to_fix():
 
 
 def test_misspelt_keyword_spots_only_lines_that_start_with_one():
-    assert explain.misspelt_keyword("dfe home():") == ("dfe", "def")
-    assert explain.misspelt_keyword("clas Article(Model):") == ("clas", "class")
-    assert explain.misspelt_keyword("form = request.forms") is None
-    assert explain.misspelt_keyword("pritn('x')") is None
+    assert slips.misspelt_keyword("dfe home():") == ("dfe", "def")
+    assert slips.misspelt_keyword("clas Article(Model):") == ("clas", "class")
+    assert slips.misspelt_keyword("form = request.forms") is None
+    assert slips.misspelt_keyword("pritn('x')") is None
 
 
-def test_the_module_lives_apart_from_the_plugin():
-    assert Path(explain.__file__).name == "explain.py"
+@pytest.mark.parametrize("name, line", [
+    ("template", "from bottle import template"), ("abort", "from bottle import abort"),
+    ("static_file", "from bottle import static_file"), ("response", "from bottle import response"),
+    ("Model", "from peewee import Model"), ("fn", "from peewee import fn"),
+    ("SqliteMigrator", "from playhouse.migrate import SqliteMigrator"),
+    ("model_to_dict", "from playhouse.shortcuts import model_to_dict"),
+    ("timedelta", "from datetime import timedelta"), ("token_hex", "from secrets import token_hex"),
+    ("sha256", "from hashlib import sha256"), ("hmac", "import hmac"), ("re", "import re"), ("os", "import os"),
+    ("my_helper", None),
+])
+def test_importable_names_the_import_line(name, line):
+    assert slips.importable(name) == line
+
+
+def test_a_route_with_a_slash_too_many_is_named_only_when_the_check_never_used_that_form(check_runner, tmp_path):
+    app = HELLO_APP + "\n@app.route('/about/')\ndef about():\n    return 'About'\n"
+    failure = failure_of(check_runner, tmp_path, {"app.py": app}, ABOUT_CHECK)
+    assert failure.message.startswith("app.py line 9: the route is for /about/, with a slash at the end")
+    both = ABOUT_CHECK.replace("client.get('/', status='*')", "client.get('/about/', status='*')")
+    failure = failure_of(check_runner, tmp_path, {"app.py": app}, both)
+    assert failure.message == 'Visiting /about gave a 404 (page not found). Add a route for "/about".'
+
+
+# --- the preview says the same ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def preview(tmp_path):
+    from sandbox.preview.manager import PreviewManager
+
+    manager = PreviewManager()
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    yield manager, folder
+    manager.close()
+
+
+def started(manager, folder):
+    from tests.conftest import wait_for
+
+    manager.open(1, folder)
+    return wait_for(lambda: (s := manager.status(1)) and s.state != "starting" and s, what="the app to start")
+
+
+@pytest.mark.parametrize("app, words", [
+    ("app = Bottle()\n", "app.py line 1 uses Bottle, which is never imported: add `from bottle import Bottle`."),
+    ("from flask import Flask\n", "flask is Flask, a real package, but it is not installed in the sandbox"),
+    ("from bottle import Bottle\napp = Bottle()\nname = input('Name? ')\n", "app.py line 3 calls input()"),
+    ("from bottle import Bottle\napp = Bottle()\n@app.rout('/')\ndef home():\n    retrun 'x'\n",
+     "app.py line 5: retrun is not a Python word; did you mean return?"),
+])
+def test_the_preview_explains_a_start_up_failure_like_a_check(preview, app, words):
+    manager, folder = preview
+    (folder / "app.py").write_text(app)
+    status = started(manager, folder)
+    assert status.state == "error" and words in status.error["message"], status.error
+
+
+def test_the_preview_console_names_a_library_copy_and_an_indented_route(preview):
+    from tests.conftest import wait_for
+
+    manager, folder = preview
+    (folder / "app.py").write_text(HELLO_APP + "\n    @app.route('/about')\n    def about():\n        return 'About'\n")
+    (folder / "bottle.py").write_text("# an old copy of Bottle\n")
+    assert started(manager, folder).state == "running"
+    output = wait_for(lambda: "route for /about" in manager.output(1)[0] and manager.output(1)[0], what="the note")
+    assert "Your folder has bottle.py, a file with the same name as the library bottle" in output
+    assert "the route for /about is inside the function home()" in output
+
+
+def test_the_preview_reads_templates_with_a_bom_and_names_another_encoding(preview):
+    import urllib.error
+    import urllib.request
+
+    from tests.conftest import wait_for
+
+    manager, folder = preview
+    (folder / "app.py").write_text(HELLO_APP.replace("return 'Hello'", "return template('index')")
+                                   .replace("import Bottle", "import Bottle, template")
+                                   + "\n@app.route('/old')\ndef old():\n    return template('old')\n")
+    (folder / "views").mkdir()
+    (folder / "views" / "index.tpl").write_bytes(b"\xef\xbb\xbf% rebase('layout')\n<p>Hi</p>\n")
+    (folder / "views" / "layout.tpl").write_bytes(b"<main>{{!base}}</main>\n")
+    (folder / "views" / "old.tpl").write_bytes("<p>Café</p>".encode("cp1252"))
+    status = started(manager, folder)
+    with urllib.request.urlopen(status.url, timeout=5) as response:
+        assert response.read().decode().strip() == "<main><p>Hi</p>\n</main>"
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(status.url + "old", timeout=5)
+    wait_for(lambda: "views/old.tpl is saved in Windows-1252 (cp1252)" in manager.output(1)[0], what="the console")

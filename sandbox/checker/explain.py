@@ -9,13 +9,7 @@ pytest, webtest and peewee are imported where a check needs them.
 
 from __future__ import annotations
 
-import builtins
-import difflib
 import errno
-import importlib
-import importlib.util
-import keyword
-import linecache
 import os
 import re
 import sys
@@ -24,32 +18,12 @@ from pathlib import Path
 
 import bottle
 
-from sandbox.checker import sources
+from sandbox.checker import slips, sources
 from sandbox.checker.learner import last_learner_frame, relative
+from sandbox.checker.slips import misspelt_keyword, raised_in_template, workspace_location  # noqa: F401 - for checks
 from sandbox.errors import LearnerCodeError
 from sandbox.work import encoding as encodings
 
-# Where a missing name is looked for, in this order; the first library that has it is named.
-LIBRARIES = ("bottle", "peewee", "playhouse.migrate", "playhouse.shortcuts", "datetime", "functools",
-             "pathlib", "html", "urllib.parse", "secrets", "hmac", "hashlib", "json", "os", "re", "time",
-             "uuid", "waitress", "collections", "math", "random", "sqlite3")
-# Modules a learner imports whole (``import json``); a missing one is named with ``import``.
-MODULES = {"os", "sys", "json", "re", "secrets", "hmac", "hashlib", "datetime", "time", "sqlite3", "html",
-           "uuid", "math", "random", "pathlib", "functools", "base64", "csv", "logging", "bottle", "peewee",
-           "waitress", "itertools", "collections", "textwrap", "urllib", "shutil", "tempfile", "decimal"}
-# Real packages a web course meets that the sandbox does not install (import name: what it is).
-NOT_INSTALLED = {
-    "flask": "Flask", "django": "Django", "fastapi": "FastAPI", "starlette": "Starlette",
-    "uvicorn": "Uvicorn", "gunicorn": "Gunicorn", "requests": "Requests", "httpx": "HTTPX",
-    "aiohttp": "aiohttp", "jinja2": "Jinja2", "mako": "Mako", "sqlalchemy": "SQLAlchemy",
-    "flask_sqlalchemy": "Flask-SQLAlchemy", "pydantic": "Pydantic", "werkzeug": "Werkzeug",
-    "tornado": "Tornado", "pyramid": "Pyramid", "falcon": "Falcon", "sanic": "Sanic", "cherrypy": "CherryPy",
-    "markdown": "Markdown", "bleach": "Bleach", "bs4": "Beautiful Soup", "lxml": "lxml", "yaml": "PyYAML",
-    "dotenv": "python-dotenv", "jwt": "PyJWT", "bcrypt": "bcrypt", "argon2": "argon2-cffi",
-    "passlib": "Passlib", "itsdangerous": "itsdangerous", "wtforms": "WTForms", "psycopg2": "psycopg2",
-    "psycopg": "psycopg", "pymysql": "PyMySQL", "redis": "redis", "celery": "Celery", "numpy": "NumPy",
-    "pandas": "pandas", "PIL": "Pillow", "pymongo": "PyMongo", "marshmallow": "marshmallow",
-}
 # Libraries the sandbox imports before the learner's folder is on sys.path: a learner's file with
 # one of these names is never used.
 SANDBOX_LIBRARIES = ("bottle", "peewee", "playhouse", "waitress", "webtest", "webob", "pytest", "_pytest", "pluggy")
@@ -62,12 +36,6 @@ class TemplateEncodingError(UnicodeError):
     """A template file another editor saved in another encoding (or that is not text at all)."""
 
 
-def workspace_location(file, line) -> str:
-    if not file:
-        return ""
-    return f"{file} line {line}" if line else file
-
-
 # --- the learner's code failing to load ---------------------------------------------------
 
 
@@ -75,70 +43,10 @@ def explain_import_error(exc: BaseException, workspace: Path, filename: str):
     """(message, file, line) for an exception raised while importing a learner file."""
     if isinstance(exc, SyntaxError) and exc.filename:
         file = relative(exc.filename, workspace) or filename
-        return explain_syntax_error(exc, workspace, file), file, exc.lineno
+        return slips.explain_syntax_error(exc, workspace, file), file, exc.lineno
     file, line = last_learner_frame(exc.__traceback__, workspace)
     file = file or filename
     return explain_exception(exc, workspace, file, line), file, line
-
-
-def explain_syntax_error(exc: SyntaxError, workspace: Path, file: str) -> str:
-    where = workspace_location(file, exc.lineno)
-    text, encoding = encodings.read_text(Path(workspace) / file)
-    if text is not None and not encodings.is_utf8(encoding):
-        return encodings.not_utf8_sentence(file, encoding)
-    line = exc.text if exc.text is not None else linecache.getline(str(Path(workspace) / file), exc.lineno or 0)
-    slip = misspelt_keyword(line or "")
-    if slip:
-        return f"{where}: {slip[0]} is not a Python word; did you mean {slip[1]}?"
-    if isinstance(exc, IndentationError):
-        return f"{where}: the indentation is off here ({exc.msg}). Line up the spaces at the start of the line."
-    if exc.msg.startswith("invalid syntax") and "?" not in exc.msg:
-        return f"{where}: Python could not read this line ({exc.msg}). Check for a missing colon or bracket."
-    advice = next((words for start, words in SYNTAX_ADVICE if start in exc.msg), "")
-    return f"{where}: Python could not read this line ({exc.msg}).{advice}"
-
-
-# Python's own words for a slip, and what to do about it.
-SYNTAX_ADVICE = (
-    ("expected ':'", " Add the colon at the end of the line."),
-    ("was never closed", " Close the bracket that opens here."),
-    ("unterminated string", " Close the string with the same quote it starts with."),
-    ("unterminated triple-quoted", " Close the string with the same three quotes it starts with."),
-    ("unmatched", " Remove the extra bracket, or add the one that opens it."),
-    ("does not match opening parenthesis", " Close each bracket with its own kind: ( ), [ ], { }."),
-)
-
-
-WORD = re.compile(r"[A-Za-z_]\w*")
-# Keywords that open a block (the line ends with a colon), and the others.
-BLOCK_KEYWORDS = ["def", "class", "if", "elif", "else", "for", "while", "try", "except", "finally", "with", "async"]
-LINE_KEYWORDS = [k for k in keyword.kwlist if k not in BLOCK_KEYWORDS and k[0].islower()]
-
-
-def misspelt_keyword(line: str) -> tuple[str, str] | None:
-    """(word, keyword) when a line that Python cannot read starts with a misspelt keyword
-    (``retrun "x"``, ``improt os``, ``dfe home():``) or misspells ``import`` after ``from x``."""
-    stripped = line.split("#", 1)[0].strip()
-    words = WORD.findall(re.sub(r"(['\"]).*?\1", " ", stripped))
-    if not words or not stripped.startswith(words[0]):
-        return None
-    first, rest = words[0], stripped[len(words[0]):]
-    block = stripped.endswith(":")
-    checks = []
-    if re.match(r"\s+[\w\"'(\[{]|\s*:\s*$", rest):
-        pool = BLOCK_KEYWORDS if block else LINE_KEYWORDS
-        if not block and any(difflib.get_close_matches(w, ["import"], cutoff=0.6) for w in words[2:]):
-            pool = ["from"]  # "form bottle import x"
-        checks.append((first, pool))
-    if first in ("from", *difflib.get_close_matches(first, ["from"], cutoff=0.6)) and len(words) >= 3:
-        checks.append((words[2], ["import"]))
-    for word, pool in checks:
-        if word in keyword.kwlist or hasattr(builtins, word) or len(word) < 2:
-            continue
-        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-        if close:
-            return word, close[0]
-    return None
 
 
 # --- an exception in the learner's code -----------------------------------------------------
@@ -161,26 +69,26 @@ def specific_explanation(exc: BaseException, workspace: Path, file=None, line=No
     if file is None:
         file, line = last_learner_frame(exc.__traceback__, workspace)
     where = workspace_location(file, line)
-    code = _source_line(workspace, file, line)
+    code = slips.source_line(workspace, file, line)
     if isinstance(exc, TemplateEncodingError):
         return str(exc)
     if isinstance(exc, SyntaxError) and exc.filename and relative(exc.filename, workspace):
-        return explain_syntax_error(exc, workspace, relative(exc.filename, workspace))
+        return slips.explain_syntax_error(exc, workspace, relative(exc.filename, workspace))
     if isinstance(exc, ModuleNotFoundError):
-        return explain_missing_module(exc, workspace, where)
+        return slips.explain_missing_module(exc, workspace, where)
     if isinstance(exc, ImportError) and exc.name and "cannot import name" in str(exc):
-        return _explain_missing_name_in_module(exc, where)
+        return slips.explain_missing_name_in_module(exc, where)
     if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError):
         if raised_in_template(exc):
-            return _explain_template_name(exc, where)
-        return explain_missing_name(exc, workspace, file, line, code)
+            return slips.explain_template_name(exc, where)
+        return slips.explain_missing_name(exc, workspace, file, line, code)
     if isinstance(exc, AttributeError):
-        return _explain_attribute(exc, workspace, where, code)
+        return slips.explain_attribute(exc, workspace, where, code)
     if isinstance(exc, EOFError) and "input(" in code:
         return (f"{where} calls input(), which waits for someone typing at a keyboard, and a web app has none: "
                 "read what the visitor sends from the request instead (request.query, request.forms).")
     if isinstance(exc, UnicodeDecodeError):
-        return _explain_unreadable_file(exc, workspace, where)
+        return slips.explain_unreadable_file(exc, workspace, where)
     return None
 
 
@@ -194,213 +102,6 @@ def plain_error(exc: BaseException) -> str:
     if isinstance(exc, NameError):
         return text + " — is it spelled right, and imported?"
     return text
-
-
-def explain_missing_name(exc: NameError, workspace: Path, file, line, code: str) -> str:
-    name = getattr(exc, "name", None) or _quoted(str(exc))
-    where = workspace_location(file, line)
-    close = suggestion(exc)
-    if close:
-        return f"{where} uses {name}, which is not defined: did you mean {close}?"
-    found = importable(name, code)
-    if found:
-        sites = sources.import_sites(Path(workspace) / file, name) if file else []
-        earlier = [site for site in sites if site.function is None and line and site.line < line]
-        if sites and not earlier:
-            site = sites[0]
-            if site.function:
-                return (f"{where} uses {name}, but it is imported only inside the function {site.function}() "
-                        f"(line {site.line}), where the rest of the file cannot see it: move the import to the "
-                        "top of the file.")
-            return (f"{where} uses {name} before line {site.line} imports it: move the import to the top of "
-                    "the file.")
-        return f"{where} uses {name}, which is never imported: add `{found}`."
-    near = _near_importable(name)
-    if near:
-        return f"{where} uses {name}, which is not defined: did you mean {near[0]} (`{near[1]}`)?"
-    return (f"{where} uses the name {name}, which is not defined there: check its spelling, or define it "
-            "(a variable, a function or an import) before this line.")
-
-
-def importable(name: str, code: str = "") -> str | None:
-    """The import line that brings ``name`` from the libraries lessons use, or None."""
-    if name in MODULES and importlib.util.find_spec(name) is not None:
-        attribute = re.search(rf"\b{re.escape(name)}\.(\w+)", code)
-        module = importlib.import_module(name)
-        if attribute is None or hasattr(module, attribute.group(1)) or _library_of(name) is None:
-            return f"import {name}"
-    library = _library_of(name)
-    return f"from {library} import {name}" if library else None
-
-
-def _library_of(name: str) -> str | None:
-    for library in LIBRARIES:
-        try:
-            module = importlib.import_module(library)
-        except ImportError:
-            continue
-        if _exports(module, name):
-            return library
-    return None
-
-
-def _exports(module, name: str) -> bool:
-    if name.startswith("_") or not hasattr(module, name):
-        return False
-    exported = getattr(module, "__all__", None)
-    if exported is not None:
-        return name in exported
-    value = getattr(module, name)
-    if type(value).__name__ == "module" or name in vars(builtins):
-        return False
-    top = module.__name__.split(".")[0]
-    home = getattr(value, "__module__", None) or type(value).__module__ or ""
-    return home.split(".")[0].lstrip("_") == top or type(value).__module__.split(".")[0] == top
-
-
-def _near_importable(name: str) -> tuple[str, str] | None:
-    """A library name close to a misspelt ``name`` (``templat`` -> template), with its import."""
-    pool = set()
-    for library in LIBRARIES[:4]:
-        try:
-            module = importlib.import_module(library)
-        except ImportError:
-            continue
-        pool |= {n for n in dir(module) if _exports(module, n)}
-    close = difflib.get_close_matches(name, sorted(pool | MODULES), n=1, cutoff=0.8)
-    return (close[0], importable(close[0])) if close else None
-
-
-def suggestion(exc: BaseException) -> str | None:
-    """Python's own "Did you mean" for a NameError or AttributeError (the traceback module computes
-    it on 3.12+); on older Pythons the same idea with difflib over the names in scope."""
-    shown = "".join(traceback.TracebackException.from_exception(exc).format_exception_only())
-    found = re.search(r"Did you mean:? '?([\w.]+)'?\?", shown)
-    if found:
-        return found.group(1)
-    name = getattr(exc, "name", None)
-    if not name:
-        return None
-    if isinstance(exc, AttributeError):
-        obj = getattr(exc, "obj", None)
-        pool = [n for n in dir(obj) if not n.startswith("_")] if obj is not None else []
-    else:
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_next is not None:
-            tb = tb.tb_next
-        frame = tb.tb_frame if tb is not None else None
-        pool = [*vars(builtins)] + ([*frame.f_locals, *frame.f_globals] if frame is not None else [])
-        pool = [n for n in pool if not n.startswith("__")]
-    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
-    return close[0] if close and close[0] != name else None
-
-
-def raised_in_template(exc: BaseException) -> bool:
-    """Did ``exc`` come from a Bottle SimpleTemplate's generated code (not from the learner's Python)?"""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    if tb is None:
-        return False
-    names = tb.tb_frame.f_globals
-    return "_printlist" in names and "_escape" in names and "rebase" in names
-
-
-def _explain_template_name(exc: NameError, where: str) -> str:
-    name = getattr(exc, "name", None) or _quoted(str(exc))
-    close = suggestion(exc)
-    if close and close not in ("include", "rebase", "get", "setdefault", "defined"):
-        return f"{where}: the template uses {name}, which it was not given: did you mean {close}?"
-    return (f"{where}: the template uses the name {name}, but nobody gave it a value: pass it to the template, "
-            f"like template(\"page\", {name}=...).")
-
-
-def _explain_attribute(exc: AttributeError, workspace: Path, where: str, code: str) -> str | None:
-    name, obj = getattr(exc, "name", None), getattr(exc, "obj", None)
-    if not name:
-        return None
-    found = re.search(rf"([\w.\]\)]+)\.{re.escape(name)}\b", code)
-    expr = found.group(1) if found else "it"
-    module_file = getattr(obj, "__file__", None) if type(obj).__name__ == "module" else None
-    if module_file and relative(module_file, workspace):
-        own = relative(module_file, workspace)
-        return (f"{where} uses {obj.__name__}.{name}, but {obj.__name__} here is your own file {own}, which has "
-                f"the same name as Python's {obj.__name__} module: rename your file.")
-    if obj is None and "NoneType" in str(exc):
-        return (f"{where}: {expr} is None here, so it has no {name}. Check that it was found (or made) "
-                "before this line uses it.")
-    close = suggestion(exc)
-    if close:
-        return f"{where}: {expr} has no attribute {name}; did you mean {expr}.{close}?"
-    return None
-
-
-def explain_missing_module(exc: ModuleNotFoundError, workspace: Path, where: str) -> str:
-    name = exc.name or _quoted(str(exc))
-    top = name.split(".")[0]
-    prefix = f"{where}: " if where else ""
-    if top in NOT_INSTALLED and importlib.util.find_spec(top) is None:
-        return (f"{prefix}{top} is {NOT_INSTALLED[top]}, a real package, but it is not installed in the sandbox, "
-                "so this lesson cannot use it. (A later version of lesson packs will let a pack declare the "
-                "libraries it needs.)")
-    parent, _, last = name.rpartition(".")
-    pool = _submodules(parent) if parent else _installed_modules(workspace)
-    close = difflib.get_close_matches(last, pool, n=1, cutoff=0.75)
-    if close:
-        wanted = f"{parent}.{close[0]}" if parent else close[0]
-        return f"{prefix}there is no module called {name}: is the name spelled right? Did you mean {wanted}?"
-    if not parent:
-        return (f"{prefix}there is no module called {name}: no {name}.py in your folder and no library by "
-                "that name. Is the name spelled right?")
-    return f"{prefix}there is no module called {name}: is the name spelled right?"
-
-
-def _installed_modules(workspace: Path) -> list[str]:
-    import pkgutil
-
-    names = {m.name for m in pkgutil.iter_modules()} | set(sys.stdlib_module_names)
-    names |= {p.stem for p in Path(workspace).glob("*.py")}
-    return sorted(n for n in names if not n.startswith("_"))
-
-
-def _submodules(parent: str) -> list[str]:
-    import pkgutil
-
-    try:
-        module = importlib.import_module(parent)
-    except ImportError:
-        return []
-    return [m.name for m in pkgutil.iter_modules(getattr(module, "__path__", []))]
-
-
-def _explain_missing_name_in_module(exc: ImportError, where: str) -> str:
-    wanted = _quoted(str(exc))
-    prefix = f"{where}: " if where else ""
-    try:
-        module = importlib.import_module(exc.name)
-    except ImportError:
-        module = None
-    pool = [n for n in dir(module) if not n.startswith("_")] if module is not None else []
-    close = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.75)
-    hint = f" Did you mean {close[0]}?" if close else ""
-    return f"{prefix}{exc.name} has nothing called {wanted} to import.{hint}"
-
-
-def _explain_unreadable_file(exc: UnicodeDecodeError, workspace: Path, where: str) -> str | None:
-    prefix = f"{where}: " if where else ""
-    return (f"{prefix}a file your code reads is not UTF-8 text ({exc.reason}). If another editor saved it, "
-            "convert it to UTF-8 in the file panel.")
-
-
-def _quoted(text: str) -> str:
-    found = re.search(r"'([^']+)'", text)
-    return found.group(1) if found else text
-
-
-def _source_line(workspace: Path, file, line) -> str:
-    if not file or not line:
-        return ""
-    return linecache.getline(str(Path(workspace) / file), line).strip()
 
 
 # --- a failed check, as the learner reads it ---------------------------------------------------
@@ -525,14 +226,18 @@ def record_responses() -> None:
     webtest.TestApp.do_request = do_request
 
 
-def not_found_explanation(workspace: Path, paths) -> str | None:
+def not_found_explanation(workspace: Path, paths, visited=()) -> str | None:
     """Why these paths answered 404, when the learner's source shows it: a route decorated inside
     another function or under ``if __name__ == "__main__":``, or a path without its leading slash
-    or with a slash too many at the end. None when nothing in the source explains it."""
-    paths = [p for p in dict.fromkeys(paths) if p]
+    or with a slash too many at the end. None when nothing in the source explains it.
+
+    ``visited`` are all the paths the check asked for: a route whose own path was among them was
+    found, so it is not what went wrong."""
+    routes = sources.route_sites(workspace)
+    served = [site.rule for site in routes if not site.enclosing]
+    paths = [p for p in dict.fromkeys(paths) if p and not any(_matches(rule, p) for rule in served)]
     if not paths:
         return None
-    routes = sources.route_sites(workspace)
     for site in routes:
         if site.enclosing and any(_matches(site.rule, path) for path in paths):
             where = workspace_location(site.file, site.line)
@@ -544,7 +249,7 @@ def not_found_explanation(workspace: Path, paths) -> str | None:
             return (f"{where}: the route for {site.rule} is inside the function {site.enclosing}(), so it only "
                     f"exists while {site.enclosing}() runs: move {decorator} and its function back to the left margin.")
     for site in routes:
-        if site.enclosing:
+        if site.enclosing or any(_matches(site.rule, path) for path in visited):
             continue
         where = workspace_location(site.file, site.line)
         for path in paths:

@@ -459,7 +459,7 @@ def learner_facing(exc: BaseException, workspace: Path) -> dict:
     if info.get("limited") or isinstance(exc, LearnerCodeError):
         return _with_shadowing_note(info, workspace)
     missing = [entry["path"] for entry in explain.RESPONSES if entry["status"] == 404]
-    cause = explain.not_found_explanation(workspace, missing)
+    cause = explain.not_found_explanation(workspace, missing, [entry["path"] for entry in explain.RESPONSES])
     if cause:
         info["message"] = cause
     return _with_shadowing_note(info, workspace)
