@@ -178,8 +178,12 @@ def test_login_needs_the_csrf_token(site):
     hidden = {name: fields[0].value for name, fields in form.fields.items()
               if name and isinstance(fields[0], webtest.forms.Hidden) and fields[0].value}
     action = form.action or "/login"
-    for what, sent in (("without the hidden CSRF token", data),
-                       ("with a made-up CSRF token", {**data, **{n: "made-up-" + v for n, v in hidden.items()}})):
+    attempts = [("without the hidden CSRF token", data, True),
+                ("with a made-up CSRF token", {**data, **{n: "made-up-" + v for n, v in hidden.items()}}, True),
+                ("with neither the CSRF cookie nor the token", data, False)]
+    for what, sent, keep_cookies in attempts:
+        if not keep_cookies:
+            site.cookiejar.clear()
         r = site.post(action, sent, expect_errors=True)
         new = [name for name in cookies_set(r) if name not in before]
         assert r.status_int in (400, 403) and not new, (

@@ -250,11 +250,14 @@ def test_forged_cookies_are_refused(site, db, monkeypatch, request):
 
 def test_csrf_still_checked(site, db):
     """A logged-in author's form still needs its CSRF token"""
-    log_in(site, "ada")
+    session = log_in(site, "ada")
     form = article_form(site)
     hidden = hidden_fields(form)
     for what, data in (("without the hidden CSRF token", dict(ARTICLE)),
-                       ("with a made-up CSRF token", {**ARTICLE, **{n: "made-up-" + v for n, v in hidden.items()}})):
+                       ("with a made-up CSRF token", {**ARTICLE, **{n: "made-up-" + v for n, v in hidden.items()}}),
+                       ("with neither the CSRF cookie nor the token", dict(ARTICLE))):
+        if what.startswith("with neither"):
+            with_cookies(site, session)  # still logged in, but the CSRF cookie is gone
         before = count(db)
         r = site.post("/blog/new", data, expect_errors=True)
         assert count(db) == before and r.status_int in (400, 403), (
