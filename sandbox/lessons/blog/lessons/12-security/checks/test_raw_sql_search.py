@@ -66,6 +66,10 @@ def leaked(html):
 
 def test_search_looks_in_content(articles, client):
     """The search finds words in the content too"""
+    text = visible_text(search(client, "travel").text)
+    assert "Travel diary" in text, (
+        "Searching for 'travel' should find 'Travel diary', whose title starts with it. LIKE compares the whole "
+        "text unless the pattern has % around the words: pass f\"%{q}%\" as the parameter.")
     text = visible_text(search(client, "japan").text)
     assert "Travel diary" in text, (
         "Searching for 'japan' should find 'Travel diary', whose content mentions Japan. "
