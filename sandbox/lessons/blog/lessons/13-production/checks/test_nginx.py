@@ -5,16 +5,9 @@ the app needs, and /static/ sent by nginx from the app's static folder (or passe
 import posixpath
 
 import pytest
-from deployment import (
-    addresses_of,
-    read_nginx,
-    shown,
-    static_path,
-    the_unit,
-    unit_environment,
-    unit_files,
-    waitress_addresses,
-)
+from nginx_config import read_nginx, static_path
+from serving import addresses_of, shown, waitress_addresses
+from systemd_unit import the_unit, unit_environment, unit_files
 
 STATIC_FILE = "/static/style.css"
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import bottle
 import pytest
 import webtest
-from deployment import is_loopback, waitress_addresses
+from serving import is_loopback, waitress_addresses
 
 SITE = "blog.example.org"
 VISITOR = "203.0.113.7"  # addresses kept for documentation: never a real machine

@@ -10,18 +10,15 @@ import shlex
 import bottle
 import pytest
 import webtest
-from deployment import (
+from nginx_config import nginx_candidates, read_nginx, static_path
+from serving import (
     addresses_of,
     environment_names_read,
-    nginx_candidates,
-    read_nginx,
     shown,
-    static_path,
-    the_unit,
-    unit_environment,
     waitress_addresses,
     waitress_scripts,
 )
+from systemd_unit import the_unit, unit_environment
 
 PYTHON = re.compile(r"python(3(\.\d+)?)?(\.exe)?$")
 SYSTEM_BINS = {"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}

@@ -5,7 +5,7 @@ Bottle's adapter, host and port or listen) is read by Waitress's own settings co
 import bottle
 import pytest
 import webtest
-from deployment import (
+from serving import (
     WaitressStandIn,
     is_loopback,
     main_start,
