@@ -76,3 +76,47 @@ def test_the_window_opens_no_larger_than_the_screen(screens, size):
     from sandbox.launch.window import window_size
 
     assert window_size(screens) == size
+
+
+def test_the_window_stays_on_the_sandbox_when_its_page_navigates_elsewhere(xvfb, tmp_path):
+    """A real top-frame navigation to another origin, started inside the real window over Qt
+    WebEngine's DevTools protocol: the window stays, and the address goes to the system browser."""
+    import json
+    import socket
+    import urllib.request
+
+    import websocket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        devtools = probe.getsockname()[1]
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
+    browser.chmod(0o755)
+    env = {**os.environ, "DISPLAY": xvfb, "PYTHONUNBUFFERED": "1", "BROWSER": str(browser),
+           "QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{devtools}"}
+    env.pop("WAYLAND_DISPLAY", None)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "launcher.py"), "--data-dir", str(tmp_path / "data")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        address = proc.stdout.readline()
+        port = address.split("127.0.0.1:")[1].split("/")[0]
+        assert proc.stdout.readline().strip() == f"Window loaded: http://127.0.0.1:{port}/"
+        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{devtools}/json", timeout=10))
+        [page] = [t for t in targets if t.get("type") == "page"]
+        channel = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=10)
+
+        def evaluate(number, expression):
+            channel.send(json.dumps({"id": number, "method": "Runtime.evaluate",
+                                     "params": {"expression": expression, "returnByValue": True}}))
+            return json.loads(channel.recv())["result"]["result"].get("value")
+
+        evaluate(1, "location.href = 'http://127.0.0.1:9/elsewhere'; 1")
+        wait_for(lambda: opened.is_file(), what="the other address to go to the system browser")
+        assert opened.read_text().strip() == "http://127.0.0.1:9/elsewhere"
+        assert evaluate(2, "location.href") == f"http://127.0.0.1:{port}/"
+        channel.close()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)

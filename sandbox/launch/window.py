@@ -89,25 +89,35 @@ def leaves_origin(url: str, origin: str) -> bool:
     return origin_of(url) != origin
 
 
-def guard_top_frame(window, origin: str, open_external=webbrowser.open) -> bool:
+def guard_top_frame(origin: str, open_external=webbrowser.open) -> bool:
     """Keep the window's top frame on the sandbox: other sites open in the system browser instead.
 
-    Qt WebEngine only; other backends keep pywebview's own handling of links that open new windows.
+    Qt WebEngine asks the page's ``acceptNavigationRequest(url, type, is_main_frame)`` before
+    every navigation, in the GUI thread; pywebview's page class is reimplemented here before
+    any window exists, so a top-frame navigation to another origin is refused whatever starts it
+    (a link, a script, a form). (A ``navigationRequested`` signal connected from pywebview's event
+    thread is never delivered: Qt cannot queue its argument type.) Other backends keep pywebview's
+    own handling. True when the guard is in place.
     """
-    native = getattr(window, "native", None)
-    view = getattr(native, "webview", None)
-    page = view.page() if view is not None else None
-    if page is None or not hasattr(page, "navigationRequested"):
+    try:
+        from webview.platforms import qt
+    except Exception:  # noqa: BLE001 - no Qt here: another backend runs the window
         return False
+    page_class = getattr(getattr(qt, "BrowserView", None), "WebPage", None)
+    if page_class is None or not getattr(qt, "is_webengine", False):
+        return False
+    allowed = page_class.acceptNavigationRequest
 
-    def on_navigation(request):
-        url = request.url().toString()
-        if request.isMainFrame() and leaves_origin(url, origin):
-            request.reject()
-            if url.startswith(("http://", "https://")):
-                open_external(url)
+    def accept_navigation_request(page, url, kind, is_main_frame):
+        address = url.toString()
+        if is_main_frame and leaves_origin(address, origin):
+            log.info("Kept the window on the sandbox; %s opens in the system browser", address)
+            if address.startswith(("http://", "https://")):
+                open_external(address)
+            return False
+        return allowed(page, url, kind, is_main_frame)
 
-    page.navigationRequested.connect(on_navigation)
+    page_class.acceptNavigationRequest = accept_navigation_request
     return True
 
 
@@ -160,7 +170,8 @@ def run_window(url: str, stop: threading.Event, *, on_loaded=None) -> None:
             on_loaded(window.get_current_url())
 
     window.events.loaded += loaded
-    window.events.shown += lambda: log.info("Top-frame guard installed: %s", guard_top_frame(window, origin_of(url)))
+    if sys.platform.startswith("linux"):
+        log.info("Top-frame guard installed: %s", guard_top_frame(origin_of(url)))
 
     def close_when_stopped():
         stop.wait()
