@@ -26,11 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_dir(parser)
     parser.set_defaults(ui="window", handler=run_command)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from sandbox.launch import pack_commands, progress_commands, watch_commands
+    from sandbox.launch import instructor_commands, pack_commands, progress_commands, watch_commands
 
     pack_commands.add_commands(commands, add_data_dir)
     watch_commands.add_commands(commands, add_data_dir)
     progress_commands.add_commands(commands, add_data_dir)
+    instructor_commands.add_commands(commands, add_data_dir)
     return parser
 
 

@@ -23,7 +23,11 @@
   <tr>
     <td><a href="{{url('continue', pack_id=p['id'])}}">{{p['title']}}</a> <span class="muted small">{{p['id']}}</span></td>
     <td>{{p['version']}}</td><td>{{p['lessons']}}</td><td>{{p['steps']}}</td><td>{{p['authors']}}</td>
+    % if may_remove:
     <td><form method="post" action="{{url('remove_pack', pack_id=p['id'])}}"><input type="hidden" name="csrf_token" value="{{csrf}}"><button class="button danger" type="submit" data-confirm="Remove {{p['title']}}? Your files and progress are kept in case you install it again.">Remove</button></form></td>
+    % else:
+    <td class="muted small">Removing is <a href="{{url('instructor')}}">locked for the instructor</a></td>
+    % end
   </tr>
   % end
   </tbody>

@@ -99,4 +99,8 @@ ROUTES: list[Route] = [
     Route("POST", "/instructor/import", "import_reports", instructor.import_reports),
     Route("GET", "/instructor/class.csv", "class_csv", instructor.class_csv),
     Route("POST", "/instructor/clear", "clear_class", instructor.clear),
+    Route("POST", "/instructor/unlock", "unlock_instructor", instructor.unlock),
+    Route("POST", "/instructor/lock", "lock_instructor", instructor.lock_now),
+    Route("POST", "/instructor/passphrase", "set_instructor_passphrase", instructor.set_passphrase),
+    Route("POST", "/instructor/passphrase/remove", "remove_instructor_passphrase", instructor.remove_passphrase),
 ]

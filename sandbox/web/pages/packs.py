@@ -15,6 +15,7 @@ from bottle import HTTPResponse, redirect, request, static_file
 from sandbox.errors import PackError
 from sandbox.packs.catalog import Catalog, lesson_image
 from sandbox.web import context
+from sandbox.web.pages import instructor
 from sandbox.web.render import render
 
 
@@ -28,7 +29,7 @@ def page(status: int = 200, *, report: dict | None = None, installed: str | None
     catalog = context.services().catalog
     broken = [{"folder": b.folder.name, "error": str(b.error)} for b in catalog.broken()]
     body = render("packs", context.page_context("packs"), packs=pack_rows(catalog), broken=broken,
-                  report=report, installed=installed)
+                  report=report, installed=installed, may_remove=instructor.unlocked())
     return HTTPResponse(body, status=status)
 
 
@@ -57,6 +58,7 @@ def install():
 
 
 def remove(pack_id):
+    instructor.require("Removing a lesson pack")
     context.services().catalog.remove(pack_id)
     redirect(context.url("packs"), 303)
 
