@@ -118,40 +118,21 @@ def test_form_shown_again_after_a_mistake_still_works(db, visitor):
     )
 
 
-def test_post_without_cookie_or_token_is_refused(db, visitor, app):
-    """A POST with neither cookie nor token is refused"""
-    refused(db, forge(app, visitor.action, visitor.fields("Forged"), {}), "with neither the token nor its cookie")
-
-
-def test_post_without_token_is_refused(db, visitor, app):
-    """A POST without the token is refused with 403"""
-    response = forge(app, visitor.action, visitor.fields("Forged"), visitor.cookies)
-    refused(db, response, "with the visitor's cookie but without the hidden token")
-
-
-def test_post_with_wrong_token_is_refused(db, visitor, app):
-    """A POST with a wrong token is refused with 403"""
-    data = {**visitor.fields("Forged"), **{name: "made-up-" + value for name, value in visitor.hidden.items()}}
-    refused(db, forge(app, visitor.action, data, visitor.cookies), "with a made-up token")
-
-
-def test_post_with_another_visitors_token_is_refused(db, visitor, app):
-    """A POST with another visitor's token is refused with 403"""
+def test_forged_posts_are_refused(db, visitor, app):
+    """Every forged POST is refused with 403"""
     other = Visitor(app)
-    data = {**visitor.fields("Forged"), **other.hidden}
-    refused(db, forge(app, visitor.action, data, visitor.cookies), "with another visitor's token")
-
-
-def test_token_without_its_cookie_is_refused(db, visitor, app):
-    """A token sent without its own cookie is refused with 403"""
-    data = {**visitor.fields("Forged"), **visitor.hidden}
-    refused(db, forge(app, visitor.action, data, {}), "with the form's token but no cookie")
-    other = {name: "some-other-value" for name in visitor.cookies}
-    refused(db, forge(app, visitor.action, data, other), "with the form's token but a different cookie")
-
-
-def test_empty_token_is_refused(db, visitor, app):
-    """An empty token is refused with 403"""
-    data = {**visitor.fields("Forged"), **{name: "" for name in visitor.hidden}}
-    refused(db, forge(app, visitor.action, data, {name: "" for name in visitor.cookies}),
-            "with an empty token and an empty cookie")
+    title = visitor.fields("Forged")
+    blank = {name: "" for name in visitor.hidden}
+    forged = [
+        ("with neither the token nor its cookie", title, {}),
+        ("with the visitor's cookie but without the hidden token", title, visitor.cookies),
+        ("with a made-up token", {**title, **{name: "made-up-" + value for name, value in visitor.hidden.items()}},
+         visitor.cookies),
+        ("with another visitor's token", {**title, **other.hidden}, visitor.cookies),
+        ("with the form's token but no cookie", {**title, **visitor.hidden}, {}),
+        ("with the form's token but a different cookie", {**title, **visitor.hidden},
+         {name: "some-other-value" for name in visitor.cookies}),
+        ("with an empty token and an empty cookie", {**title, **blank}, {name: "" for name in visitor.cookies}),
+    ]
+    for what, data, cookies in forged:
+        refused(db, forge(app, visitor.action, data, cookies), what)
