@@ -371,3 +371,44 @@ def test_the_preview_reads_templates_with_a_bom_and_names_another_encoding(previ
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(status.url + "old", timeout=5)
     wait_for(lambda: "views/old.tpl is saved in Windows-1252 (cp1252)" in manager.output(1)[0], what="the console")
+
+
+def test_a_check_keeps_its_own_words_about_a_value_that_is_none(check_runner, tmp_path):
+    app = app_with("return Note.get_or_none(Note.text == 'nope').text",
+                   "from bottle import Bottle\nfrom peewee import SqliteDatabase, Model, CharField\n"
+                   "db = SqliteDatabase(':memory:')\nclass Note(Model):\n    text = CharField()\n"
+                   "    class Meta:\n        database = db\ndb.create_tables([Note])")
+    failure = failure_of(check_runner, tmp_path, {"app.py": app}, CATCHING_CHECK)
+    assert failure.message == "Visiting / crashed with AttributeError: 'NoneType' object has no attribute 'text'"
+
+
+def test_the_source_fixture_leaves_a_byte_order_mark_out(check_runner, tmp_path):
+    check = "def test_source(source):\n    assert source('app.py').startswith('from bottle'), repr(source('app.py')[:3])\n"
+    workspace, checks = make_step(tmp_path, {}, check)
+    (workspace / "app.py").write_bytes(b"\xef\xbb\xbf" + HELLO_APP.strip().encode())
+    result = check_runner.run(workspace, checks)
+    assert result.passed, result.to_dict()
+
+
+def test_the_lesson_page_says_how_many_right_answers_are_missing(client, settings, tmp_path):
+    import shutil
+
+    from sandbox.packs.install import install_pack
+    from tests.support import FIXTURE_PACK, HELLO_STEP
+
+    pack = tmp_path / "hello"
+    shutil.copytree(FIXTURE_PACK, pack)
+    lesson = pack / "lessons" / "01-first-routes" / "lesson.toml"
+    lesson.write_text(lesson.read_text().replace('question = "What does @app.route(\\"/\\") do?"\n', (
+        'question = "What does @app.route(\\"/\\") do?"\nmultiple = true\n\n[[steps.choices]]\n'
+        'text = "It names the path it answers."\ncorrect = true\nexplain = "Yes."\n\n[[steps.choices]]\n'
+        'text = "It ties a function to requests."\ncorrect = true\nexplain = "Yes, that too."\n')))
+    from tests.test_lesson_pages import GOOD, check
+
+    install_pack(pack, settings.packs_dir)
+    client.get(HELLO_STEP)
+    check(client, GOOD)  # the quiz unlocks once the code step before it passes
+    quiz = HELLO_STEP.rsplit("/", 1)[0] + "/why-routes"
+    page = client.post(quiz + "/quiz", [("choice", "0"), ("choice", "1"), ("choice", "3"), ("csrf_token", client.csrf)],
+                       headers={"HX-Request": "true"}).text
+    assert "You found 2 of the 3 right answers; one is still missing, and \u201cIt starts the web server.\u201d is not one of them." in page

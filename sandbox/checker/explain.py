@@ -125,9 +125,10 @@ def describe_failure(exc: BaseException, workspace: Path) -> dict:
     caught = _caught_by_check(exc)
     if caught is not None:
         # The check caught an error from the learner's code and wrote its own sentence around it;
-        # a recognised mistake is named instead of the check's general words.
+        # a recognised slip is named instead of the check's general words. A value that is None is
+        # left to the check: its author knows why it may be missing at that point of the lesson.
         specific = specific_explanation(caught, workspace)
-        if specific:
+        if specific and not _about_none(caught):
             file, line = last_learner_frame(caught.__traceback__, workspace)
             return {**info, "file": file, "line": line, "message": specific}
     if isinstance(exc, AssertionError):
@@ -138,6 +139,10 @@ def describe_failure(exc: BaseException, workspace: Path) -> dict:
     if isinstance(exc, pytest.fail.Exception):
         return {**info, "message": trim_sql(str(exc))}
     return {**info, "message": explain_exception(exc, workspace, file, line)}
+
+
+def _about_none(exc: BaseException) -> bool:
+    return isinstance(exc, AttributeError) and getattr(exc, "obj", 0) is None and "NoneType" in str(exc)
 
 
 def _caught_by_check(exc: BaseException) -> BaseException | None:

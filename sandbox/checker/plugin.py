@@ -51,7 +51,7 @@ def source(workspace):
         path = workspace / name
         if not path.is_file():
             pytest.fail(f"There is no {name} in your workspace yet.", pytrace=False)
-        return path.read_text(encoding="utf-8", errors="replace")
+        return path.read_text(encoding="utf-8-sig", errors="replace")  # a byte order mark is not text
 
     return read
 
