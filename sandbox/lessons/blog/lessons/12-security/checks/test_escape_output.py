@@ -88,6 +88,13 @@ def test_article_page_escapes(Article, client):
             f"The paragraph with {payload!r} disappeared from the article page: show it as text with {{{{...}}}}.")
 
 
+def page_form(client):
+    r = client.get("/blog/new", expect_errors=True)
+    form = next((f for f in r.forms.values() if "title" in f.fields), None) if r.status_int == 200 else None
+    assert form is not None, "The page /blog/new should still show the form for a new article."
+    return form
+
+
 @pytest.mark.independent
 def test_other_pages_escape(Article, client):
     """Titles and visitor text are shown as text on every page"""
@@ -99,6 +106,12 @@ def test_other_pages_escape(Article, client):
         html = page(client, path, what)
         for payload in HOSTILE:
             assert_escaped(html, payload, f"{what}, in an article's title or summary")
+    for payload in HOSTILE:
+        form = page_form(client)
+        form["title"] = payload
+        form["content"] = ""  # refused, so the form comes back with the title filled in
+        html = form.submit(expect_errors=True).text
+        assert_escaped(html, payload, "the form at /blog/new, shown again with the title that was typed")
     for payload in HOSTILE:
         if "/" not in payload:  # a slash would end the name in the address
             html = page(client, f"/hello/{quote(payload, safe='')}", "the hello page")
