@@ -47,6 +47,16 @@ class StorageError(SandboxError):
     title = "The data folder cannot be written"
 
 
+class DatabaseBusy(StorageError):
+    """Another program (or a stuck writer) held a write lock on the database longer than the sandbox waits.
+
+    SQLite's BUSY and LOCKED result codes; nothing was written, so trying again later is safe.
+    """
+
+    status = 503
+    title = "The sandbox's database is busy"
+
+
 class NotFound(SandboxError):
     """What the address names does not exist (any more)."""
 

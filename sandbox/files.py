@@ -23,6 +23,8 @@ SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "venv"})
 JUNK_NAMES = frozenset({"Thumbs.db", "desktop.ini"})
 JUNK_SUFFIXES = (".pyc", ".pyo")
 DATA_FILE = re.compile(r"\.(db|sqlite|sqlite3|log)(-journal|-wal|-shm)?$|-journal$|-wal$|-shm$", re.IGNORECASE)
+# write_atomic's temporary file beside its target: ".<name>.<8 random characters>.tmp" (tempfile.mkstemp).
+TEMP_FILE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
 def skipped_dir(name: str) -> bool:
@@ -38,6 +40,11 @@ def is_junk(name: str) -> bool:
 def is_data(name: str) -> bool:
     """Is a file of this name what a running app writes (a database, its journal, a log)?"""
     return bool(DATA_FILE.search(name))
+
+
+def is_temp_file(name: str) -> bool:
+    """Is a file of this name one of ``write_atomic``'s temporary files (renamed away, or left by a crash)?"""
+    return bool(TEMP_FILE.match(name))
 
 
 def is_learner_file(name: str) -> bool:

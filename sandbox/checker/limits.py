@@ -10,7 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from sandbox.files import walk_files
+from sandbox.files import is_temp_file, walk_files
 
 try:
     import resource
@@ -78,18 +78,29 @@ def unprivileged_ids() -> tuple[int, int] | None:
 
 def copy_tree(src: Path, dest: Path, owner: tuple[int, int] | None) -> None:
     """Copy the workspace (``sandbox.files``' rule: data files too, no skipped folders, junk or links) so
-    a check never writes into, or is confused by, the real one. Files past MAX_WORKSPACE_BYTES are left out."""
+    a check never writes into, or is confused by, the real one. Files past MAX_WORKSPACE_BYTES are left out.
+
+    The workspace is live while it is copied: the sandbox's own temporary files (an autosave's, renamed
+    away at any moment) are never copied, and a file that vanishes between being listed and being
+    copied (a journal the preview's database removed, a file deleted in the panel) is left out.
+    """
     budget = MAX_WORKSPACE_BYTES
     dest.mkdir(exist_ok=True)
     for rel in walk_files(src, data=True):
+        if is_temp_file(rel.rsplit("/", 1)[-1]):
+            continue
         path = src / rel
-        size = path.stat().st_size
-        if size > budget:
+        target = dest / rel
+        try:
+            size = path.stat().st_size
+            if size > budget:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        except (FileNotFoundError, NotADirectoryError):
+            target.unlink(missing_ok=True)
             continue
         budget -= size
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
     if owner:
         give_tree(dest, owner)
 

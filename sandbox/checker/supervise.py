@@ -151,6 +151,7 @@ class Supervisor:
         except (ProcessLookupError, PermissionError):
             pass
         _, status = os.waitpid(job.pid, 0)
+        _drain_output(job)
         for fd in job.fds:
             os.close(fd)
         shutil.rmtree(job.private, ignore_errors=True)
@@ -168,6 +169,22 @@ def _has_exited(pid: int) -> bool:
         return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
     done, _ = os.waitpid(pid, os.WNOHANG)
     return done != 0
+
+
+def _drain_output(job: Job) -> None:
+    """Read what the check printed that is still in its pipe: the result message can arrive first,
+    and "What your code printed" must not lose the last lines. The child is gone, so this ends."""
+    for fd, kind in list(job.fds.items()):
+        if kind != "out":
+            continue
+        while not job.limited:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:  # BlockingIOError: nothing more (a stray grandchild may hold the pipe open)
+                break
+            if not data:
+                break
+            job.take(kind, data)
 
 
 def _drain(fd: int) -> None:

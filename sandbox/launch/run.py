@@ -29,6 +29,7 @@ from sandbox.store import OpenResult, Store
 from sandbox.terminal.environment import LearnerEnvironment
 from sandbox.terminal.manager import TerminalManager
 from sandbox.web.render import bundle_available
+from sandbox.work.workspace import remove_leftovers
 
 log = logging.getLogger("sandbox")
 
@@ -47,6 +48,8 @@ def run(settings: Settings, *, out=None) -> int:
         return 0
     server = services = None
     try:
+        if leftovers := remove_leftovers(settings.workspaces_dir):  # a crash's temporary files, before any save
+            log.info("Removed %s temporary files a crash left in the workspaces", leftovers)
         services = Services(store=Store.open(settings.db_path), catalog=Catalog(settings.packs_dir))
         services.notices.extend(store_notices(services.store.opened))
         if not bundle_available():

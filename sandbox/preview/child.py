@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import socket
+import socketserver
 import sqlite3
 import sys
 import threading
@@ -277,6 +278,12 @@ def _skip_run(*args, **kwargs):
           "if __name__ == '__main__': so the file also works when it is imported.)", flush=True)
 
 
+def _skip_server(*args, **kwargs):
+    print("(The preview skipped the server your app starts when it is imported (serve() or serve_forever()): "
+          "it serves your app itself. Put that line under if __name__ == '__main__': so the file also works "
+          "when it is imported.)", flush=True)
+
+
 def load_learner_app(workspace: Path, app_file: str):
     os.chdir(workspace)
     sys.path.insert(0, str(workspace))
@@ -284,7 +291,13 @@ def load_learner_app(workspace: Path, app_file: str):
     # A learner's bare run() or app.run(...) at import time would serve on the wrong port forever.
     bottle.run = _skip_run
     bottle.Bottle.run = _skip_run
-    app = find_wsgi_app(__import__(Path(app_file).stem))
+    # So would waitress.serve(app) or wsgiref's make_server(...).serve_forever(); waitress is ours again after.
+    serve, waitress.serve = waitress.serve, _skip_server
+    socketserver.BaseServer.serve_forever = _skip_server
+    try:
+        app = find_wsgi_app(__import__(Path(app_file).stem))
+    finally:
+        waitress.serve = serve
     if app is None:
         raise LookupError(no_app_message(app_file))
     return app

@@ -12,6 +12,8 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 
+from sandbox.preview.manager import shown_path
+
 MAX_REQUESTS = 200
 
 
@@ -68,7 +70,8 @@ def record_from(data: dict, record_id: int) -> RequestRecord:
     templates = [TemplateRecord(name=str(t.get("name", "")), at_ms=num(t.get("at_ms")), ms=num(t.get("ms")))
                  for t in data.get("templates") or [] if isinstance(t, dict)]
     status = data.get("status")
-    return RequestRecord(id=record_id, method=str(data.get("method", "GET"))[:10], path=str(data.get("path", "/")),
+    return RequestRecord(id=record_id, method=str(data.get("method", "GET"))[:10],
+                         path=shown_path(str(data.get("path", "/"))),
                          query=str(data.get("query", "")), status=status if isinstance(status, int) else None,
                          duration_ms=num(data.get("duration_ms")), started_at=num(data.get("started_at")),
                          content_type=str(data.get("content_type", "")), templates=templates, queries=queries)

@@ -401,8 +401,17 @@ def page_of(request: dict) -> str | None:
     """The address of a request that showed an HTML page (a GET answered 200 with HTML), else None."""
     if request.get("method") == "GET" and request.get("status") == 200 and "html" in str(request.get("content_type")):
         query = request.get("query")
-        return str(request.get("path", "/")) + (f"?{query}" if query else "")
+        return shown_path(str(request.get("path", "/"))) + (f"?{query}" if query else "")
     return None
+
+
+def shown_path(path_info: str) -> str:
+    """A request's path as a person reads it: WSGI hands PATH_INFO over as bytes in Latin-1, so
+    /hello/Zoë arrives as /hello/ZoÃ«; decode it as UTF-8 the way Bottle does before routing."""
+    try:
+        return path_info.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeError:  # not bytes in Latin-1: already text
+        return path_info
 
 
 def crash_report(output: str, workspace: Path, code: int | None) -> dict:

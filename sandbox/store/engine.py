@@ -2,7 +2,13 @@
 
 The models are bound to ``database``, which sends each thread's queries to the Store that thread
 activated (a request activates its app's Store), so two Stores on two data folders can serve in
-one process. ``SandboxDatabase`` turns SQLite's "cannot write" result codes into StorageError.
+one process. ``SandboxDatabase`` turns SQLite's "cannot write" result codes into StorageError, and
+a database another writer holds for longer than ``BUSY_WAIT_MS`` into DatabaseBusy (503).
+
+Every transaction starts as a writer (``BEGIN IMMEDIATE``): a read-then-write in a deferred
+transaction cannot wait for another writer (SQLite answers "database is locked" at once), while an
+immediate one waits its turn on the busy timeout. Commits are durable when they return
+(``synchronous=FULL``): a save the page calls saved is in its history after a power cut too.
 """
 
 from __future__ import annotations
@@ -10,14 +16,24 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from peewee import DatabaseProxy, SqliteDatabase
 
-from sandbox.errors import StorageError
+from sandbox.errors import DatabaseBusy, StorageError
 
 log = logging.getLogger(__name__)
-PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": "normal"}
+# How long a request waits for another writer (another request, or another program holding a write
+# lock on sandbox.db) before it says the database is busy; bookkeeping a page can skip waits less.
+BUSY_WAIT_MS = 5000
+BOOKKEEPING_WAIT_MS = 1000
+# FULL: a commit is on the disk when it returns (WAL + NORMAL may lose the last commits to a power cut).
+SYNCHRONOUS = "full"
+PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": BUSY_WAIT_MS, "synchronous": SYNCHRONOUS}
+BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+BUSY_SENTENCE = ("Another program is using the sandbox's database (sandbox.db) right now, so this could not be "
+                 "recorded yet. Close the program that has it open (a database browser, say) and try again in a "
+                 "moment; nothing you saved before is lost.")
 
 # SQLite's primary result codes for a data folder it cannot write (https://sqlite.org/rescode.html),
 # and what to tell the learner. Extended codes (SQLITE_IOERR_WRITE, ...) carry the primary one in
@@ -52,6 +68,12 @@ def _chain(exc: BaseException | None, depth: int = 10):
         exc, depth = exc.__cause__ or exc.__context__, depth - 1
 
 
+def busy(exc: BaseException) -> bool:
+    """Did SQLite give up waiting for a lock another connection (or program) holds?"""
+    return any(isinstance(error, sqlite3.Error) and isinstance(getattr(error, "sqlite_errorcode", None), int)
+               and error.sqlite_errorcode & 0xFF in BUSY_CODES for error in _chain(exc))
+
+
 @contextmanager
 def _storage_errors():
     try:
@@ -59,6 +81,8 @@ def _storage_errors():
     except StorageError:
         raise
     except Exception as exc:
+        if busy(exc):
+            raise DatabaseBusy(BUSY_SENTENCE) from exc
         sentence = storage_failure(exc)
         if sentence is None:
             raise
@@ -66,7 +90,24 @@ def _storage_errors():
 
 
 class SandboxDatabase(SqliteDatabase):
-    """Peewee's SqliteDatabase whose every way to the disk raises StorageError when the disk refuses."""
+    """Peewee's SqliteDatabase whose every way to the disk raises StorageError when the disk refuses.
+
+    Its transactions begin IMMEDIATE (as writers), and each connection waits ``BUSY_WAIT_MS`` for
+    a lock and commits with ``SYNCHRONOUS`` durability (read when it connects).
+    """
+
+    def __init__(self, database, **kwargs):
+        kwargs.setdefault("lock_type", "IMMEDIATE")
+        super().__init__(database, **kwargs)
+
+    def _set_pragmas(self, conn):
+        super()._set_pragmas(conn)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_WAIT_MS)}")
+        conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+
+    def wait_at_most(self, milliseconds: int) -> None:
+        """Wait at most this long for a lock on this thread's connection (until it reconnects)."""
+        self.connection().execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
 
     def connect(self, reuse_if_open=False):
         with _storage_errors():
@@ -116,15 +157,35 @@ database = _ThreadRouted()
 
 
 def atomic():
-    """A transaction (or savepoint, when nested) on this thread's store."""
+    """A transaction (or savepoint, when nested) on this thread's store; it begins as a writer
+    (IMMEDIATE), so it waits for another writer instead of failing halfway."""
     return database.atomic()
 
 
 @contextmanager
 def unless_disk_fails(what: str):
-    """Run bookkeeping a page can do without: a full or read-only disk skips it, with a log line."""
+    """Run bookkeeping a page can do without: a full or read-only disk, or a database another
+    program holds for more than BOOKKEEPING_WAIT_MS, skips it with a log line.
+
+    When even the transaction cannot begin, the block still runs (a context manager cannot skip
+    it): its reads work, and its first write fails as quickly and is skipped the same way.
+    """
     try:
-        with database.atomic():
+        with ExitStack() as stack:
+            try:
+                if database.transaction_depth() == 0:
+                    database.wait_at_most(BOOKKEEPING_WAIT_MS)
+                    stack.callback(_wait_again)
+                stack.enter_context(database.atomic())
+            except StorageError:
+                pass
             yield
-    except StorageError as exc:
+    except StorageError as exc:  # from the block, or from its commit
         log.warning("Skipped %s: %s", what, exc)
+
+
+def _wait_again() -> None:
+    try:
+        database.wait_at_most(BUSY_WAIT_MS)
+    except StorageError:
+        pass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bottle import Bottle
+from bottle import BaseRequest, Bottle
 
 from sandbox.config import Settings
 from sandbox.services import Services
@@ -21,6 +21,10 @@ def create_app(settings: Settings, services: Services) -> SecurityMiddleware:
     The Bottle app inside is ``.app`` (routes, hooks, error pages). Each request opens its own
     database connection on ``services.store`` and closes it afterwards.
     """
+    # Bottle parses forms of at most MEMFILE_MAX bytes (100 KB by default), far below the 1 MB a
+    # workspace file may hold (3 MB once form-encoded; a Check sends every open file): let it read
+    # whatever the server accepted (``max_body_bytes``), so the limit a learner meets is the documented one.
+    BaseRequest.MEMFILE_MAX = max(BaseRequest.MEMFILE_MAX, settings.max_body_bytes)
     app = Bottle(catchall=True, autojson=True)
     app.config["sandbox.settings"] = settings
     app.config["sandbox.services"] = services

@@ -7,6 +7,8 @@ Bottle's ``request.app`` (set by ``Bottle._handle``), never through module globa
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from bottle import request
 
 from sandbox.classroom.profiles import current_learner
@@ -38,7 +40,12 @@ def url(name: str, /, **values) -> str:
     Bottle's ``get_url`` without its two ``urljoin`` calls, which cost more than the lesson page's
     whole outline. Raises bottle.RouteBuildError for an unknown name or a missing wildcard.
     """
-    return request.environ.get("SCRIPT_NAME", "").rstrip("/") + request.app.router.build(name, **values)
+    router = request.app.router
+    # Bottle puts wildcard values into the path as they are: a file or a learner's name with "&", "?",
+    # "#" or spaces in it would change the address, so each is percent-encoded (the query already is).
+    wildcards = {key for key, _ in router.builder.get(name, ()) if key}
+    values = {key: quote(str(value), safe="/") if key in wildcards else value for key, value in values.items()}
+    return request.environ.get("SCRIPT_NAME", "").rstrip("/") + router.build(name, **values)
 
 
 def step_url(pack_id: str, lesson_id: str, step_id: str, action: str = "step") -> str:

@@ -39,6 +39,9 @@ REASON_WORDS = {
     "converted": "Converted to UTF-8, with the same text",
 }
 THINNED_REASONS = ("save", "check", "outside-edit")
+# Versions kept without being written to the file (what was typed while the file changed elsewhere):
+# they never say what the disk holds, so the conflict rule looks past them.
+NOT_ON_DISK = ("conflict",)
 
 
 def versions_of(ws: Workspace):
@@ -59,6 +62,12 @@ def latest(ws: Workspace, rel: str) -> FileVersion | None:
     """The newest version of one file, or None before its first save."""
     found = newest_first(ws, rel, 1)
     return found[0] if found else None
+
+
+def latest_on_disk(ws: Workspace, rel: str) -> FileVersion | None:
+    """The newest version the sandbox wrote to (or found on) the disk: "conflict" versions left out."""
+    return (versions_of(ws).where((FileVersion.path == rel) & FileVersion.reason.not_in(NOT_ON_DISK))
+            .order_by(FileVersion.id.desc()).first())
 
 
 def record(ws: Workspace, rel: str, content: str, reason: str) -> FileVersion:

@@ -17,12 +17,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from sandbox.errors import DiskError, WorkspaceConflict, WorkspaceError
-from sandbox.files import fsync_dir, walk_files, write_atomic
+from sandbox.errors import DiskError, StorageError, WorkspaceConflict, WorkspaceError
+from sandbox.files import fsync_dir, is_temp_file, skipped_dir, walk_files, write_atomic
 from sandbox.store import atomic
 from sandbox.store.models import FileVersion
 from sandbox.work import encoding as encodings
-from sandbox.work.versions import latest as _latest
+from sandbox.work.versions import latest_on_disk as _latest_on_disk
 from sandbox.work.versions import newest_first
 from sandbox.work.versions import record as _record
 
@@ -31,6 +31,9 @@ MAX_PATH_CHARS = 200
 # Characters and names Windows cannot store, refused everywhere so a workspace travels between machines.
 WINDOWS_CHARS = set('<>:"|?*')
 WINDOWS_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+STARTING = ".starting-"  # a workspace being built beside its place: ".<lesson>.starting-XXXXXXXX"
+# What a crash can leave in the workspaces folder: a workspace half built, a deletion half done.
+LEFTOVER_FOLDER = re.compile(r"^\..+\.starting-[a-z0-9_]{8}$|^\.deleting-[a-z0-9_]{8}$")
 LANGUAGES = {".py": "python", ".tpl": "html", ".html": "html", ".htm": "html", ".css": "css",
              ".js": "javascript", ".mjs": "javascript"}
 
@@ -47,6 +50,26 @@ class Workspace:
     @property
     def path(self) -> Path:
         return self.root / str(self.learner_id) / self.pack_id / self.lesson_id
+
+
+def remove_leftovers(workspaces_dir: Path) -> int:
+    """Remove what a crash left behind in every workspace (``write_atomic``'s temporary files, a
+    workspace half built, a folder half deleted); return how many. Call it at start, before any
+    save can be under way: they are never the learner's, and a Check would only trip over them."""
+    removed = 0
+    for top, dirs, names in os.walk(workspaces_dir):
+        for name in [d for d in dirs if LEFTOVER_FOLDER.match(d)]:
+            shutil.rmtree(os.path.join(top, name), ignore_errors=True)
+            removed += 1
+        dirs[:] = [d for d in dirs if not LEFTOVER_FOLDER.match(d) and not skipped_dir(d)]
+        for name in names:
+            if is_temp_file(name):
+                try:
+                    os.unlink(os.path.join(top, name))
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
 
 
 def open_workspace(workspaces_dir: Path, learner_id: int, pack_id: str, lesson_id: str) -> Workspace:
@@ -198,21 +221,22 @@ def ensure_started(ws: Workspace, starter_files: dict[str, bytes], *, carry_from
     for rel in files:
         check_path(rel)
     ws.path.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(dir=ws.path.parent, prefix=f".{ws.lesson_id}.starting-"))
-    try:
-        for rel, data in files.items():
-            target = building.joinpath(*rel.split("/"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, data)
-        os.rename(building, ws.path)
-    except OSError:
-        shutil.rmtree(building, ignore_errors=True)
-        if ws.path.is_dir():  # another request started it first
-            return False
-        raise
-    fsync_dir(ws.path.parent)
-    _record_many(ws, {rel: data for rel, data in files.items() if rel not in carried}, "starter")
-    _record_many(ws, carried, "carry")
+    with one_writer():  # the folder appears with its history: no page sees its files as another editor's
+        building = Path(tempfile.mkdtemp(dir=ws.path.parent, prefix=f".{ws.lesson_id}{STARTING}"))
+        try:
+            for rel, data in files.items():
+                target = building.joinpath(*rel.split("/"))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(target, data)
+            os.rename(building, ws.path)
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)
+            if ws.path.is_dir():  # another request started it first
+                return False
+            raise
+        fsync_dir(ws.path.parent)
+        _record_many(ws, {rel: data for rel, data in files.items() if rel not in carried}, "starter")
+        _record_many(ws, carried, "carry")
     return True
 
 
@@ -242,29 +266,65 @@ def save_file(ws: Workspace, rel: str, content: str, *, reason: str = "save", gu
             f"'{rel}' is {len(data) / 1_000_000:.1f} MB, and a workspace file can be at most "
             f"{MAX_FILE_BYTES // 1_000_000} MB; make it smaller and save again."
         )
+    conflict, before = None, None
+    try:
+        with one_writer():  # check, write and record as one: no other save runs in between
+            version, conflict, before = _save_locked(ws, rel, path, content, data, reason, guard, base)
+    except StorageError:
+        if before is not None:  # written, but its history row was not committed: put the old text back
+            _put_back(path, *before)
+        raise
+    if conflict is not None:
+        raise conflict  # after the commit, so what was typed stays in history
+    return version
+
+
+def _save_locked(ws, rel, path, content, data, reason, guard, base):
+    """``save_file`` inside its transaction: (version, conflict, what the disk held when it was overwritten)."""
     if path.is_dir():
         raise WorkspaceError(f"'{rel}' is a folder in your workspace, not a file.")
     on_disk = _disk_text(path)
     stale = (base is not None and on_disk is not None and on_disk != content and text_hash(on_disk) != base)
     if stale or (base is None and guard and _changed_outside(ws, rel, path, data)):
         _record(ws, rel, content, "conflict")
-        raise WorkspaceConflict(
+        return None, WorkspaceConflict(
             f"'{rel}' changed on disk (another editor, a second tab or the terminal) since this editor "
             "opened it, so it was not overwritten. Compare the two versions and choose; what you typed "
             "is kept in the file's history.", path=rel, disk_text=on_disk or "", typed_text=content,
-            disk_version=text_hash(on_disk or ""))
+            disk_version=text_hash(on_disk or "")), None
     _keep_unrecorded(ws, rel, path, "before-convert", only_other_encodings=True)
     data = _with_own_bom(path, data)
+    latest = _latest_on_disk(ws, rel)
+    # The row first, the file second, one commit: a failed write takes its row back with it.
+    version = None if latest is not None and latest.content == content else _record(ws, rel, content, reason)
     try:
-        if not path.is_file() or path.read_bytes() != data:
+        old = path.read_bytes() if path.is_file() else None
+        if old != data:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, data)
+            return version, None, (old,)
     except OSError as exc:
         raise disk_error(rel, exc) from None
-    latest = _latest(ws, rel)
-    if latest is not None and latest.content == content:
-        return None
-    return _record(ws, rel, content, reason)
+    return version, None, None
+
+
+def _put_back(path: Path, old: bytes | None) -> None:
+    """Undo a write whose history row could not be committed, so the disk and the history agree."""
+    try:
+        if old is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_atomic(path, old)
+    except OSError:
+        pass  # the page load's adopt_outside_edits records what is there
+
+
+def one_writer():
+    """The critical section of every change to a workspace's files and their history: one SQLite
+    transaction that begins as the writer (IMMEDIATE), held while the disk is read and written, so
+    two saves (two tabs, a save and a Check) never interleave, and the file and its history row are
+    committed together. Waits for another writer on the busy timeout, then raises DatabaseBusy."""
+    return atomic()
 
 
 def _with_own_bom(path: Path, data: bytes) -> bytes:
@@ -301,13 +361,15 @@ def restore(ws: Workspace, version_id: int) -> FileVersion:
     path = resolve(ws, version.path)
     if path.is_dir():
         raise WorkspaceError(f"'{version.path}' is a folder in your workspace now, so it cannot be restored.")
-    _keep_unrecorded(ws, version.path, path, "before-restore")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, version.content.encode("utf-8"))
-    except OSError as exc:
-        raise disk_error(version.path, exc) from None
-    return _record(ws, version.path, version.content, "restore")
+    with one_writer():
+        _keep_unrecorded(ws, version.path, path, "before-restore")
+        restored = _record(ws, version.path, version.content, "restore")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, version.content.encode("utf-8"))
+        except OSError as exc:
+            raise disk_error(version.path, exc) from None
+    return restored
 
 
 def reset_step(ws: Workspace, start_files: dict[str, bytes]) -> list[str]:
@@ -324,14 +386,15 @@ def reset_step(ws: Workspace, start_files: dict[str, bytes]) -> list[str]:
         for rel, text in texts.items():
             if text is not None:
                 _record(ws, rel, text, "before-reset")
-    for rel, data in start_files.items():
-        path = resolve(ws, rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
-    _record_many(ws, start_files, "reset")
     removed = [rel for rel, text in texts.items() if rel not in start_files and text is not None]
-    for rel in removed:
-        _remove(ws, rel)
+    with one_writer():
+        for rel, data in start_files.items():
+            path = resolve(ws, rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, data)
+        _record_many(ws, start_files, "reset")
+        for rel in removed:
+            _remove(ws, rel)
     return removed
 
 
@@ -353,20 +416,24 @@ def _changed_outside(ws: Workspace, rel: str, path: Path, data: bytes) -> bool:
     on_disk = path.read_bytes()
     if on_disk == data or as_text(on_disk) == data.decode("utf-8"):
         return False
-    latest = _latest(ws, rel)
+    latest = _latest_on_disk(ws, rel)
     return latest is None or latest.content != any_text(on_disk)
 
 
 def adopt_outside_edits(ws: Workspace) -> list[str]:
     """Record, as "outside-edit" versions, the files another editor changed; return their paths."""
     adopted = []
-    for rel in list_files(ws):
-        path = ws.path.joinpath(*rel.split("/"))
-        latest = _latest(ws, rel)
-        text = any_text(path.read_bytes()) if path.is_file() else None
-        if text is not None and (latest is None or latest.content != text):
-            _record(ws, rel, text, "outside-edit")
-            adopted.append(rel)
+    with one_writer():  # nothing saves between reading a file and recording it
+        for rel in list_files(ws):
+            path = ws.path.joinpath(*rel.split("/"))
+            try:
+                text = any_text(path.read_bytes()) if path.is_file() else None
+            except OSError:  # deleted or renamed while we looked
+                continue
+            latest = _latest_on_disk(ws, rel)
+            if text is not None and (latest is None or latest.content != text):
+                _record(ws, rel, text, "outside-edit")
+                adopted.append(rel)
     return adopted
 
 
@@ -380,7 +447,7 @@ def _keep_unrecorded(ws: Workspace, rel: str, path: Path, reason: str, only_othe
     text, encoding = encodings.decode(path.read_bytes())
     if only_other_encodings and (text is None or encodings.is_utf8(encoding)):
         return
-    latest = _latest(ws, rel)
+    latest = _latest_on_disk(ws, rel)
     if text is not None and (latest is None or latest.content != text):
         _record(ws, rel, text, reason)
 
