@@ -13,7 +13,7 @@ import sys
 import pytest
 import webtest
 
-from sandbox.checker.probes import HOSTILE, assert_escaped, visible_text
+from sandbox.checker.probes import HOSTILE, SQL_ATTACKS, assert_escaped, visible_text
 
 KEY = "check-key-5d1e0f7a9b3c"
 OTHER_KEY = "check-key-other-83c2a4"
@@ -213,6 +213,37 @@ def test_no_fixed_key_without_secret_key(site, monkeypatch, request):
         "With no SECRET_KEY in the environment, two starts of your app signed ada's cookie the same way, so the key "
         "is a fixed (or empty) text that anyone who reads your code can use to sign a cookie saying 'ada'. Fall "
         "back to a random key instead: os.environ.get(\"SECRET_KEY\") or secrets.token_hex(32).")
+
+
+def sql_text(value):
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@pytest.mark.independent
+def test_sql_in_the_name_logs_nobody_in(site, workspace, monkeypatch, request):
+    """SQL typed as a username logs nobody in"""
+    db = request.getfixturevalue("db")
+    User = db.models["User"]
+    # A hash the attacker knows the password of, in your own format, for a row that claims to be ada.
+    add_author(db, workspace, monkeypatch, "mallory", "mallory-knows-this-1")
+    row = User.get(User.username == "mallory")
+    fields = User._meta.sorted_fields
+    claimed = {field.name: getattr(row, field.name) for field in fields}
+    claimed.update(id=User.get(User.username == "ada").id, username="ada")
+    row.delete_instance()
+    union = "UNION SELECT " + ", ".join(sql_text(claimed[field.name]) for field in fields) + " --"
+    attacks = [(attack, "not-the-password") for attack in SQL_ATTACKS]
+    attacks += [(f"nobody{mark} {union}", "mallory-knows-this-1") for mark in ("'", '"')]
+    for name, password in attacks:
+        try:
+            r, session = log_in(site, name, password)
+        except Exception as error:  # noqa: BLE001 - the learner's route crashed
+            pytest.fail(f"Logging in with the username {name!r} crashed your app ({type(error).__name__}: {error}): the "
+                        "name became part of your SQL. Find the user with User.get_or_none(User.username == name), "
+                        "never with SQL built from the name.", pytrace=False)
+        assert not session and r.status_int not in (301, 302, 303, 307), (
+            f"Logging in with the username {name!r} logged someone in: the name became part of your SQL. Find the user with "
+            "User.get_or_none(User.username == name), never with SQL built from the name.")
 
 
 @pytest.mark.independent

@@ -11,12 +11,12 @@ import getpass
 import hashlib
 import runpy
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 import webtest
 
-from sandbox.checker.probes import HOSTILE, assert_escaped, visible_text
+from sandbox.checker.probes import HOSTILE, SQL_ATTACKS, assert_escaped, visible_text
 
 KEY = "check-key-5d1e0f7a9b3c"
 PASSWORD = "correct-horse-7Q"
@@ -217,3 +217,24 @@ def test_unknown_article(articles):
     form, _ = delete_form(client, "doomed-post")
     r = client.post("/blog/no-such-article/delete", hidden_fields(form), expect_errors=True)
     assert r.status_int == 404, f"Deleting /blog/no-such-article/ answered {r.status} instead of 404."
+
+
+@pytest.mark.independent
+def test_sql_in_the_address_deletes_nothing(articles):
+    """An address with SQL in it deletes nothing"""
+    Article, client = articles
+    log_in(client)
+    form, _ = delete_form(client, "doomed-post")
+    before = sorted((a.slug, a.title, a.content) for a in Article.select())
+    for attack in SQL_ATTACKS:
+        try:
+            client.post(f"/blog/{quote(attack, safe='')}/delete", hidden_fields(form), expect_errors=True)
+        except Exception as error:  # noqa: BLE001 - the learner's route crashed
+            pytest.fail(f"A POST to /blog/{attack}/delete crashed your app ({type(error).__name__}: {error}): the "
+                        "slug from the address became part of your SQL. Find the article with "
+                        "Article.get_or_none(Article.slug == slug).", pytrace=False)
+        after = sorted((a.slug, a.title, a.content) for a in Article.select())
+        assert after == before, (
+            f"A POST to /blog/{attack}/delete changed articles whose slug is not {attack!r}: the address became "
+            "part of your SQL. Find the article with Article.get_or_none(Article.slug == slug), never with SQL "
+            "built from the slug.")

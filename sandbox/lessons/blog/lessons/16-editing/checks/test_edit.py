@@ -9,12 +9,12 @@ import getpass
 import hashlib
 import runpy
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 import webtest
 
-from sandbox.checker.probes import HOSTILE, assert_escaped, visible_text
+from sandbox.checker.probes import HOSTILE, SQL_ATTACKS, assert_escaped, visible_text
 
 KEY = "check-key-5d1e0f7a9b3c"
 PASSWORD = "correct-horse-7Q"
@@ -258,3 +258,24 @@ def test_form_escapes_the_article(articles):
         assert_escaped(r.text, payload, "the edit form, in an article's title or content")
         page = client.get(f"/blog/hostile-{number}/", expect_errors=True)
         assert_escaped(page.text, payload, "the article's page as an author sees it, with the Edit link")
+
+
+@pytest.mark.independent
+def test_sql_in_the_address_changes_nothing(articles):
+    """An address with SQL in it changes nothing"""
+    Article, client = articles
+    log_in(client)
+    form, _ = edit_form(client, "first-title")
+    before = sorted((a.slug, a.title, a.content) for a in Article.select())
+    for attack in SQL_ATTACKS:
+        try:
+            client.post(f"/blog/{quote(attack, safe='')}/edit", {"title": "Changed", "content": "Changed.", "published": "on", **hidden_fields(form)}, expect_errors=True)
+        except Exception as error:  # noqa: BLE001 - the learner's route crashed
+            pytest.fail(f"A POST to /blog/{attack}/edit crashed your app ({type(error).__name__}: {error}): the "
+                        "slug from the address became part of your SQL. Find the article with "
+                        "Article.get_or_none(Article.slug == slug).", pytrace=False)
+        after = sorted((a.slug, a.title, a.content) for a in Article.select())
+        assert after == before, (
+            f"A POST to /blog/{attack}/edit changed articles whose slug is not {attack!r}: the address became "
+            "part of your SQL. Find the article with Article.get_or_none(Article.slug == slug), never with SQL "
+            "built from the slug.")
