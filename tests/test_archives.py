@@ -329,3 +329,22 @@ def test_bounded_lines_keeps_lines_up_to_the_limit():
     data = b"a" * 10 + b"\n" + b"b" * 11 + b"\n" + b"c" * 30 + b"\n" + b"tail"
     assert list(bounded_lines(io.BufferedReader(io.BytesIO(data)), 11)) == \
         [b"a" * 10 + b"\n", b"b" * 11 + b"\n", None, b"tail"]
+
+
+# -- the same refusals through the Packs page ------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["not-utf8", "nested", "bomb", "ansi"])
+def test_the_packs_page_refuses_hostile_zips_with_a_sentence_and_leaves_nothing(client, settings, pack_dir, tmp_path, kind):
+    members = [(name.encode(), data) for name, data in pack_members(pack_dir)]
+    if kind == "not-utf8":
+        data = raw_zip(members + [(b"hello/\xff\xfe.txt", b"x")])
+    elif kind == "nested":
+        data = zip_with(pack_dir, tmp_path / "n.zip", [("hello/" + "d/" * (i + 1), b"") for i in range(2200)]).read_bytes()
+    elif kind == "bomb":
+        data = _concatenate(raw_zip(members), quoted_overlap_bomb())
+    else:
+        data = zip_with(pack_dir, tmp_path / "a.zip", [("hello/lessons/01-first-routes/starter/\x1b]8;;x\x07.py", b"x")]).read_bytes()
+    r = client.post("/packs/install", {"csrf_token": client.csrf}, upload_files=[("pack", "evil.zip", data)], status=422)
+    assert "evil.zip was not installed" in r.text and "\x1b" not in r.text
+    assert not [p for p in settings.packs_dir.iterdir()] if settings.packs_dir.exists() else True
+    assert not list(settings.data_dir.glob("upload-*"))
