@@ -35,6 +35,12 @@ def quick_scrypt(monkeypatch):
     monkeypatch.setattr(hashlib, "scrypt", quick)
 
 
+def as_https(client):
+    """Requests as over HTTPS, as on a real server, so a login cookie marked secure=True comes back too."""
+    client.extra_environ.update({"wsgi.url_scheme": "https", "HTTPS": "on", "HTTP_HOST": "localhost"})
+    return client
+
+
 def add_author(db, workspace, monkeypatch, username, password):
     """Run create_user.py as if typed in the Terminal, answering its questions."""
     User = db.models.get("User")
@@ -105,7 +111,7 @@ def site(workspace, monkeypatch, request):
     monkeypatch.setenv("SECRET_KEY", KEY)  # before models.py imports settings.py
     db = request.getfixturevalue("db")
     add_author(db, workspace, monkeypatch, "ada", PASSWORD)
-    return request.getfixturevalue("client")
+    return as_https(request.getfixturevalue("client"))
 
 
 def session_value(client, username="ada"):
@@ -196,7 +202,7 @@ def test_cookie_signed_with_secret_key(site, monkeypatch, request):
     """The cookie is signed with SECRET_KEY from the environment"""
     first = session_value(site)
     monkeypatch.setenv("SECRET_KEY", OTHER_KEY)
-    second = session_value(request.getfixturevalue("restart")())
+    second = session_value(as_https(request.getfixturevalue("restart")()))
     assert first != second, (
         "With two different SECRET_KEY values in the environment, logging in as ada gave the very same cookie, "
         "so the cookie does not depend on your secret key. Read it in settings.py with "
@@ -207,8 +213,8 @@ def test_no_fixed_key_without_secret_key(site, monkeypatch, request):
     """Without SECRET_KEY, the key is not a fixed text"""
     monkeypatch.delenv("SECRET_KEY")
     restart = request.getfixturevalue("restart")
-    first = session_value(restart())
-    second = session_value(restart())
+    first = session_value(as_https(restart()))
+    second = session_value(as_https(restart()))
     assert first != second, (
         "With no SECRET_KEY in the environment, two starts of your app signed ada's cookie the same way, so the key "
         "is a fixed (or empty) text that anyone who reads your code can use to sign a cookie saying 'ada'. Fall "

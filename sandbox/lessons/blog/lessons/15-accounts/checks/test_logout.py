@@ -35,6 +35,12 @@ def quick_scrypt(monkeypatch):
     monkeypatch.setattr(hashlib, "scrypt", quick)
 
 
+def as_https(client):
+    """Requests as over HTTPS, as on a real server, so a login cookie marked secure=True comes back too."""
+    client.extra_environ.update({"wsgi.url_scheme": "https", "HTTPS": "on", "HTTP_HOST": "localhost"})
+    return client
+
+
 def add_author(db, workspace, monkeypatch, username, password):
     """Run create_user.py as if typed in the Terminal, answering its questions."""
     User = db.models.get("User")
@@ -138,7 +144,7 @@ def site(workspace, monkeypatch, request):
     monkeypatch.setenv("SECRET_KEY", KEY)  # before models.py imports settings.py
     db = request.getfixturevalue("db")
     add_author(db, workspace, monkeypatch, "ada", PASSWORD)
-    client = request.getfixturevalue("client")
+    client = as_https(request.getfixturevalue("client"))
     log_in(client, "ada")
     assert can_write(client), "After logging in, the author should be able to open /blog/new, as in the last step."
     return client
@@ -168,7 +174,7 @@ def test_name_is_shown_as_text(workspace, monkeypatch, request):
     """An author's name is shown as text"""
     monkeypatch.setenv("SECRET_KEY", KEY)
     db = request.getfixturevalue("db")
-    client = request.getfixturevalue("client")
+    client = as_https(request.getfixturevalue("client"))
     for payload in HOSTILE:
         try:
             add_author(db, workspace, monkeypatch, payload, PASSWORD)

@@ -38,6 +38,12 @@ def quick_scrypt(monkeypatch):
     monkeypatch.setattr(hashlib, "scrypt", quick)
 
 
+def as_https(client):
+    """Requests as over HTTPS, as on a real server, so a login cookie marked secure=True comes back too."""
+    client.extra_environ.update({"wsgi.url_scheme": "https", "HTTPS": "on", "HTTP_HOST": "localhost"})
+    return client
+
+
 def add_author(db, workspace, monkeypatch, username, password):
     """Run create_user.py as if typed in the Terminal, answering its questions."""
     User = db.models.get("User")
@@ -156,7 +162,7 @@ def site(workspace, monkeypatch, request):
         pytest.fail("There is no Article model any more: keep the Article class in models.py.", pytrace=False)
     add_author(db, workspace, monkeypatch, "ada", PASSWORD)
     add_author(db, workspace, monkeypatch, "bob", PASSWORD)
-    return request.getfixturevalue("client")
+    return as_https(request.getfixturevalue("client"))
 
 
 def test_visitors_cannot_open_the_form(site):
@@ -196,7 +202,7 @@ def test_author_can_write(site, db, monkeypatch, request):
         f"{'saved' if article else 'not saved'}. current_user() should find the author from the signed cookie "
         "(request.get_cookie(\"user\", secret=settings.SECRET_KEY)).")
     cookies = {cookie.name: cookie.value.strip('"') for cookie in site.cookiejar}
-    again = with_cookies(request.getfixturevalue("restart")(), cookies)
+    again = with_cookies(as_https(request.getfixturevalue("restart")()), cookies)
     page = again.get(f"/blog/{article.slug}/", expect_errors=True)
     assert page.status_int == 200 and ARTICLE["title"] in page.text, (
         f"After your app restarted, the new article's page /blog/{article.slug}/ answered {page.status}: "
@@ -242,7 +248,7 @@ def test_forged_cookies_are_refused(site, db, monkeypatch, request):
         assert not forged_post(client, db), f"With {what}, a visitor saved an article. {advice}"
     ada = log_in(with_cookies(site, {}), "ada")
     monkeypatch.setenv("SECRET_KEY", OTHER_KEY)
-    other = with_cookies(request.getfixturevalue("restart")(), ada)
+    other = with_cookies(as_https(request.getfixturevalue("restart")()), ada)
     assert not can_write(other), (
         "A cookie signed with another SECRET_KEY still logged in after a restart. Read the cookie with "
         "request.get_cookie(\"user\", secret=settings.SECRET_KEY), and sign it with the same key.")

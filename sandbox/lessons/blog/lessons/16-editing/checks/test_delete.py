@@ -35,6 +35,12 @@ def quick_scrypt(monkeypatch):
     monkeypatch.setattr(hashlib, "scrypt", quick)
 
 
+def as_https(client):
+    """Requests as over HTTPS, as on a real server, so a login cookie marked secure=True comes back too."""
+    client.extra_environ.update({"wsgi.url_scheme": "https", "HTTPS": "on", "HTTP_HOST": "localhost"})
+    return client
+
+
 def add_author(db, workspace, monkeypatch, username):
     """Run create_user.py as if typed in the Terminal, answering its questions."""
     User = db.models.get("User")
@@ -96,7 +102,7 @@ def refused(response):
 def fresh(request, client):
     """A restarted app with the same cookies (the same SECRET_KEY is in the environment)."""
     cookies = {cookie.name: cookie.value.strip('"') for cookie in client.cookiejar}
-    again = request.getfixturevalue("restart")()
+    again = as_https(request.getfixturevalue("restart")())
     for name, value in cookies.items():
         again.set_cookie(name, value)
     return again
@@ -112,7 +118,7 @@ def site(workspace, monkeypatch, request):
     if Article is None:
         pytest.fail("There is no Article model any more: keep the Article class in models.py.", pytrace=False)
     add_author(db, workspace, monkeypatch, "ada")
-    return Article, request.getfixturevalue("client")
+    return Article, as_https(request.getfixturevalue("client"))
 
 
 @pytest.fixture
