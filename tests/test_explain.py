@@ -79,7 +79,28 @@ def test_each_library_name_gets_its_own_import(check_runner, tmp_path, name, bod
 def test_an_import_below_the_use_is_told_to_move_up(check_runner, tmp_path):
     app = "app = Bottle()\nfrom bottle import Bottle\n\n@app.route('/')\ndef home():\n    return 'x'\n"
     failure = failure_of(check_runner, tmp_path, {"app.py": app})
-    assert failure.message == "app.py line 1 uses Bottle before line 2 imports it: move the import to the top of the file."
+    assert failure.message == "app.py line 1 uses Bottle before line 2 imports it: move that line above this one."
+
+
+@pytest.mark.parametrize("app, words", [
+    ("from bottle import Bottle\n\n@app.route('/')\ndef home():\n    return 'x'\n\napp = Bottle()\n",
+     "app.py line 3 uses app before line 7 makes it: move that line above this one."),
+    ("from bottle import Bottle\napp = Bottle()\n\n@app.route('/')\ndef home():\n    return str(db)\n\n"
+     "if __name__ == '__main__':\n    db = 'blog.db'\n",
+     "app.py line 6 uses db, but line 9 makes it under if __name__ == \"__main__\":"),
+    ("from bottle import Bottle\napp = Bottle()\n\ndef setup():\n    from bottle import template\n\n"
+     "@app.route('/')\ndef home():\n    return template('x')\n",
+     "app.py line 9 uses template, but line 5 imports it inside the function setup()"),
+    ("from bottle import route\n\n@app.route('/')\ndef home():\n    return 'x'\n",
+     "app.py line 3 uses app, which is not made yet: add app = Bottle() above your routes"),
+    ("from bottle import Bottle\napp = Bottle()\n\n@app.route('/')\ndef home():\n    return f'Hello {name}'\n",
+     "app.py line 6 uses the name name, which is not defined there"),
+    ("from bottle import Bottle\napp = Bottle()\n\n@app.route('/')\ndef home():\n    return search\n",
+     "app.py line 6 uses the name search, which is not defined there"),
+])
+def test_a_name_the_file_makes_out_of_reach_or_never_is_told_where(check_runner, tmp_path, app, words):
+    failure = failure_of(check_runner, tmp_path, {"app.py": app})
+    assert failure.message.startswith(words), failure.message
 
 
 def test_a_name_missing_from_a_template_is_told_as_a_template_variable(check_runner, tmp_path):
@@ -412,3 +433,33 @@ def test_the_lesson_page_says_how_many_right_answers_are_missing(client, setting
     page = client.post(quiz + "/quiz", [("choice", "0"), ("choice", "1"), ("choice", "3"), ("csrf_token", client.csrf)],
                        headers={"HX-Request": "true"}).text
     assert "You found 2 of the 3 right answers; one is still missing, and \u201cIt starts the web server.\u201d is not one of them." in page
+
+
+NOTES = ("from bottle import Bottle\nfrom peewee import SqliteDatabase, Model, CharField\n"
+         "db = SqliteDatabase(':memory:')\nclass Note(Model):\n    text = CharField(unique=True)\n"
+         "    class Meta:\n        database = db\ndb.create_tables([Note])")
+
+
+@pytest.mark.parametrize("body, imports, words", [
+    ("return str(datetime.datetime.now())", "from bottle import Bottle\nfrom datetime import datetime",
+     "app.py line 8: datetime here is the class datetime (from datetime import datetime), not the module"),
+    ("return request.form.get('title')", "from bottle import Bottle, request",
+     "app.py line 7: request has no attribute form; did you mean request.forms?"),
+    ("return Note.get(Note.text == 'nope').text", NOTES,
+     "app.py line 14: NoteDoesNotExist: <Model: Note> instance matching query does not exist. get() found nothing"),
+    ("Note.create(text='a'); Note.create(text='a')", NOTES,
+     "app.py line 14: IntegrityError: UNIQUE constraint failed: note.text. Another row already has this text"),
+    ("return str(db.execute_sql('SELECT * FROM notes').fetchall())", NOTES,
+     "app.py line 14: OperationalError: no such table: notes. There is no table notes in the database"),
+])
+def test_errors_whose_words_are_not_enough_get_what_to_do(check_runner, tmp_path, body, imports, words):
+    failure = failure_of(check_runner, tmp_path, {"app.py": app_with(body, imports)})
+    assert failure.message.startswith(words), failure.message
+    assert "SQL:" not in failure.message
+
+
+def test_a_circular_import_is_named(check_runner, tmp_path):
+    files = {"app.py": "from bottle import Bottle\nfrom models import Note\napp = Bottle()\n",
+             "models.py": "from app import app\nclass Note:\n    pass\n"}
+    failure = failure_of(check_runner, tmp_path, files)
+    assert "a circular import" in failure.message and failure.message.startswith("models.py line 1: app.py and")

@@ -61,7 +61,8 @@ def explain_exception(exc: BaseException, workspace: Path, file=None, line=None)
     if specific:
         return specific
     prefix = f"{where}: " if where else "The check stopped with an error: "
-    return prefix + plain_error(exc)
+    advice = slips.advice_for(exc)
+    return prefix + plain_error(exc) + (f". {advice}" if advice else "")
 
 
 def specific_explanation(exc: BaseException, workspace: Path, file=None, line=None) -> str | None:

@@ -23,10 +23,29 @@ from sandbox.checker import sources
 from sandbox.checker.learner import relative
 from sandbox.work import encoding as encodings
 
-# Where a missing name is looked for, in this order; the first library that has it is named.
-LIBRARIES = ("bottle", "peewee", "playhouse.migrate", "playhouse.shortcuts", "datetime", "functools",
-             "pathlib", "html", "urllib.parse", "secrets", "hmac", "hashlib", "json", "os", "re", "time",
-             "uuid", "waitress", "collections", "math", "random", "sqlite3")
+# Where a missing name is looked for, in this order, and the names each library is asked for (None:
+# its ``__all__``). Only names a learner imports by name: a word like ``name`` or ``search`` that is
+# also in ``os`` or ``re`` is far more often a variable the learner forgot to set.
+LIBRARIES = {
+    "bottle": ("Bottle", "route", "get", "post", "put", "delete", "patch", "run", "template", "view",
+               "request", "response", "redirect", "abort", "static_file", "HTTPError", "HTTPResponse",
+               "TEMPLATE_PATH", "default_app", "hook", "SimpleTemplate", "FormsDict", "jinja2_template"),
+    "peewee": None,
+    "playhouse.migrate": ("migrate", "SqliteMigrator", "SchemaMigrator"),
+    "playhouse.shortcuts": ("model_to_dict", "dict_to_model", "update_model_from_dict"),
+    "datetime": ("datetime", "date", "timedelta", "timezone"),
+    "functools": ("wraps", "partial", "lru_cache"),
+    "pathlib": ("Path",),
+    "html": ("escape",),
+    "urllib.parse": ("quote", "quote_plus", "unquote", "urlencode", "urlparse", "parse_qs"),
+    "secrets": ("token_hex", "token_urlsafe", "token_bytes", "compare_digest"),
+    "hashlib": ("sha256", "sha512", "sha1", "md5", "pbkdf2_hmac", "scrypt", "blake2b"),
+    "json": ("dumps", "loads"),
+    "uuid": ("uuid4",),
+    "collections": ("defaultdict", "Counter", "namedtuple", "OrderedDict"),
+    "time": ("sleep",),
+    "waitress": ("serve",),
+}
 # Modules a learner imports whole (``import json``); a missing one is named with ``import``.
 MODULES = {"os", "sys", "json", "re", "secrets", "hmac", "hashlib", "datetime", "time", "sqlite3", "html",
            "uuid", "math", "random", "pathlib", "functools", "base64", "csv", "logging", "bottle", "peewee",
@@ -115,27 +134,35 @@ def misspelt_keyword(line: str) -> tuple[str, str] | None:
 def explain_missing_name(exc: NameError, workspace: Path, file, line, code: str) -> str:
     name = getattr(exc, "name", None) or _quoted(str(exc))
     where = workspace_location(file, line)
+    sites = sources.name_sites(Path(workspace) / file, name) if file else []
+    if sites and not any(site.enclosing is None and line and site.line < line for site in sites):
+        return _explain_out_of_reach(where, name, sites[0])
     close = suggestion(exc)
     if close:
         return f"{where} uses {name}, which is not defined: did you mean {close}?"
     found = importable(name, code)
     if found:
-        sites = sources.import_sites(Path(workspace) / file, name) if file else []
-        earlier = [site for site in sites if site.function is None and line and site.line < line]
-        if sites and not earlier:
-            site = sites[0]
-            if site.function:
-                return (f"{where} uses {name}, but it is imported only inside the function {site.function}() "
-                        f"(line {site.line}), where the rest of the file cannot see it: move the import to the "
-                        "top of the file.")
-            return (f"{where} uses {name} before line {site.line} imports it: move the import to the top of "
-                    "the file.")
         return f"{where} uses {name}, which is never imported: add `{found}`."
+    if name in ("app", "application"):
+        return (f"{where} uses {name}, which is not made yet: add {name} = Bottle() above your routes "
+                "(with from bottle import Bottle at the top).")
     near = _near_importable(name)
     if near:
         return f"{where} uses {name}, which is not defined: did you mean {near[0]} (`{near[1]}`)?"
     return (f"{where} uses the name {name}, which is not defined there: check its spelling, or define it "
             "(a variable, a function or an import) before this line.")
+
+
+def _explain_out_of_reach(where: str, name: str, site) -> str:
+    """A name the file does define or import, but where the failing line cannot see it."""
+    done = "imports" if site.kind == "import" else "makes"
+    if site.enclosing == "__main__":
+        return (f"{where} uses {name}, but line {site.line} {done} it under if __name__ == \"__main__\":, which "
+                "only runs when you start the file yourself, never in the sandbox: move that line above the block.")
+    if site.enclosing:
+        return (f"{where} uses {name}, but line {site.line} {done} it inside the function {site.enclosing}(), where "
+                "the rest of the file cannot see it: move it to the top level of the file, at the left margin.")
+    return f"{where} uses {name} before line {site.line} {done} it: move that line above this one."
 
 
 def importable(name: str, code: str = "") -> str | None:
@@ -151,39 +178,24 @@ def importable(name: str, code: str = "") -> str | None:
 
 def _library_of(name: str) -> str | None:
     for library in LIBRARIES:
-        try:
-            module = importlib.import_module(library)
-        except ImportError:
-            continue
-        if _exports(module, name):
+        if name in _names_of(library):
             return library
     return None
 
 
-def _exports(module, name: str) -> bool:
-    if name.startswith("_") or not hasattr(module, name):
-        return False
-    exported = getattr(module, "__all__", None)
-    if exported is not None:
-        return name in exported
-    value = getattr(module, name)
-    if type(value).__name__ == "module" or name in vars(builtins):
-        return False
-    top = module.__name__.split(".")[0]
-    home = getattr(value, "__module__", None) or type(value).__module__ or ""
-    return home.split(".")[0].lstrip("_") == top or type(value).__module__.split(".")[0] == top
+def _names_of(library: str) -> tuple[str, ...]:
+    try:
+        module = importlib.import_module(library)
+    except ImportError:
+        return ()
+    names = LIBRARIES.get(library) or tuple(getattr(module, "__all__", ()))
+    return tuple(n for n in names if hasattr(module, n))
 
 
 def _near_importable(name: str) -> tuple[str, str] | None:
     """A library name close to a misspelt ``name`` (``templat`` -> template), with its import."""
-    pool = set()
-    for library in LIBRARIES[:4]:
-        try:
-            module = importlib.import_module(library)
-        except ImportError:
-            continue
-        pool |= {n for n in dir(module) if _exports(module, n)}
-    close = difflib.get_close_matches(name, sorted(pool | MODULES), n=1, cutoff=0.8)
+    pool = {n for library in LIBRARIES for n in _names_of(library)} | MODULES
+    close = difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.8)
     return (close[0], importable(close[0])) if close else None
 
 
@@ -245,6 +257,9 @@ def explain_attribute(exc: AttributeError, workspace: Path, where: str, code: st
     if obj is None and "NoneType" in str(exc):
         return (f"{where}: {expr} is None here, so it has no {name}. Check that it was found (or made) "
                 "before this line uses it.")
+    if isinstance(obj, type) and obj.__name__ == name and obj.__module__ == name:
+        return (f"{where}: {expr} here is the class {name} (from {name} import {name}), not the module: leave "
+                f"out the second {name} ({expr}.now(), say), or import the module instead with import {name}.")
     close = suggestion(exc)
     if close:
         return f"{where}: {expr} has no attribute {name}; did you mean {expr}.{close}?"
@@ -282,24 +297,50 @@ def _installed_modules(workspace: Path) -> list[str]:
 def _submodules(parent: str) -> list[str]:
     import pkgutil
 
-    try:
-        module = importlib.import_module(parent)
-    except ImportError:
-        return []
+    module = sys.modules.get(parent)  # a package that is not imported yet is not looked into
     return [m.name for m in pkgutil.iter_modules(getattr(module, "__path__", []))]
 
 
 def explain_missing_name_in_module(exc: ImportError, where: str) -> str:
     wanted = _quoted(str(exc))
     prefix = f"{where}: " if where else ""
-    try:
-        module = importlib.import_module(exc.name)
-    except ImportError:
-        module = None
+    if "circular import" in str(exc):
+        return (f"{prefix}{exc.name}.py and the file that imports it import each other (a circular import), so "
+                f"{wanted} is not made yet when it is asked for: move what both need (the database, say) into "
+                "a file of its own that imports neither.")
+    module = sys.modules.get(exc.name)  # never imported again here: it may be the learner's own file
     pool = [n for n in dir(module) if not n.startswith("_")] if module is not None else []
     close = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.75)
     hint = f" Did you mean {close[0]}?" if close else ""
     return f"{prefix}{exc.name} has nothing called {wanted} to import.{hint}"
+
+
+# Python's and SQLite's words for a database slip, and what to do about it.
+DATABASE_ADVICE = (
+    (re.compile(r"no such table: (\w+)"), "There is no table {0} in the database: Peewee names a model's table "
+     "after its class in lower case (Article is article), and makes it with db.create_tables([...])."),
+    (re.compile(r"no such column: (?:\w+\.)?(\w+)"), "The table has no column {0}: check the field's name, or "
+     "add the column with a migration when the model gained a field."),
+    (re.compile(r"UNIQUE constraint failed: \w+\.(\w+)"), "Another row already has this {0}, and {0} must be "
+     "unique: look for it before saving, and choose another."),
+    (re.compile(r"NOT NULL constraint failed: \w+\.(\w+)"), "A row was saved without {0}, which cannot be empty: "
+     "give it a value, or the field a default."),
+    (re.compile(r"instance matching query does not exist"), "get() found nothing that matches: use get_or_none(), "
+     "and answer with a 404 when it gives None."),
+    (re.compile(r"^Template '?(.+?)'? not found"), "Bottle looks for templates in the views folder next to your "
+     "app, by name without .tpl: template(\"index\") reads views/index.tpl."),
+)
+
+
+def advice_for(exc: BaseException) -> str | None:
+    """One sentence on what to do for an error whose own words are clear but not enough (a database
+    constraint, a missing template); None when there is nothing to add."""
+    text = str(exc)
+    for pattern, advice in DATABASE_ADVICE:
+        found = pattern.search(text)
+        if found:
+            return advice.format(*found.groups())
+    return None
 
 
 def explain_unreadable_file(exc: UnicodeDecodeError, workspace: Path, where: str) -> str | None:

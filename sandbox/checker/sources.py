@@ -29,9 +29,12 @@ class RouteSite:
 
 
 @dataclass(frozen=True)
-class ImportSite:
+class NameSite:
+    """Where a file imports or makes (assigns, defines) a name."""
+
     line: int
-    function: str | None  # the function the import sits in, None at module level
+    enclosing: str | None  # the function it sits in, "__main__" under the main guard, None at the top level
+    kind: str  # "import" | "definition"
 
 
 def parse(path: Path) -> ast.Module | None:
@@ -99,25 +102,49 @@ def _is_main_guard(test) -> bool:
             and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
 
 
-def import_sites(path: Path, name: str) -> list[ImportSite]:
-    """Where ``name`` is imported in one file (``import name`` or ``from x import name``), in order."""
+def name_sites(path: Path, name: str) -> list[NameSite]:
+    """Where one file imports or makes ``name`` (``import``, ``=``, ``def``, ``class``, ``for``,
+    ``with ... as``), in order: at the top level, under the main guard, or inside a function."""
     tree = parse(path)
     if tree is None:
         return []
     sites = []
 
-    def visit(node, function):
+    def visit(node, enclosing):
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                visit(child, child.name)
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if child.name == name:
+                    sites.append(NameSite(child.lineno, enclosing, "definition"))
+                if not isinstance(child, ast.ClassDef):
+                    visit(child, child.name)
                 continue
-            if isinstance(child, (ast.Import, ast.ImportFrom)):
-                if any((alias.asname or alias.name.split(".")[0]) == name for alias in child.names):
-                    sites.append(ImportSite(child.lineno, function))
-            visit(child, function)
+            if isinstance(child, ast.If) and enclosing is None and _is_main_guard(child.test):
+                visit(child, "__main__")
+                continue
+            kind = _names_made(child, name)
+            if kind:  # a ``with`` item has no line of its own: its statement's
+                sites.append(NameSite(getattr(child, "lineno", getattr(node, "lineno", 0)), enclosing, kind))
+            visit(child, enclosing)
 
     visit(tree, None)
     return sorted(sites, key=lambda site: site.line)
+
+
+def _names_made(node, name: str) -> str | None:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        made = [alias.asname or alias.name.split(".")[0] for alias in node.names]
+        return "import" if name in made else None
+    targets = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+        targets = [node.target]
+    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+        targets = [node.optional_vars]
+    for target in targets:
+        if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)):
+            return "definition"
+    return None
 
 
 def shadowing_files(workspace: Path, libraries, loaded) -> list[tuple[str, str]]:
