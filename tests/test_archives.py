@@ -167,7 +167,7 @@ def test_entries_sharing_one_local_header_are_refused(pack_dir, packs_dir, tmp_p
     plain = bytearray(raw_zip([(name.encode(), data) for name, data in pack_members(pack_dir)]
                               + [(b"hello/a.txt", b"A" * 100)]))
     end = plain.rindex(b"PK\x05\x06")
-    count, size, start = struct.unpack("<HLL", plain[end + 10:end + 20])
+    count, _size, start = struct.unpack("<HLL", plain[end + 10:end + 20])
     last = plain.rindex(b"PK\x01\x02", start, end)
     copy = bytearray(plain[last:end])
     first_offset = struct.unpack("<L", plain[start + 42:start + 46])[0]

@@ -96,9 +96,8 @@ def pack_build(args) -> int:
 
 
 def pack_install(args) -> int:
-    from sandbox.packs.install import install_pack
-
     from sandbox.packs.catalog import follow_renames
+    from sandbox.packs.install import install_pack
     from sandbox.store import Store
 
     settings = build_settings(data_dir=getattr(args, "data_dir", None))

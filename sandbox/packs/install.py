@@ -14,13 +14,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.errors import PackError, PackNotFound
-from sandbox.packs.archive import MAX_BYTES, MAX_FILES, MAX_RATIO, RATIO_FLOOR, Limits, copy_folder, pack_root, \
-    remove_tree, unzip
+from sandbox.packs.archive import (
+    MAX_BYTES,
+    MAX_FILES,
+    MAX_RATIO,
+    RATIO_FLOOR,
+    Limits,
+    copy_folder,
+    pack_root,
+    remove_tree,
+    unzip,
+)
 from sandbox.packs.format import ID_RE, Pack, parse_version
 from sandbox.packs.reader import load_pack, problem_summary
 
-__all__ = ["MAX_BYTES", "MAX_FILES", "MAX_RATIO", "RATIO_FLOOR", "Limits", "InstallResult", "BrokenPack",
-           "install_pack", "scan_packs", "list_packs", "remove_pack"]
+__all__ = ["MAX_BYTES", "MAX_FILES", "MAX_RATIO", "RATIO_FLOOR", "BrokenPack", "InstallResult", "Limits",
+           "install_pack", "list_packs", "remove_pack", "scan_packs"]
 
 
 @dataclass

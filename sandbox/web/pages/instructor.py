@@ -122,8 +122,8 @@ def unlock():
     if not lock.verify(_passphrase("passphrase")):
         time.sleep(WRONG_PASSPHRASE_PAUSE)
         return page(403, open_=False, lock_error="That is not the instructor passphrase. Try again.")
-    answer = page(open_=True, notes=[f"Unlocked. It locks again after {lock.UNLOCK_MINUTES} minutes without an "
-                                     "instructor action, or when you press Lock now."])
+    answer = page(open_=True, notes=[(f"Unlocked. It locks again after {lock.UNLOCK_MINUTES} minutes without an "
+                                      "instructor action, or when you press Lock now.")])
     _keep_unlocked(answer)
     return answer
 
@@ -142,8 +142,8 @@ def set_passphrase():
         lock.choose(_passphrase("passphrase"), _passphrase("again"))
     except BadRequest as exc:
         return page(exc.status, lock_error=str(exc))
-    answer = page(open_=True, notes=["The instructor passphrase is set: the gradebook, importing reports and "
-                                     "removing packs now ask for it. This browser stays unlocked for now."])
+    answer = page(open_=True, notes=[("The instructor passphrase is set: the gradebook, importing reports and "
+                                      "removing packs now ask for it. This browser stays unlocked for now.")])
     _keep_unlocked(answer)
     return answer
 
@@ -154,7 +154,7 @@ def remove_passphrase():
         time.sleep(WRONG_PASSPHRASE_PAUSE)
         return page(403, lock_error="To remove the passphrase, type the current one.")
     lock.forget()
-    answer = page(open_=True, notes=["The instructor passphrase is removed: anyone using this computer can open "
-                                     "the gradebook and remove packs again."])
+    answer = page(open_=True, notes=[("The instructor passphrase is removed: anyone using this computer can open "
+                                      "the gradebook and remove packs again.")])
     _end_unlock(answer)
     return answer
