@@ -5,7 +5,7 @@ import pytest
 
 from sandbox.packs.catalog import BUILTIN_DIR
 from sandbox.packs.check import check_pack, format_report
-from sandbox.packs.format import read_tree, step_files
+from sandbox.packs.format import starter_files, step_files
 from sandbox.packs.reader import load_pack
 
 BLOG = BUILTIN_DIR / "blog"
@@ -37,13 +37,20 @@ def test_the_course_carries_at_least_thirty_common_mistakes(blog):
     assert sum(len(step.mistakes) for lesson in blog.lessons for step in lesson.steps) >= 30
 
 
+def test_every_code_step_has_two_mistakes_and_an_alternative(blog):
+    short = [f"{lesson.id}/{step.id}: {len(step.mistakes)} mistakes, {len(step.alternatives)} alternatives"
+             for lesson in blog.lessons for step in lesson.steps
+             if step.kind == "code" and (len(step.mistakes) < 2 or len(step.alternatives) < 1)]
+    assert short == []
+
+
 def test_each_lesson_starts_where_the_previous_one_ended(blog):
     for before, after in zip(blog.lessons, blog.lessons[1:]):
         code_steps = [s for s in before.steps if s.kind == "code"]
-        if not code_steps or not (after.root / "starter").is_dir():
+        if not code_steps or not (after.continues is not None or (after.root / "starter").is_dir()):
             continue
         ended = step_files(before, code_steps[-1], "solution")
-        started = read_tree(after.starter)
+        started = starter_files(after)
         assert ended == started, f"{after.id}/starter differs from the end of {before.id}: " \
                                  f"{sorted(set(ended) ^ set(started)) or [k for k in ended if ended[k] != started.get(k)]}"
 
