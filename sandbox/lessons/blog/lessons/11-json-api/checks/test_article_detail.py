@@ -1,7 +1,10 @@
 import json
+import sqlite3
+from urllib.parse import quote
 
+import peewee
 import pytest
-from sandbox.checker.probes import HOSTILE
+from sandbox.checker.probes import HOSTILE, SQL_ATTACKS
 
 TRICKY_TITLE = f'He said "hi" \\ {HOSTILE[1]}'  # quotes, a backslash and HTML: all data in JSON
 
@@ -90,3 +93,20 @@ def test_title_stays_data(articles, client):
     assert title == TRICKY_TITLE, (
         f"An article titled {TRICKY_TITLE!r} came out of /api/articles/tricky as {title!r}. Let Bottle (or "
         "json.dumps) turn the text into JSON: it keeps quotes, backslashes and < > exactly as they were.")
+
+
+@pytest.mark.independent
+def test_address_is_not_injectable(articles, client):
+    """SQL in the address finds nothing secret"""
+    advice = ("Find the article with Peewee (Article.slug == slug), which sends the slug as a parameter, "
+              "never by pasting it into SQL text.")
+    crashed = []
+    for attack in SQL_ATTACKS:  # a leaked draft is the worst: it is reported before a crash
+        try:
+            r = client.get(f"/api/articles/{quote(attack, safe='')}", expect_errors=True)
+        except (peewee.PeeweeException, sqlite3.Error) as error:
+            crashed.append(f"Visiting /api/articles/{attack} crashed your app ({error})")
+            continue
+        assert "Shh." not in r.text, (
+            f"Visiting /api/articles/{attack} showed the unpublished article: the address changed your SQL. " + advice)
+    assert not crashed, f"{crashed[0]}: the address became part of your SQL. " + advice
