@@ -325,3 +325,42 @@ def test_every_transaction_starts_as_the_writer_and_commits_durably(store):
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert os.path.exists(store.path)
+
+
+@pytest.mark.browser
+def test_check_pressed_while_an_autosave_is_on_its_way_waits_for_it(sandbox_process, browser_page, tmp_path):
+    """The page's own save and Check never cross: a slow autosave is still on the wire when Check is
+    pressed, and the Check goes after it, so neither is refused as "changed elsewhere"."""
+    data = tmp_path / "data"
+    install_fixture_pack(data)
+    _proc, url = sandbox_process(data)
+    page = browser_page
+    page.goto(url)
+    page.goto(url.split("?")[0].rstrip("/") + HELLO_STEP)
+    editor = page.get_by_role("textbox", name="app.py")
+    editor.wait_for()
+    # The network is slow: each autosave reaches the sandbox 1.5 s after the page sent it.
+    page.evaluate("""() => {
+        const send = window.fetch;
+        window.fetch = (url, options) => String(url).endsWith("/save")
+            ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => send(url, options))
+            : send(url, options);
+    }""")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(HELLO_APP + "# first words\n")
+    page.wait_for_function("() => document.querySelector('.save-status').dataset.state === 'saving'")
+    page.keyboard.insert_text("# more words\n")
+    page.locator("#check-button").click()
+    page.locator("#result").get_by_text("All checks passed.").wait_for(timeout=20_000)
+    page.wait_for_timeout(2000)  # any save still on the wire has arrived by now
+    page.wait_for_function("() => document.querySelector('.save-status').dataset.state !== 'saving'")
+    assert page.locator(".save-status").inner_text() != "Not saved: this file changed elsewhere. Choose a version below."
+    assert "Changed in another editor" not in page.locator("#result").inner_text()
+    assert page.locator("#conflict").is_hidden()
+    assert live_text(data) == HELLO_APP + "# first words\n# more words\n"
+    assert [reason for _, reason in history_of(data / "sandbox.db")].count("conflict") == 0
+
+
+def live_text(data: Path) -> str:
+    return data.joinpath(*WORKSPACE, "app.py").read_text()

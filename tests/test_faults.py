@@ -365,3 +365,26 @@ def test_a_server_started_at_import_is_skipped_and_said_so(tmp_path, serve):
         wait_for(lambda: "preview skipped the server" in manager.output(1)[0], what="a line in the console")
     finally:
         manager.close()
+
+
+@pytest.mark.browser
+def test_the_address_bar_shows_a_path_with_an_accent_and_reloads_it(sandbox_process, browser_page, tmp_path):
+    from tests.support import install_fixture_pack
+
+    app = ('from bottle import Bottle\n\napp = Bottle()\n\n\n@app.route("/")\ndef home():\n'
+           '    return \'<a href="/hello/Zo%C3%AB">Say hello to Zoë</a>\'\n\n\n@app.route("/hello/<name>")\n'
+           'def hello(name):\n    return f"<h1>Hello {name}</h1>"\n')
+    data = tmp_path / "data"
+    install_fixture_pack(data)
+    _proc, url = sandbox_process(data)
+    assert Live(url).post(HELLO_STEP + "/save", {"path": "app.py", "content": app})[0] == 200
+    page = browser_page
+    page.goto(url)
+    page.goto(url.split("?")[0].rstrip("/") + HELLO_STEP)
+    preview = page.frame_locator("#preview-frame")
+    preview.get_by_text("Say hello to Zoë").click()
+    preview.get_by_text("Hello Zoë").wait_for()
+    wait_for(lambda: page.locator("#preview-path").input_value() == "/hello/Zoë", what="the decoded path in the bar")
+    page.locator("[data-preview=reload]").click()
+    preview.get_by_text("Hello Zoë").wait_for()
+    assert preview.locator("h1").inner_text() == "Hello Zoë"

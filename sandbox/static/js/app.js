@@ -6,6 +6,7 @@
   "use strict";
 
   const SAVE_DELAY_MS = 1000;
+  const BUSY_RETRY_MS = 3000; // a database another program holds (503): the save tries again by itself
   const enhanced = new WeakSet();
   const files = new Map(); // path -> {textarea, version, saver, editor, savedText}
   let activeSaver = null;
@@ -69,7 +70,8 @@
     save(extra = {}) {
       clearTimeout(this.timer);
       this.timer = null;
-      this.queue = this.queue.then(() => this.send(extra));
+      this.waiting = (this.waiting || 0) + 1; // saves queued or on their way
+      this.queue = this.queue.then(() => this.send(extra)).finally(() => { this.waiting -= 1; });
       return this.queue;
     }
 
@@ -97,6 +99,7 @@
           }
         }
         this.show("error", `Not saved: ${await reasonFrom(response)}`);
+        if (response.status === 503) this.timer = setTimeout(() => this.save(), BUSY_RETRY_MS);
       } catch (_) {
         this.show("error", "Not saved: the sandbox is not answering");
       }
@@ -271,6 +274,18 @@
     if (!buttonEl) return;
     if (await saveAll()) buttonEl.click();
   }
+
+  // Check pressed while an autosave is on its way (or due) waits for it: the Check carries each
+  // editor's version, which that save is about to replace, so the two must not cross.
+  document.addEventListener("htmx:confirm", (event) => {
+    if (!event.detail.elt || event.detail.elt.id !== "check-button") return;
+    const savers = [...files.values()].map((f) => f.saver).filter(Boolean);
+    if (!savers.some((s) => s.waiting || s.dirty || s.timer)) return;
+    event.preventDefault();
+    Promise.all(savers.map((s) => s.queue)).then(saveAll).then((saved) => {
+      if (saved) event.detail.issueRequest(true);
+    });
+  });
 
   // A check's failures at a line of the learner's file are marked on that line.
   function markProblems(result) {
