@@ -66,3 +66,28 @@ def test_pages_are_not_kept_for_long(db, client):
             f"The page {page} is sent with Cache-Control: {header}, so browsers would keep showing an old copy for "
             f"{kept} seconds and miss new articles. Give the header only to the answers of the static route."
         )
+
+
+def private_files(workspace):
+    """The learner's files outside static/: code, settings and the database."""
+    return [path for path in sorted(workspace.iterdir())
+            if path.is_file() and path.suffix in (".py", ".db", ".sqlite", ".txt", ".toml", ".cfg", ".env", "")]
+
+
+@pytest.mark.independent
+def test_files_outside_static_are_still_refused(workspace, db, client):
+    """Files outside static/ are still never served"""
+    for private in private_files(workspace):
+        name, data = private.name, private.read_bytes()
+        if not data:
+            continue
+        for path in (f"/{name}", f"/static/{name}", f"/static/../{name}", f"/static/%2e%2e/{name}",
+                     f"/static/..%2f{name}", f"/static/{private}"):
+            try:
+                response = client.get(path, expect_errors=True)
+            except Exception:  # a crash is no leak; the other checks speak about crashes
+                continue
+            assert not (response.status_int == 200 and response.body and (response.body == data or data in response.body)), (
+                f"{path} sent your {name}! Keep serving the folder with static_file(filepath, root=STATIC), which "
+                "refuses paths that leave it, and set the header on the answer it returns."
+            )
