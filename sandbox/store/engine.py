@@ -172,20 +172,23 @@ def unless_disk_fails(what: str):
     """
     try:
         with ExitStack() as stack:
+            outermost = database.transaction_depth() == 0
+            if outermost:
+                stack.callback(_wait_at_most_quietly, BUSY_WAIT_MS)  # the connection's usual wait, after
             try:
-                if database.transaction_depth() == 0:
+                if outermost:
                     database.wait_at_most(BOOKKEEPING_WAIT_MS)
-                    stack.callback(_wait_again)
                 stack.enter_context(database.atomic())
             except StorageError:
-                pass
+                if outermost:  # waited once already: the block's first write gives up at once
+                    _wait_at_most_quietly(0)
             yield
     except StorageError as exc:  # from the block, or from its commit
         log.warning("Skipped %s: %s", what, exc)
 
 
-def _wait_again() -> None:
+def _wait_at_most_quietly(milliseconds: int) -> None:
     try:
-        database.wait_at_most(BUSY_WAIT_MS)
+        database.wait_at_most(milliseconds)
     except StorageError:
         pass

@@ -187,8 +187,15 @@ def convert_to_utf8(ws: Workspace, rel: str) -> FileVersion | None:
 
 
 def snapshot(ws: Workspace) -> dict[str, bytes]:
-    """Every listed file's bytes, for carrying over to the next lesson and for exporting."""
-    return {rel: ws.path.joinpath(*rel.split("/")).read_bytes() for rel in list_files(ws)}
+    """Every listed file's bytes, for carrying over to the next lesson and for exporting (a file
+    deleted or renamed while it is read is left out)."""
+    found = {}
+    for rel in list_files(ws):
+        try:
+            found[rel] = ws.path.joinpath(*rel.split("/")).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+    return found
 
 
 def as_text(data: bytes) -> str | None:
