@@ -463,3 +463,17 @@ def test_a_circular_import_is_named(check_runner, tmp_path):
              "models.py": "from app import app\nclass Note:\n    pass\n"}
     failure = failure_of(check_runner, tmp_path, files)
     assert "a circular import" in failure.message and failure.message.startswith("models.py line 1: app.py and")
+
+
+def test_a_quiz_with_no_right_answer_yet_says_so():
+    assert check_quiz(quiz(), [3]).summary == ("You found none of the 3 right answers yet, and \u201cChoice 3\u201d "
+                                               "is not one of them.")
+
+
+def test_the_source_fixture_names_a_file_in_another_encoding(check_runner, tmp_path):
+    check = "def test_source(source):\n    assert 'Caf' in source('views/index.tpl')\n"
+    workspace, checks = make_step(tmp_path, {"app.py": HELLO_APP}, check)
+    (workspace / "views").mkdir()
+    (workspace / "views" / "index.tpl").write_bytes("<p>Café</p>".encode("cp1252"))
+    failure = check_runner.run(workspace, checks).failures[0]
+    assert failure.message.startswith("views/index.tpl is saved in Windows-1252 (cp1252), not UTF-8, so the check cannot read it")

@@ -20,6 +20,7 @@ from sandbox.checker import explain
 from sandbox.checker.explain import describe_failure, explain_import_error, format_detail, workspace_location
 from sandbox.checker.learner import find_wsgi_app, no_app_message
 from sandbox.errors import LearnerCodeError
+from sandbox.work import encoding as encodings
 
 FIRST_IMPORT_FAILURE = pytest.StashKey[str]()
 FIRST_FAILURE_IN_FILE = pytest.StashKey[dict]()  # check file path -> title of its first failed test
@@ -51,6 +52,9 @@ def source(workspace):
         path = workspace / name
         if not path.is_file():
             pytest.fail(f"There is no {name} in your workspace yet.", pytrace=False)
+        text, encoding = encodings.read_text(path)
+        if text is not None and not encodings.is_utf8(encoding):
+            pytest.fail(encodings.not_utf8_sentence(name, encoding, "the check"), pytrace=False)
         return path.read_text(encoding="utf-8-sig", errors="replace")  # a byte order mark is not text
 
     return read

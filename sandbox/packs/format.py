@@ -181,6 +181,8 @@ def quiz_summary(step: Step, chosen: list[int], wanted: list[int]) -> str:
         extra = f"{names} {'is' if len(wrong) == 1 else 'are'} not one of them"
     if not missing:
         return f"You found all {len(wanted)} right answers, but {extra}."
+    if not found:
+        return f"You found none of the {len(wanted)} right answers yet" + (f", and {extra}." if extra else ".")
     count = NUMBER_WORDS[missing] if missing < len(NUMBER_WORDS) else str(missing)
     still = f"{count} {'is' if missing == 1 else 'are'} still missing"
     return f"You found {found} of the {len(wanted)} right answers; {still}" + (f", and {extra}." if extra else ".")
