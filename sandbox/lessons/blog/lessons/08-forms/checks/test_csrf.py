@@ -5,6 +5,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import webtest
 
+# Over https, so a cookie set with secure=True comes back, as browsers send it to localhost.
+BROWSER = {"SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "https", "HTTP_HOST": "localhost"}
+
 
 def article_model(db):
     Article = db.models.get("Article")
@@ -16,7 +19,7 @@ class Visitor:
     """A browser of its own (its own cookies) that opened the form at /blog/new."""
 
     def __init__(self, app):
-        self.client = webtest.TestApp(app, extra_environ={"SERVER_PROTOCOL": "HTTP/1.1"})
+        self.client = webtest.TestApp(app, extra_environ=BROWSER)
         try:
             page = self.client.get("/blog/new", expect_errors=True)
         except Exception as error:
@@ -41,7 +44,7 @@ class Visitor:
 
 def forge(app, path, data, cookies):
     """POST ``data`` to ``path`` with exactly ``cookies``, from a browser with nothing else."""
-    client = webtest.TestApp(app, extra_environ={"SERVER_PROTOCOL": "HTTP/1.1"})
+    client = webtest.TestApp(app, extra_environ=BROWSER)
     headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())} if cookies else {}
     try:
         return client.post(path, data, headers=headers, expect_errors=True)

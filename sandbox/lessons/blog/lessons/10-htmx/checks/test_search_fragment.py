@@ -82,7 +82,8 @@ class Htmx:
         )
         verb = next(verb for verb in HX_VERBS if verb in self.node.attrs)
         self.method = "POST" if verb.endswith("post") else "GET"
-        self.path = urlsplit(urljoin("http://localhost/blog/search", self.node.attrs[verb])).path
+        address = urlsplit(urljoin("http://localhost/blog/search", self.node.attrs[verb]))
+        self.path, self.query = address.path, address.query
         self.name = self._parameter()
 
     def inherited(self, name):
@@ -124,7 +125,8 @@ class Htmx:
         try:
             if self.method == "POST":
                 return client.post(self.path, {self.name: words}, headers=headers, expect_errors=True)
-            return client.get(f"{self.path}?{urlencode({self.name: words})}", headers=headers, expect_errors=True)
+            query = "&".join(part for part in (self.query, urlencode({self.name: words})) if part)
+            return client.get(f"{self.path}?{query}", headers=headers, expect_errors=True)
         except Exception as error:
             pytest.fail(f"The htmx request to {self.path} crashed with {type(error).__name__}: {error}", pytrace=False)
 
