@@ -101,6 +101,15 @@ def test_good_input_is_still_saved(site):
     )
 
 
+def test_longest_title_is_still_saved(site):
+    """A title of exactly 200 characters is still saved"""
+    _, response = send(site.client, "y" * 200, "Some good content.", True)
+    assert site.Article.select().count() == 1 and response.status_int in (302, 303), (
+        f"A title of exactly 200 characters answered {response.status} and was not saved, but 200 is allowed: "
+        "refuse only titles longer than 200 characters, len(title) > 200."
+    )
+
+
 def test_empty_title_is_refused(site):
     """An empty title is refused with a message, and the content is kept"""
     _, form = refused(site, "  ", "Keep me around.")
@@ -117,7 +126,7 @@ def test_long_title_is_refused(site):
 
 def test_empty_content_is_refused(site):
     """Empty content is refused, and the title and the box are kept"""
-    _, form = refused(site, "A title worth keeping", "", published=True)
+    _, form = refused(site, "A title worth keeping", "   ", published=True)
     assert form["title"].value == "A title worth keeping", (
         "The title the writer typed was lost. Put it back into the field: value=\"{{form.get('title', '')}}\"."
     )
