@@ -154,6 +154,11 @@ def close_db():
     def test_blog_db_is_untouched(db, client, workspace):
         client.get('/')
         assert not (workspace / 'blog.db').exists(), 'the check wrote into the learner file'
+
+    def test_blog_db_is_untouched_when_the_app_was_imported_first(client, db, workspace):
+        db.Article.create(title='First post')
+        assert client.get('/').text == 'First post'
+        assert not (workspace / 'blog.db').exists(), 'the check wrote into the learner file'
     """
     result = check_runner.run(*make_step(tmp_path, files, check))
     assert result.passed, result.to_dict()

@@ -297,6 +297,9 @@ class LearnerDatabase:
             raise LearnerCodeError(self._no_database_message(unbound[0]), self.learner.models_file)
         for model in self.models.values():
             self._point_at_temporary_file(model)
+        for database in _module_databases(self.learner.workspace):  # one opened for the app's hooks, say
+            if not database.deferred and database.database != self._target(database, database.database):
+                database.init(database.database)  # the redirect picks the file
         self._opened = self.databases
         for database in self._opened:
             tables = [m for m in self.models.values() if _resolved(m._meta.database) is database
@@ -374,6 +377,12 @@ class _Redirect:
 
     def undo(self):
         peewee.Database.init, peewee.Database.connect = self.init, self.connect
+
+
+def _module_databases(workspace: Path) -> list:
+    """The SQLite databases the learner's modules hold in their global names."""
+    return [value for module in learner_modules(workspace) for value in list(vars(module).values())
+            if isinstance(value, peewee.SqliteDatabase)]
 
 
 def _resolved(database):
