@@ -477,3 +477,11 @@ def test_the_source_fixture_names_a_file_in_another_encoding(check_runner, tmp_p
     (workspace / "views" / "index.tpl").write_bytes("<p>Café</p>".encode("cp1252"))
     failure = check_runner.run(workspace, checks).failures[0]
     assert failure.message.startswith("views/index.tpl is saved in Windows-1252 (cp1252), not UTF-8, so the check cannot read it")
+
+
+def test_two_letters_swapped_beat_two_letters_changed(check_runner, tmp_path):
+    app = HELLO_APP.replace("from bottle import Bottle", "from bottle import Bottle, abort") + (
+        "\n\n@app.route('/about')\ndef about():\n    abrot(404)\n")
+    check = GET_HOME.replace("'/'", "'/about'")
+    failure = failure_of(check_runner, tmp_path, {"app.py": app}, check)
+    assert failure.message == "app.py line 12 uses abrot, which is not defined: did you mean abort?"

@@ -125,9 +125,9 @@ def misspelt_keyword(line: str) -> tuple[str, str] | None:
     for word, pool in checks:
         if word in keyword.kwlist or hasattr(builtins, word) or len(word) < 2:
             continue
-        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+        close = closest(word, pool, cutoff=0.6)
         if close:
-            return word, close[0]
+            return word, close
     return None
 
 
@@ -195,8 +195,18 @@ def _names_of(library: str) -> tuple[str, ...]:
 def _near_importable(name: str) -> tuple[str, str] | None:
     """A library name close to a misspelt ``name`` (``templat`` -> template), with its import."""
     pool = {n for library in LIBRARIES for n in _names_of(library)} | MODULES
-    close = difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.8)
-    return (close[0], importable(close[0])) if close else None
+    close = closest(name, sorted(pool), cutoff=0.8)
+    return (close, importable(close)) if close else None
+
+
+def closest(word: str, pool, cutoff: float) -> str | None:
+    """The name in ``pool`` closest to a misspelt ``word``; two letters swapped (abrot, abort) count as
+    closer than two letters changed (about), the commonest slip at a keyboard."""
+    candidates = difflib.get_close_matches(word, pool, n=5, cutoff=cutoff)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (difflib.SequenceMatcher(None, word, c).ratio()
+                                          + (0.1 if sorted(c) == sorted(word) else 0.0), -candidates.index(c)))
 
 
 def suggestion(exc: BaseException) -> str | None:
@@ -219,8 +229,8 @@ def suggestion(exc: BaseException) -> str | None:
         frame = tb.tb_frame if tb is not None else None
         pool = [*vars(builtins)] + ([*frame.f_locals, *frame.f_globals] if frame is not None else [])
         pool = [n for n in pool if not n.startswith("__")]
-    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
-    return close[0] if close and close[0] != name else None
+    close = closest(name, pool, cutoff=0.75)
+    return close if close != name else None
 
 
 def raised_in_template(exc: BaseException) -> bool:
@@ -276,9 +286,9 @@ def explain_missing_module(exc: ModuleNotFoundError, workspace: Path, where: str
                 "libraries it needs.)")
     parent, _, last = name.rpartition(".")
     pool = _submodules(parent) if parent else _installed_modules(workspace)
-    close = difflib.get_close_matches(last, pool, n=1, cutoff=0.75)
+    close = closest(last, pool, cutoff=0.75)
     if close:
-        wanted = f"{parent}.{close[0]}" if parent else close[0]
+        wanted = f"{parent}.{close}" if parent else close
         return f"{prefix}there is no module called {name}: is the name spelled right? Did you mean {wanted}?"
     if not parent:
         return (f"{prefix}there is no module called {name}: no {name}.py in your folder and no library by "
@@ -310,8 +320,8 @@ def explain_missing_name_in_module(exc: ImportError, where: str) -> str:
                 "a file of its own that imports neither.")
     module = sys.modules.get(exc.name)  # never imported again here: it may be the learner's own file
     pool = [n for n in dir(module) if not n.startswith("_")] if module is not None else []
-    close = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.75)
-    hint = f" Did you mean {close[0]}?" if close else ""
+    close = closest(wanted, pool, cutoff=0.75)
+    hint = f" Did you mean {close}?" if close else ""
     return f"{prefix}{exc.name} has nothing called {wanted} to import.{hint}"
 
 
