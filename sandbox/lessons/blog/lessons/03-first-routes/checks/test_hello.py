@@ -26,7 +26,7 @@ def test_hello_greets_the_name(client):
         )
         assert response.status_int == 200, f"Visiting {path} answered {response.status}."
         text = visible_text(response.text)
-        assert name in text, (
+        assert name.lower() in text.lower(), (
             f"The page at {path} says {text[:60]!r}, without the name {name}. "
             "Put the name parameter into the text you return, for example f\"Hello, {name}!\""
         )

@@ -5,6 +5,7 @@ any file name, dicts, tuples or objects), hand it other articles, and look at wh
 """
 
 import copy
+import dataclasses
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
@@ -123,6 +124,8 @@ def like(item, text):
         return item._replace(**{k: text(k) for k, v in item._asdict().items() if isinstance(v, str)})
     if isinstance(item, tuple):
         return tuple(text(i) if isinstance(v, str) else v for i, v in enumerate(item))
+    if dataclasses.is_dataclass(item):
+        return dataclasses.replace(item, **{k: text(k) for k, v in vars(item).items() if isinstance(v, str)})
     made = copy.copy(item)
     for key, value in vars(item).items():
         if isinstance(value, str):

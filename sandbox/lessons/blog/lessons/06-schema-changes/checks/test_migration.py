@@ -134,5 +134,5 @@ def test_the_app_reads_the_migrated_articles(old_database, learner, db, restart)
     response = client.get("/", expect_errors=True)
     assert response.status_int == 200, f"After upgrade() the home page answered {response.status}."
     page = visible_text(response.text)
-    missing = [row["title"] for row in OLD_ROWS if row["title"] not in page]
+    missing = [row["title"] for row in OLD_ROWS if row["published"] and row["title"] not in page]
     assert not missing, f"After upgrade() the home page no longer lists {missing[0]!r}."

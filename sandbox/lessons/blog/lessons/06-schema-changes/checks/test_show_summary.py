@@ -25,9 +25,9 @@ def home(client):
 def test_home_shows_summaries(db, restart):
     """The home page shows each article's summary"""
     Article = article_with_summary(db)
-    Article.create(title="Tea with Bottle", slug="tea-with-bottle", content="Brewing a web app.",
+    Article.create(title="Tea with Bottle", slug="tea-with-bottle", content="Brewing a web app.", published=True,
                    summary="A gentle start with routes.", created_at=datetime.datetime(2024, 1, 1, 9, 0))
-    Article.create(title="Peewee rocks", slug="peewee-rocks", content="Models are friendly.",
+    Article.create(title="Peewee rocks", slug="peewee-rocks", content="Models are friendly.", published=True,
                    summary="Tables as Python classes.", created_at=datetime.datetime(2024, 2, 1, 9, 0))
     page = visible_text(home(restart()))
     for title in ("Tea with Bottle", "Peewee rocks"):
@@ -44,10 +44,12 @@ def test_summaries_are_shown_as_text(db, client):
     Article = article_with_summary(db)
     for number, text in enumerate(HOSTILE):
         Article.delete().execute()
-        Article.create(title=f"Article {number}", slug=f"hostile-{number}", content="Words.", summary=text)
+        Article.create(title=f"Article {number}", slug=f"hostile-{number}", content="Words.", summary=text,
+                       published=True)
         assert_escaped(home(client), text, "the home page, in an article's summary")
         Article.delete().execute()
-        Article.create(title=text, slug=f"hostile-title-{number}", content="Words.", summary="Calm words.")
+        Article.create(title=text, slug=f"hostile-title-{number}", content="Words.", summary="Calm words.",
+                       published=True)
         assert_escaped(home(client), text, "the home page, in an article's title")
 
 
