@@ -250,6 +250,11 @@ def test_details_show_only_the_learners_frames(check_runner, tmp_path):
         assert foreign not in failure.detail
 
 
+def test_details_of_a_failed_assertion_leave_pytests_explanation_out(check_runner, tmp_path):
+    failure = failure_of(check_runner, tmp_path, {"app.py": HELLO_APP}, ABOUT_CHECK)
+    assert failure.detail == 'AssertionError: Visiting /about gave a 404 (page not found). Add a route for "/about".\n'
+
+
 def test_a_peewee_sql_dump_is_cut_from_the_message(check_runner, tmp_path):
     app = app_with("return Note.get(Note.text == 'nope').text",
                    "from bottle import Bottle\nfrom peewee import SqliteDatabase, Model, CharField\n"

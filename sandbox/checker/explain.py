@@ -191,6 +191,8 @@ def format_detail(exc: BaseException, workspace: Path) -> str:
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)] if frames else []
     if type(shown).__name__ == "AppError":  # WebTest's: its first line, not the whole error page
         lines.append(f"AppError: {str(shown).splitlines()[0]}\n")
+    elif isinstance(shown, AssertionError):  # the check's words, without pytest's "assert ... where ..."
+        lines.append(f"AssertionError: {_assert_message(shown)}\n")
     else:
         lines += traceback.format_exception_only(type(shown), shown)
     text = "".join(lines).replace(str(workspace) + os.sep, "")
