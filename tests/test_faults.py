@@ -388,3 +388,7 @@ def test_the_address_bar_shows_a_path_with_an_accent_and_reloads_it(sandbox_proc
     page.locator("[data-preview=reload]").click()
     preview.get_by_text("Hello Zoë").wait_for()
     assert preview.locator("h1").inner_text() == "Hello Zoë"
+    assert page.locator("#preview-frame").get_attribute("src").endswith("/hello/Zo%C3%AB")  # built encoded
+    page.locator("#preview-path").fill("/hello/Ada Lovelace & Q")
+    page.locator("#preview-path").press("Enter")
+    preview.get_by_text("Hello Ada Lovelace & Q").wait_for()

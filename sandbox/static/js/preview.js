@@ -61,7 +61,7 @@
         const action = button.dataset.preview;
         if (action === "back") this.back();
         else if (action === "reload") this.show(this.path());
-        else if (action === "external" && this.base) post(document.body.dataset.openExternalUrl, { url: this.base + this.path().slice(1) });
+        else if (action === "external" && this.base) post(document.body.dataset.openExternalUrl, { url: this.address(this.path()) });
         else if (action === "restart") post(this.root.dataset.restartUrl);
         else if (action === "folder") this.openFolder();
       });
@@ -102,6 +102,13 @@
       return value.startsWith("/") ? value : `/${value}`;
     }
 
+    // A path as shown in the bar (decoded: "/hello/Zoë") as an address on the learner's app: what a URL
+    // cannot hold is percent-encoded as a browser would, and a "%XX" already there is kept.
+    address(path) {
+      const parts = path.slice(1).split(/(%[0-9A-Fa-f]{2})/);
+      return this.base + parts.map((part, i) => (i % 2 ? part : encodeURI(part))).join("");
+    }
+
     go(path) {
       const current = this.lastPage || "/";
       if (path !== current) this.history.push(current);
@@ -120,7 +127,7 @@
       if (!this.base) return;
       this.lastPage = path;
       // Setting src always navigates, even to the same address: that is the reload.
-      this.frame.src = this.base + path.slice(1);
+      this.frame.src = this.address(path);
       clearTimeout(this.slowTimer);
       this.slowTimer = setTimeout(() => this.slow(path), SLOW_MS);
     }
