@@ -171,18 +171,19 @@ def convert_to_utf8(ws: Workspace, rel: str) -> FileVersion | None:
     The text is recorded as a "converted" version, so History holds it whatever happens next.
     """
     path = resolve(ws, rel)
-    if not path.is_file():
-        raise WorkspaceError(f"There is no file '{rel}' in your workspace.")
-    text, encoding = encodings.decode(path.read_bytes())
-    if text is None:
-        raise WorkspaceError(f"'{rel}' is not a text file, so it cannot be converted to UTF-8.")
-    if encodings.is_utf8(encoding):
-        return None
-    version = _record(ws, rel, text, "converted")
-    try:
-        write_atomic(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise disk_error(rel, exc) from None
+    with one_writer():  # read, record and write as one, like a save
+        if not path.is_file():
+            raise WorkspaceError(f"There is no file '{rel}' in your workspace.")
+        text, encoding = encodings.decode(path.read_bytes())
+        if text is None:
+            raise WorkspaceError(f"'{rel}' is not a text file, so it cannot be converted to UTF-8.")
+        if encodings.is_utf8(encoding):
+            return None
+        version = _record(ws, rel, text, "converted")
+        try:
+            write_atomic(path, text.encode("utf-8"))
+        except OSError as exc:
+            raise disk_error(rel, exc) from None
     return version
 
 
