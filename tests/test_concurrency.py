@@ -21,7 +21,12 @@ from sandbox.errors import StorageError, WorkspaceConflict
 from sandbox.files import write_atomic
 from sandbox.store.models import FileVersion
 from sandbox.work import workspace as wsmod
-from sandbox.work.workspace import adopt_outside_edits, open_workspace, save_file, text_hash
+from sandbox.work.workspace import (
+    adopt_outside_edits,
+    open_workspace,
+    save_file,
+    text_hash,
+)
 from tests.support import HELLO_APP, HELLO_STEP, Live, install_fixture_pack
 
 WORKSPACE = ("workspaces", "1", "hello-web", "01-first-routes")
