@@ -345,7 +345,8 @@ def test_what_the_code_printed_at_import_is_kept_in_every_check(check_runner, tm
     "import waitress\nwaitress.serve(app, host='127.0.0.1', port=8080)\n",
     "from waitress import serve\nserve(app, listen='127.0.0.1:8080')\n",
     "from wsgiref.simple_server import make_server\nmake_server('127.0.0.1', 0, app).serve_forever()\n",
-], ids=["waitress.serve", "from-waitress-import-serve", "wsgiref"])
+    "from waitress import create_server\ncreate_server(app, host='127.0.0.1', port=0).run()\n",
+], ids=["waitress.serve", "from-waitress-import-serve", "wsgiref", "waitress.create_server"])
 def test_a_server_started_at_import_is_skipped_and_said_so(tmp_path, serve):
     import urllib.request
 

@@ -279,7 +279,7 @@ def _skip_run(*args, **kwargs):
 
 
 def _skip_server(*args, **kwargs):
-    print("(The preview skipped the server your app starts when it is imported (serve() or serve_forever()): "
+    print("(The preview skipped the server your app starts when it is imported (serve(), run() or serve_forever()): "
           "it serves your app itself. Put that line under if __name__ == '__main__': so the file also works "
           "when it is imported.)", flush=True)
 
@@ -291,13 +291,18 @@ def load_learner_app(workspace: Path, app_file: str):
     # A learner's bare run() or app.run(...) at import time would serve on the wrong port forever.
     bottle.run = _skip_run
     bottle.Bottle.run = _skip_run
-    # So would waitress.serve(app) or wsgiref's make_server(...).serve_forever(); waitress is ours again after.
-    serve, waitress.serve = waitress.serve, _skip_server
+    # So would waitress.serve(app), create_server(app).run() or wsgiref's make_server(...).serve_forever();
+    # waitress is the preview's own again after the import.
+    servers = [(waitress, "serve"), (waitress.server.BaseWSGIServer, "run"), (waitress.server.MultiSocketServer, "run")]
+    saved = [(owner, name, getattr(owner, name)) for owner, name in servers]
+    for owner, name, _ in saved:
+        setattr(owner, name, _skip_server)
     socketserver.BaseServer.serve_forever = _skip_server
     try:
         app = find_wsgi_app(__import__(Path(app_file).stem))
     finally:
-        waitress.serve = serve
+        for owner, name, real in saved:
+            setattr(owner, name, real)
     if app is None:
         raise LookupError(no_app_message(app_file))
     return app
