@@ -75,15 +75,11 @@ def page(db, client):
 
 
 def test_lists_published_articles(page):
-    """/blog/ lists the published articles"""
+    """/blog/ lists the published articles, and no drafts"""
     text = visible_text(page)
     for title, _, _, published in ARTICLES:
         if published:
             assert title in text, f"The article list at /blog/ does not show the published article '{title}'."
-
-
-def test_hides_drafts(page):
-    """/blog/ hides drafts"""
     assert "Secret draft" not in page, (
         "The article list shows a draft (an article with published = False). "
         "Filter the query with .where(Article.published == True)."

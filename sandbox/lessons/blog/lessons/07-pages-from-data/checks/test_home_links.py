@@ -73,7 +73,7 @@ def test_home_hides_drafts(home):
 
 
 def test_home_shows_the_latest_five(home):
-    """The home page shows the five newest articles"""
+    """The home page shows the five newest articles with their summaries"""
     text = visible_text(home)
     for day in range(2, 7):
         assert f"Post number {day}" in text, f"The home page should show the newest articles, like 'Post number {day}'."
@@ -82,6 +82,7 @@ def test_home_shows_the_latest_five(home):
     )
     positions = [text.find(f"Post number {day}") for day in range(6, 1, -1)]
     assert positions == sorted(positions), "The home page should show the newest article first."
+    assert "Teaser 6." in text, "The home page should show each article's summary after its title."
 
 
 def test_home_links_to_articles(home, client):
@@ -97,12 +98,6 @@ def test_home_links_to_articles(home, client):
             f"The link on 'Post number {day}' leads to {path}, which answered {page.status} without the article. "
             f"Link each title to its own page, /blog/post-{day}/, built from its slug."
         )
-
-
-def test_home_shows_summaries(home):
-    """The home page shows each article's summary"""
-    text = visible_text(home)
-    assert "Teaser 6." in text, "The home page should show each article's summary after its title."
 
 
 @pytest.mark.independent
