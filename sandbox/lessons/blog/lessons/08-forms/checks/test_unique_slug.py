@@ -19,7 +19,7 @@ def send(client, title, content, published, number, after_restart=False):
     client.extra_environ["SERVER_PROTOCOL"] = "HTTP/1.1"
     try:
         page = client.get("/blog/new", expect_errors=True)
-        form = [form for form in page.forms.values() if (form.method or "GET").upper() == "POST"][0]
+        form = next(form for form in page.forms.values() if (form.method or "GET").upper() == "POST")
         form["title"], form["content"] = title, content
         for name, fields in form.fields.items():
             if name and isinstance(fields[0], webtest.forms.Checkbox):

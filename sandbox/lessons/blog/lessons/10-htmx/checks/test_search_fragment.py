@@ -5,7 +5,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 
-from sandbox.checker.probes import HOSTILE, assert_escaped, injected, visible_text
+from sandbox.checker.probes import HOSTILE, assert_escaped, visible_text
 
 MATCH, DRAFT, OTHER = "Learning Python the fun way", "Python secrets (draft)", "Baking bread"
 HX_VERBS = ("hx-get", "data-hx-get", "hx-post", "data-hx-post")
