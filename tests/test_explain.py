@@ -490,3 +490,14 @@ def test_two_letters_swapped_beat_two_letters_changed(check_runner, tmp_path):
     check = GET_HOME.replace("'/'", "'/about'")
     failure = failure_of(check_runner, tmp_path, {"app.py": app}, check)
     assert failure.message == "app.py line 12 uses abrot, which is not defined: did you mean abort?"
+
+
+def test_a_wildcard_route_with_a_final_slash_is_not_blamed_for_a_page_that_needs_its_own_route(tmp_path):
+    from sandbox.checker.explain import not_found_explanation
+
+    (tmp_path / "app.py").write_text("from bottle import Bottle\napp = Bottle()\n\n"
+                                     "@app.route('/blog/<slug>/')\ndef article(slug):\n    return slug\n")
+    assert not_found_explanation(tmp_path, ["/blog/new"]) is None
+    (tmp_path / "app.py").write_text("from bottle import Bottle\napp = Bottle()\n\n"
+                                     "@app.route('/about/')\ndef about():\n    return 'About'\n")
+    assert "with a slash at the end" in not_found_explanation(tmp_path, ["/about"])

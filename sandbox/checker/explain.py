@@ -264,7 +264,10 @@ def not_found_explanation(workspace: Path, paths, visited=()) -> str | None:
             if not site.rule.startswith("/") and _matches("/" + site.rule, path):
                 return (f"{where}: the route's path \"{site.rule}\" has no slash at the start, so {path} finds no "
                         f"page: write it with the slash at the start, @{site.decorator}(\"/{site.rule}\").")
-            if site.rule != "/" and site.rule.endswith("/") and _matches(site.rule.rstrip("/"), path):
+            # Only a rule without wildcards: "/blog/<slug>/" would "match" /blog/new, which needs a
+            # route of its own, not a slash less.
+            if (site.rule != "/" and site.rule.endswith("/") and "<" not in site.rule
+                    and _matches(site.rule.rstrip("/"), path)):
                 return (f"{where}: the route is for {site.rule}, with a slash at the end, and Bottle treats "
                         f"{path} as another address: write @{site.decorator}(\"{site.rule.rstrip('/')}\").")
     return None
