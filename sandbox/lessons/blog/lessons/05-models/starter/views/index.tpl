@@ -1,7 +1,0 @@
-% rebase('layout', title='Home')
-<h1>My blog</h1>
-<ul>
-% for article in articles:
-  <li><strong>{{article['title']}}</strong>: {{article['summary']}}</li>
-% end
-</ul>

@@ -1,2 +1,0 @@
-% rebase('layout', title='Hello')
-<h1>Hello, {{name}}!</h1>
