@@ -27,6 +27,7 @@ import peewee  # noqa: F401
 import pytest
 import webtest  # noqa: F401
 
+from sandbox import containment
 from sandbox.checker import limits, plugin
 from sandbox.checker.supervise import Supervisor
 
@@ -248,10 +249,20 @@ def pytest_args(workspace: Path, checks: Path, config: Path, tmp: Path, app_modu
     ]
 
 
-def serve() -> None:
-    """The warm loop: read requests on stdin, report results on stdout, until stdin closes."""
+def serve(contained: bool = False) -> None:
+    """The warm loop: read requests on stdin, report results on stdout, until stdin closes.
+
+    ``contained``: this worker has a PID namespace of its own (``sandbox.containment``), so before
+    each result is sent, whatever that check left running (a ``setsid`` daemon) is ended too."""
     preload()
     supervisor = Supervisor(run_child, _write_line)
+    if contained:
+        def write_line(message: dict) -> None:
+            if message.get("event") == "result":
+                containment.end_strays(job.pid for job in supervisor.jobs.values())
+            _write_line(message)
+
+        supervisor.write_line = write_line
     buffer = b""
     signal.signal(signal.SIGTERM, lambda *_: (supervisor.kill_all(), os._exit(0)))
     while True:
@@ -340,7 +351,7 @@ def main(argv=None) -> None:
     if "--once" in argv:
         run_once()
     else:
-        serve()
+        serve(contained="--contained" in argv)
 
 
 if __name__ == "__main__":

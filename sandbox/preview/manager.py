@@ -24,10 +24,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+from sandbox import containment
 from sandbox.checker import limits
 from sandbox.checker.learner import location_in_output
 from sandbox.files import learner_change
-from sandbox.preview.ownership import give_new_files, let_through
+from sandbox.preview.ownership import blocked_for_others, give_new_files
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -92,8 +93,10 @@ class PreviewManager:
     """Starts, restarts and stops learners' previews; one preview per learner at a time."""
 
     def __init__(self, *, memory_mb: int = 1024, idle_seconds: float = IDLE_SECONDS, opener=None,
-                 watch: bool = True, python: str = sys.executable):
-        """``opener(folder) -> bool`` shows a folder in the file manager; ``watch`` restarts apps on save."""
+                 watch: bool = True, python: str = sys.executable, walls: containment.Protection | None = None):
+        """``opener(folder) -> bool`` shows a folder in the file manager; ``watch`` restarts apps on save;
+        ``walls``: the containment each child gets (default ``containment.protection()``, probed on first use)."""
+        self._walls = walls
         self.memory_mb = memory_mb
         self.idle_seconds = idle_seconds
         self.opener = opener
@@ -107,6 +110,12 @@ class PreviewManager:
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="preview-manager", daemon=True)
         self._thread.start()
+
+    @property
+    def walls(self) -> containment.Protection:
+        if self._walls is None:
+            self._walls = containment.protection()
+        return self._walls
 
     # --- the public verbs; each runs on the manager thread -------------------------------
 
@@ -203,8 +212,13 @@ class PreviewManager:
         preview = Preview(key, workspace, app_module)
         self._previews[key] = preview
         self._tell(key, {"event": "opened"})
-        if self._owner:
-            let_through(workspace)
+        blocked = blocked_for_others(workspace) if self._owner and not self.walls.active else None
+        if blocked is not None:  # no folder outside the workspace is ever opened up for `nobody`
+            log.warning("The preview runs as nobody, who cannot pass through %s", blocked)
+            preview.write_output(f"(The sandbox runs as root without bubblewrap, so your app runs as the user "
+                                 f"nobody, who cannot pass through {blocked}: your app may not reach its own "
+                                 f"files. Install bubblewrap, or choose a data folder anyone can pass through.)\n"
+                                 .encode())
         self._spawn(preview, "started")
         if self.watch:
             threading.Thread(target=self._watch, args=(preview,), name=f"preview-watch-{key}", daemon=True).start()
@@ -266,16 +280,21 @@ class PreviewManager:
         if preview.generation > 1:
             preview.write_output(f"\n--- {why} at {time.strftime('%H:%M:%S')} ---\n".encode())
         records_r, records_w = os.pipe()
+        contained = self.walls.active
+        # Contained, the child's parent is the sandbox's own init (pid 1), and its /tmp is its own.
+        parent, home = ("1", "/tmp") if contained else (str(os.getpid()), tempfile.gettempdir())
         command = [self.python, "-I", "-B", "-u", "-c", BOOT, "--workspace", str(preview.workspace), "--app", preview.app_module,
                    "--socket-fd", str(preview.listener.fileno()), "--records-fd", str(records_w),
-                   "--parent", str(os.getpid()), "--memory-mb", str(self.memory_mb)]
+                   "--parent", parent, "--memory-mb", str(self.memory_mb)]
         if self._owner:
             command += ["--drop-to", f"{self._owner[0]}:{self._owner[1]}"]
-        home = tempfile.gettempdir()
+        # The network stays the computer's (the loopback socket is ours, made above): the page reaches
+        # the app through it, and the learner's terminal can reach it with curl.
+        command = containment.wrap(self.walls, "preview", command, read_write=[preview.workspace], python=self.python)
         try:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                        stderr=subprocess.STDOUT, env=limits.clean_env(home),
-                                       cwd=home, pass_fds=(preview.listener.fileno(), records_w),
+                                       cwd=tempfile.gettempdir(), pass_fds=(preview.listener.fileno(), records_w),
                                        start_new_session=True)
         finally:
             os.close(records_w)
@@ -291,7 +310,9 @@ class PreviewManager:
         if process is None:
             return
         try:
-            os.killpg(process.pid, signal.SIGKILL)  # the whole group: the app and anything it started
+            # The whole group: the app and anything it started; contained, the sandbox (bwrap) and so
+            # every process in it, setsid daemons included.
+            os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         process.wait()
