@@ -14,9 +14,12 @@ the sandbox's learner processes sees:
 - its own process tree only (a PID namespace): it cannot see or signal the sandbox or anyone else,
   and when its first process ends, is killed, or the sandbox dies (``--die-with-parent``), the
   kernel kills every process left in it, ``setsid`` daemons included;
-- no network at all for checks (``--unshare-net``; they call the app through WSGI). The preview and
-  the terminal keep the computer's network: the page must reach the preview, and the terminal's
-  ``curl`` must reach the preview; the preview is served on a loopback socket the sandbox opens.
+- no network for checks and previews (``--unshare-net``: a loopback of their own, nothing else). A
+  check calls the app through WSGI. A preview serves on the loopback socket the sandbox opened for it
+  on the computer's 127.0.0.1 and hands over as a descriptor (a socket keeps the network it was made
+  in), so the page and the learner's ``curl`` reach it while the app can listen nowhere else and
+  connect to nothing, the sandbox's own server included. The terminal keeps the computer's network:
+  its ``curl`` must reach the preview, and the learner's own ``python app.py`` must be reachable.
 
 Where bubblewrap is missing or cannot create namespaces (macOS, Windows, a kernel or container
 without user namespaces), ``protection()`` says so in one sentence (the About page, the log, the
@@ -69,7 +72,7 @@ class Protection:
             return (f"Learner code runs in a bubblewrap sandbox ({self.tool}{' ' + self.version if self.version else ''}): "
                     "each check, preview and terminal sees the system read-only, only its own lesson folder, "
                     "a private /tmp and only its own processes, never the data folder or another learner's "
-                    "work; checks have no network.")
+                    "work; checks and your app in the preview have no network beyond their own address.")
         return (f"Learner code is not walled in ({self.reason}): checks, the preview and terminals run with "
                 "time, memory, process and file-size limits only, and can read what this computer's user can "
                 "read. Install bubblewrap (the 'bubblewrap' package) to wall them in.")
@@ -172,8 +175,8 @@ def wrap(walls: Protection | None, kind: str, command: list[str], *, read_write:
                 args += ["--chmod", "0755", folder]
     args += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
              "--die-with-parent", "--new-session", "--chdir", chdir or "/tmp"]
-    if kind == "check":
-        args.append("--unshare-net")  # loopback only, its own: a check calls the app through WSGI
+    if kind in ("check", "preview"):
+        args.append("--unshare-net")  # a loopback of its own: WSGI for a check, a handed-over socket for a preview
     if os.geteuid() == 0:
         args += ["--cap-drop", "ALL"] + [arg for cap in ROOT_CAPABILITIES for arg in ("--cap-add", cap)]
     else:

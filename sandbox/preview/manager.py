@@ -288,8 +288,8 @@ class PreviewManager:
                    "--parent", parent, "--memory-mb", str(self.memory_mb)]
         if self._owner:
             command += ["--drop-to", f"{self._owner[0]}:{self._owner[1]}"]
-        # The network stays the computer's (the loopback socket is ours, made above): the page reaches
-        # the app through it, and the learner's terminal can reach it with curl.
+        # No network of its own but a loopback: the socket made above stays on the computer's 127.0.0.1,
+        # where the page and the terminal's curl reach it; the app can listen nowhere else.
         command = containment.wrap(self.walls, "preview", command, read_write=[preview.workspace], python=self.python)
         try:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

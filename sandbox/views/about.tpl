@@ -6,6 +6,7 @@
   <dt>Data folder</dt><dd><code>{{data_dir}}</code></dd>
   <dt>Address</dt><dd><code>{{address}}</code></dd>
   <dt>Rich editor</dt><dd>{{'available' if bundle_ok else 'not built (plain text editor in use)'}}</dd>
+  <dt>Protection</dt><dd id="protection">{{protection.sentence}}</dd>
 </dl>
 <h2>Versions</h2>
 <table class="table">

@@ -1,4 +1,5 @@
-"""The About page: versions of the sandbox and its libraries, the data folder and the address."""
+"""The About page: versions of the sandbox and its libraries, the data folder, the address, and which
+walls learner code has on this computer (``sandbox.containment``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import platform
 import sys
 from importlib import metadata
 
+from sandbox import containment
 from sandbox.web import context
 from sandbox.web.render import bundle_available, render
 
@@ -18,7 +20,8 @@ def show():
     versions = [("Python", f"{platform.python_version()} ({sys.implementation.name})")]
     versions += [(name, _version(name)) for name in DEPENDENCIES]
     return render("about", context.page_context("about"), versions=versions, data_dir=str(settings.data_dir),
-                  address=f"http://127.0.0.1:{settings.port}/", bundle_ok=bundle_available())
+                  address=f"http://127.0.0.1:{settings.port}/", bundle_ok=bundle_available(),
+                  protection=containment.protection())
 
 
 def _version(name: str) -> str:

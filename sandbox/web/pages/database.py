@@ -18,8 +18,8 @@ def show():
             "table": request.query.getunicode("table", "") or "", "back": context.back_link()}
     if chosen:
         path = dbbrowser.database_path(workspace, chosen)
-        data["tables"] = dbbrowser.tables(path)
+        data["tables"] = dbbrowser.tables(path, root=workspace)
         if data["table"]:
             data["rows_page"] = dbbrowser.rows(path, data["table"], context.whole_number(request.query.get("page"),
-                                                                                         default=1))
+                                                                                         default=1), root=workspace)
     return render("database", context.page_context(), **data)
