@@ -22,8 +22,11 @@ def give_new_files(folder: Path, owner: tuple[int, int]) -> None:
     for top, dirs, files in os.walk(folder):
         for name in [".", *dirs, *files]:
             path = os.path.join(top, name)
-            if os.lstat(path).st_uid != owner[0]:
-                os.lchown(path, *owner)
+            try:
+                if os.lstat(path).st_uid != owner[0]:
+                    os.lchown(path, *owner)
+            except FileNotFoundError:  # an autosave's temporary file, renamed away meanwhile
+                pass
 
 
 def blocked_for_others(folder: Path) -> Path | None:
