@@ -299,6 +299,36 @@ def end_strays(running: Iterable[int], *, seconds: float = 2.0) -> int:
         time.sleep(0.001)
 
 
+def kill_sandbox(root: int, argv: list[str] | None = None, *, reap=None) -> None:
+    """SIGKILL a sandbox started as ``root`` (bwrap's pid, as this computer sees it) and everything in it.
+
+    Killing bwrap alone is not enough while it is still setting up: its child arms its own parent-death
+    signal only at the end of that, so it would live on. So every process below ``root`` is killed (the
+    sandbox's init among them, which takes its whole PID namespace along); then, once ``reap()`` has
+    reaped bwrap, a child it was cloning at that very moment (an orphan now, with bwrap's own command
+    line ``argv``) is found and killed too."""
+    for pid in sorted(tree(_parents(), [root]), reverse=True):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    if reap is not None:
+        reap()
+    if not argv:
+        return
+    wanted = b"\0".join(os.fsencode(a) for a in argv) + b"\0"
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if fh.read() != wanted:
+                    continue
+            os.kill(int(entry), signal.SIGKILL)
+        except OSError:
+            continue
+
+
 def host_pid(root: int, inner: int) -> int | None:
     """The pid, as this computer sees it, of the process a sandbox started from ``root`` (bwrap's pid)
     calls ``inner`` in its own namespace; None when it is gone (or /proc cannot tell)."""

@@ -10,9 +10,10 @@ from textwrap import dedent
 
 import pytest
 
+from sandbox import containment
 from sandbox.checker import CheckResult, CheckRunner, run_check_once
 from tests.conftest import wait_for
-from tests.support import is_running
+from tests.support import descendants, is_running
 
 HELLO_APP = """
 from bottle import Bottle
@@ -50,6 +51,10 @@ def make_step(tmp_path: Path, files: dict[str, str], check: str = HOME_CHECK) ->
 
 
 def processes_of(uid: int) -> int:
+    """The user's processes; in a bubblewrap sandbox only those below this process (what a check starts
+    stays in its sandbox), so other programs' processes on this computer do not count."""
+    if containment.protection().active:
+        return sum(1 for pid in descendants(os.getpid()) if _owner(Path(f"/proc/{pid}")) == uid)
     return sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid)
 
 

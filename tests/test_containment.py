@@ -220,9 +220,8 @@ def test_a_learners_worker_stops_when_idle_and_comes_back_on_demand(walls, tmp_p
     with CheckRunner(idle_seconds=0.5) as runner:
         assert runner.run(workspace, [check], key="learner-5").passed
         worker = runner._workers["learner-5"]
-        wait_for(lambda: "learner-5" not in runner._workers and worker.process.poll() is not None,
-                 what="the idle worker to stop")
-        assert not worker.stage.exists()
+        wait_for(lambda: "learner-5" not in runner._workers and worker.process.poll() is not None
+                 and not worker.stage.exists(), what="the idle worker to stop and its staging folder to go")
         assert runner.run(workspace, [check], key="learner-5").passed
 
 

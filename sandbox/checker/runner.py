@@ -150,7 +150,10 @@ def run_check_once(workspace, check_files, *, app_module="app.py", timeout=10.0,
         try:
             out, _ = process.communicate((json.dumps(job) + "\n").encode(), timeout=job["timeout"] + GRACE_SECONDS)
         except subprocess.TimeoutExpired:
-            _kill_group(process.pid)
+            if walls.active:
+                containment.kill_sandbox(process.pid, process.args)
+            else:
+                _kill_group(process.pid)
             process.communicate()  # reap it and close its pipes
             return CheckResult(passed=False, timed_out=True, duration_ms=(time.monotonic() - started) * 1000)
     finally:
@@ -432,8 +435,7 @@ class CheckRunner:
                 del self._workers[worker.scope]
             if self._last is worker:
                 self._last = None
-        _kill_group(worker.process.pid)
-        worker.process.wait()
+        _kill_worker(worker)
         self._release(worker)
 
     def _end(self, worker: _Worker) -> None:
@@ -442,7 +444,7 @@ class CheckRunner:
         process = worker.process
         if process.poll() is None:
             if worker.contained:
-                _kill_group(process.pid)
+                _kill_worker(worker)
             else:
                 process.send_signal(signal.SIGTERM)  # the worker kills its checks, then exits
                 try:
@@ -469,6 +471,15 @@ class CheckRunner:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _kill_worker(worker: _Worker) -> None:
+    """Kill a worker now (and reap it): a contained one with its whole sandbox."""
+    if worker.contained:
+        containment.kill_sandbox(worker.process.pid, worker.process.args, reap=worker.process.wait)
+    else:
+        _kill_group(worker.process.pid)
+        worker.process.wait()
 
 
 def _kill_group(pid: int) -> None:

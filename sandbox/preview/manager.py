@@ -309,10 +309,11 @@ class PreviewManager:
         process, preview.process = preview.process, None
         if process is None:
             return
+        if self.walls.active:  # the sandbox and every process in it, setsid daemons included
+            containment.kill_sandbox(process.pid, process.args, reap=process.wait)
+            return
         try:
-            # The whole group: the app and anything it started; contained, the sandbox (bwrap) and so
-            # every process in it, setsid daemons included.
-            os.killpg(process.pid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)  # the whole group: the app and anything it started
         except (ProcessLookupError, PermissionError):
             pass
         process.wait()
