@@ -3,10 +3,16 @@
 Click to result: POST .../check over HTTP to a headless sandbox with the tests' fixture pack,
 as the lesson page's Check button sends it. Baseline in the same run: a fresh `python -m pytest`
 process on the same check file and learner files. Targets: p50 <= 120 ms and >= 3x faster.
+
+Containment: the same click to result on two sandboxes running side by side, one whose checks run
+in bubblewrap (``sandbox.containment``, when it works here) and one started with
+``SANDBOX_CONTAINMENT=off``, their requests alternating so both see the same machine. Goal: the
+contained p50 within 10% of the uncontained one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
@@ -16,6 +22,7 @@ import time
 from pathlib import Path
 
 from bench._util import FIXTURE_PACK, HELLO_APP, HELLO_STEP, Live, headless_sandbox, install_fixture_pack, pct
+from sandbox import containment
 from sandbox.checker import CheckRunner
 from sandbox.checker.results import headline
 
@@ -23,6 +30,7 @@ N = 20
 ROUTE_N = 40
 TARGET_P50_MS = 120
 TARGET_RATIO = 3.0
+TARGET_CONTAINED_RATIO = 1.10  # contained p50 / uncontained p50
 ROOT = Path(__file__).resolve().parent.parent
 
 APP = """\
@@ -67,9 +75,9 @@ def build_step(folder: Path) -> tuple[Path, Path]:
     return workspace, check
 
 
-def time_warm(workspace: Path, check: Path) -> list[float]:
+def time_warm(workspace: Path, check: Path, walls=None) -> list[float]:
     times = []
-    with CheckRunner() as runner:
+    with CheckRunner(walls=walls) as runner:
         runner.run(workspace, [check])  # the first run pays for nothing extra, but keep it out anyway
         for _ in range(N):
             started = time.perf_counter()
@@ -94,23 +102,32 @@ def time_fresh(workspace: Path, check: Path) -> list[float]:
     return times
 
 
-def time_route(data_dir: Path) -> list[float]:
-    """Click to result through the real server: the Check button's POST, answered with the result partial."""
-    install_fixture_pack(data_dir)
-    with headless_sandbox(data_dir) as (proc, url, _):
-        learner = Live(url)
-        learner.get(HELLO_STEP)  # opens the lesson: the workspace starts from its starter
-        fields = {"file:app.py": HELLO_APP}
-        headers = {"HX-Request": "true"}
-        for _ in range(3):  # the worker may still be warming up just after launch
-            learner.post(HELLO_STEP + "/check", fields, headers=headers)
-        times = []
+def time_routes(folder: Path) -> dict[str, list[float]]:
+    """Click to result through the real server: the Check button's POST, answered with the result partial;
+    on a sandbox with the walls it has here ("contained") and one with them off ("uncontained"),
+    alternating one request each so drift on a shared machine hits both alike."""
+    kinds = {"contained": {}, "uncontained": {containment.ENV_SWITCH: "off"}}
+    fields = {"file:app.py": HELLO_APP}
+    headers = {"HX-Request": "true"}
+    with contextlib.ExitStack() as stack:
+        learners = {}
+        for kind, env in kinds.items():
+            data_dir = folder / f"data-{kind}"
+            install_fixture_pack(data_dir)
+            _, url, _ = stack.enter_context(headless_sandbox(data_dir, env=env))
+            learner = Live(url)
+            learner.get(HELLO_STEP)  # opens the lesson: the workspace starts from its starter
+            for _ in range(3):  # the worker may still be warming up just after launch
+                learner.post(HELLO_STEP + "/check", fields, headers=headers)
+            learners[kind] = learner
+        times: dict[str, list[float]] = {kind: [] for kind in kinds}
         for _ in range(ROUTE_N):
-            started = time.perf_counter()
-            status, body = learner.post(HELLO_STEP + "/check", fields, headers=headers)
-            times.append((time.perf_counter() - started) * 1000)
-            if status != 200 or "All checks passed" not in body:
-                print(f"warning: the check through the route answered {status} without passing")
+            for kind, learner in learners.items():
+                started = time.perf_counter()
+                status, body = learner.post(HELLO_STEP + "/check", fields, headers=headers)
+                times[kind].append((time.perf_counter() - started) * 1000)
+                if status != 200 or "All checks passed" not in body:
+                    print(f"warning: the {kind} check through the route answered {status} without passing")
     return times
 
 
@@ -126,24 +143,40 @@ def hello_step(folder: Path) -> tuple[Path, Path]:
 
 
 def run() -> dict:
+    walls = containment.protection()
+    off = containment.Protection(False, reason=f"{containment.ENV_SWITCH}=off")
     with tempfile.TemporaryDirectory(prefix="bench-check-") as folder:
-        route = time_route(Path(folder) / "data")
+        routes = time_routes(Path(folder))
+        route = routes["contained"]
         workspace, check = hello_step(Path(folder))
-        runner = time_warm(workspace, check)
+        runner = time_warm(workspace, check, walls)
+        runner_off = time_warm(workspace, check, off)
         fresh = time_fresh(workspace, check)
         blog_workspace, blog_check = build_step(Path(folder))
-        blog_warm = time_warm(blog_workspace, blog_check)
+        blog_warm = time_warm(blog_workspace, blog_check, walls)
     results = {
+        "containment": walls.sentence,
+        "contained": walls.active,
         "route_p50_ms": pct(route, 50), "route_p95_ms": pct(route, 95),
+        "route_uncontained_p50_ms": pct(routes["uncontained"], 50),
+        "route_uncontained_p95_ms": pct(routes["uncontained"], 95),
         "runner_only_p50_ms": statistics.median(runner),
+        "runner_only_uncontained_p50_ms": statistics.median(runner_off),
         "fresh_pytest_p50_ms": pct(fresh, 50), "fresh_pytest_p95_ms": pct(fresh, 95),
         "two_test_step_runner_p50_ms": statistics.median(blog_warm),
     }
+    results["contained_over_uncontained_p50"] = results["route_p50_ms"] / results["route_uncontained_p50_ms"]
     results["speedup_p50"] = results["fresh_pytest_p50_ms"] / results["route_p50_ms"]
-    results["meets_targets"] = results["route_p50_ms"] <= TARGET_P50_MS and results["speedup_p50"] >= TARGET_RATIO
+    results["meets_targets"] = (results["route_p50_ms"] <= TARGET_P50_MS and results["speedup_p50"] >= TARGET_RATIO
+                                and results["contained_over_uncontained_p50"] <= TARGET_CONTAINED_RATIO)
+    print(f"protection: {walls.sentence}")
     print(f"click to result (POST .../check over HTTP) p50 {results['route_p50_ms']:.0f} ms, "
           f"p95 {results['route_p95_ms']:.0f} ms  (target p50 <= {TARGET_P50_MS} ms)")
-    print(f"warm runner alone p50: {results['runner_only_p50_ms']:.0f} ms "
+    print(f"the same with {containment.ENV_SWITCH}=off, alternating: p50 {results['route_uncontained_p50_ms']:.0f} ms, "
+          f"p95 {results['route_uncontained_p95_ms']:.0f} ms; contained / uncontained at p50: "
+          f"{results['contained_over_uncontained_p50']:.2f}  (goal <= {TARGET_CONTAINED_RATIO:.2f})")
+    print(f"warm runner alone p50: {results['runner_only_p50_ms']:.0f} ms, uncontained "
+          f"{results['runner_only_uncontained_p50_ms']:.0f} ms "
           f"(a two-test step: {results['two_test_step_runner_p50_ms']:.0f} ms)")
     print(f"fresh `python -m pytest` p50 {results['fresh_pytest_p50_ms']:.0f} ms, p95 {results['fresh_pytest_p95_ms']:.0f} ms")
     print(f"speed-up at p50: {results['speedup_p50']:.1f} x  (target >= {TARGET_RATIO:g} x)")
