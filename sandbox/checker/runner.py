@@ -296,7 +296,7 @@ class CheckRunner:
         for worker in workers:
             self._end(worker)
         for item in pending:
-            if item.pid and not item.worker.contained:
+            if not item.worker.contained and item.pid:
                 _kill_group(item.pid)  # a contained check ended with its worker's sandbox
             item.done.set()
         if stage_root is not None:
@@ -318,9 +318,10 @@ class CheckRunner:
             pending.staged = worker.stage / str(job_id)
             try:
                 job = stage(job, pending.staged)
-            except OSError as exc:
-                pending.result = CheckResult.fault(f"The sandbox could not copy your files for the check "
-                                                   f"({exc.strerror or exc}); please press Check again.")
+            except OSError as exc:  # (or stop() removed the worker's folder meanwhile: then it is cancelled)
+                if pending.result is None:
+                    pending.result = CheckResult.fault(f"The sandbox could not copy your files for the check "
+                                                       f"({exc.strerror or exc}); please press Check again.")
                 pending.done.set()
                 return job_id, pending
         try:
