@@ -505,7 +505,7 @@ def test_the_database_page_refuses_a_link_swapped_in_after_the_list(client, serv
 
 
 def test_without_bubblewrap_the_sandbox_says_plainly_that_learner_code_is_not_walled_in(tmp_path):
-    missing = containment.probe(bwrap=str(tmp_path / "no-bwrap"))
+    missing = containment.probe(bwrap=str(tmp_path / "no-bwrap"), environ={})
     assert not missing.active and "not installed" in missing.reason
     assert "not walled in" in missing.sentence and "bubblewrap" in missing.sentence
     off = containment.probe(environ={containment.ENV_SWITCH: "off"})
@@ -513,7 +513,7 @@ def test_without_bubblewrap_the_sandbox_says_plainly_that_learner_code_is_not_wa
     broken = tmp_path / "bwrap"
     broken.write_text("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n")
     broken.chmod(0o755)
-    refused = containment.probe(bwrap=str(broken))
+    refused = containment.probe(bwrap=str(broken), environ={})
     assert not refused.active and "No permissions to creating new namespace" in refused.sentence
     # Then every learner process runs as before, with the limits only.
     assert containment.wrap(refused, "check", ["python", "-c", "pass"]) == ["python", "-c", "pass"]
