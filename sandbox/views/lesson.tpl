@@ -72,17 +72,6 @@
       </form>
     </div>
   </section>
-  % elif code_step and needs_start:
-  <section class="work" aria-label="Start the lesson">
-    <div class="card">
-      <h2>Getting your files ready…</h2>
-      <p class="muted">This lesson starts from the files it provides.</p>
-      <form method="post" action="{{url('start', **here)}}" class="actions" data-autostart>
-        <input type="hidden" name="csrf_token" value="{{csrf}}">
-        <button class="button primary" name="mode" value="starter">Start the lesson</button>
-      </form>
-    </div>
-  </section>
   % elif code_step:
   <section class="work" id="workbench" aria-label="Your code and results"
            data-events-url="{{url('events', **here)}}" data-file-url="{{url('open_file', **here)}}"

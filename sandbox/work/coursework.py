@@ -12,6 +12,8 @@ from sandbox.errors import PackNotFound, Refused, WorkspaceError, WrongStepKind
 from sandbox.packs.format import Lesson, Pack, Step, check_quiz, read_tree, starter_files, step_files
 from sandbox.packs import reference
 from sandbox.store import unless_disk_fails
+from sandbox.files import is_data, is_junk
+from sandbox.work import encoding as encodings
 from sandbox.work import progress, tree, workspace
 from sandbox.work import versions as versions_module
 
@@ -108,6 +110,16 @@ def step_page(place: Place) -> dict:
                 continue  # binary files (images) are not edited here
             files.append({"path": rel, "content": text, "language": workspace.language_for(rel),
                           "version": workspace.text_hash(text)})
+    elif place.step.kind == "code" and not needs_start_choice(place):
+        # Not started yet: show the files the visit (or the first save) is about to write, as they
+        # will be, so the page needs no second load; nothing is written by this GET.
+        starting = starter_files(place.lesson)
+        for rel in sorted(starting, key=lambda rel: (rel != place.lesson.app, rel.lower(), rel)):
+            text, encoding = encodings.decode(starting[rel])
+            if text is None or not encodings.is_utf8(encoding) or is_data(rel) or is_junk(rel.rsplit("/", 1)[-1]):
+                continue
+            files.append({"path": rel, "content": text, "language": workspace.language_for(rel),
+                          "version": workspace.text_hash(text)})
     record = progress.step_record(place.learner_id, place.pack.id, place.lesson.id, place.step.id)
     following = progress.next_step(place.pack, place.lesson.id, place.step.id)
     state = progress.step_state(place.learner_id, place.pack, place.lesson.id, place.step.id)
@@ -124,7 +136,6 @@ def step_page(place: Place) -> dict:
         "outline": progress.outline(place.learner_id, place.pack),
         "files": files,
         "start_choice": place.step.kind == "code" and state != "locked" and needs_start_choice(place),
-        "needs_start": place.step.kind == "code" and state != "locked" and not ws.path.is_dir(),
         "app_file": place.lesson.app,
         "result": progress.last_result(place.learner_id, place.pack.id, place.lesson.id, place.step.id),
         "next_step": following,

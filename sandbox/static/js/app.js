@@ -499,14 +499,10 @@
   });
 
   // The page only reads; once it is here, tell the server the learner is on this step (a POST:
-  // it counts time, keeps other editors' changes in history, and makes a new lesson's files).
+  // it counts time, keeps other editors' changes in history, and writes a new lesson's files,
+  // which the page already shows). Without scripts, the first save or Check writes them.
   const lessonRoot = document.querySelector("[data-visit-url]");
-  if (lessonRoot) {
-    post(lessonRoot.dataset.visitUrl, {})
-      .then((response) => (response.ok ? response.json() : {}))
-      .then((answer) => { if (answer.started) window.location.reload(); })
-      .catch(() => {}); // the Start button stays for the learner to press
-  }
+  if (lessonRoot) post(lessonRoot.dataset.visitUrl, {}).catch(() => {});
 
   document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
   if (document.readyState === "loading") {
