@@ -7,7 +7,9 @@ Both children import this before any workspace is on sys.path, so it only needs 
 from __future__ import annotations
 
 import inspect
+import os
 import re
+import sys
 from pathlib import Path
 
 import bottle
@@ -68,3 +70,19 @@ def location_in_output(output: str, workspace: Path) -> tuple[str | None, int | 
         if rel:
             found = (rel, int(match.group(2)))
     return found
+
+
+def learner_modules(workspace: Path) -> list:
+    root = str(workspace) + os.sep
+    return [m for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(root)]
+
+
+def purge_learner_modules(workspace: Path, names=()) -> None:
+    """Forget modules imported from the workspace, so the learner's latest files are read."""
+    import importlib
+
+    for module in learner_modules(workspace):
+        sys.modules.pop(module.__name__, None)
+    for name in ("app", "models", *names):
+        sys.modules.pop(name, None)
+    importlib.invalidate_caches()
