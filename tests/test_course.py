@@ -98,3 +98,17 @@ def _is_text(data: bytes) -> bool:
         return True
     except UnicodeDecodeError:
         return False
+
+
+def test_no_file_of_the_course_is_ignored_by_git():
+    """A variant's file that .gitignore hides passes here and fails on every fresh clone."""
+    import shutil
+    import subprocess
+
+    root = BLOG.parent.parent.parent
+    if shutil.which("git") is None or not (root / ".git").exists():
+        return  # an installed sandbox: no checkout to compare with
+    files = [str(p.relative_to(root)) for p in BLOG.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=root, input="\n".join(files),
+                             capture_output=True, text=True).stdout.split()
+    assert ignored == []
