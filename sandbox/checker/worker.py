@@ -278,6 +278,8 @@ def serve(contained: bool = False) -> None:
             if line.strip():
                 _handle(supervisor, json.loads(line))
     supervisor.kill_all()
+    if contained:  # the runner is gone: nothing a check started may keep this sandbox alive
+        containment.end_strays(())
 
 
 def _handle(supervisor: Supervisor, message: dict) -> None:

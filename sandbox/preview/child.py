@@ -8,10 +8,12 @@ waitress and the checker's limits, all before the workspace is on sys.path.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import re
+import signal
 import socket
 import socketserver
 import sqlite3
@@ -191,11 +193,18 @@ def _timed_render(original, recorder):
     return render
 
 
-def watch_parent(parent: int) -> None:
-    """Exit as soon as the sandbox is gone, even if it was killed hard (PR_SET_PDEATHSIG backs this up)."""
+def watch_parent(parent: int, lifeline: int = -1) -> None:
+    """Exit as soon as the sandbox is gone, even if it was killed hard (PR_SET_PDEATHSIG backs this up).
+    ``lifeline``: a pipe only the sandbox writes to (in a bubblewrap sandbox): its end is the sandbox's."""
 
     def poll():
-        while os.getppid() == parent:
+        while lifeline >= 0 and os.read(lifeline, 1024):
+            pass
+        for _ in range(2 if lifeline >= 0 else 0):  # only in a sandbox's own PID namespace: what the app started too
+            with contextlib.suppress(OSError):  # nothing else there
+                os.kill(-1, signal.SIGKILL)
+            time.sleep(PARENT_POLL_SECONDS)
+        while lifeline < 0 and os.getppid() == parent:
             time.sleep(PARENT_POLL_SECONDS)
         os._exit(0)
 
@@ -339,6 +348,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parent", type=int, required=True)
     parser.add_argument("--drop-to", default="")  # uid:gid when the sandbox runs as root
     parser.add_argument("--memory-mb", type=int, default=1024)
+    parser.add_argument("--lifeline-fd", type=int, default=-1)
     args = parser.parse_args(argv)
     owner = tuple(int(x) for x in args.drop_to.split(":")) if args.drop_to else None
     workspace = Path(args.workspace).resolve()
@@ -352,7 +362,7 @@ def main(argv: list[str] | None = None) -> None:
         repoint_packages(before, sys.path)
     if os.getppid() != args.parent:
         os._exit(0)  # the sandbox died before the death signal was armed
-    watch_parent(args.parent)
+    watch_parent(args.parent, args.lifeline_fd)
     folder = workspace if os.access(workspace, os.R_OK | os.X_OK) else Path(f"/proc/self/fd/{folder_fd}")
     recorder = Recorder(args.records_fd)
     hook_peewee(recorder)

@@ -68,6 +68,7 @@ class Preview:
         self.output_end = 0  # bytes ever written, so readers can ask for what is new
         self.last_page: str | None = None  # the last HTML page the app served, for the address bar
         self.last_seen = time.monotonic()
+        self.lifeline: int | None = None  # our end of the contained child's lifeline pipe
         self.watcher_stop = threading.Event()
         self.lock = threading.Lock()
 
@@ -288,16 +289,24 @@ class PreviewManager:
                    "--parent", parent, "--memory-mb", str(self.memory_mb)]
         if self._owner:
             command += ["--drop-to", f"{self._owner[0]}:{self._owner[1]}"]
+        passed = [preview.listener.fileno(), records_w]
+        if contained:
+            # A pipe only we hold the other end of: when we are gone, the child sees its end and exits, so
+            # the sandbox ends even if bubblewrap lost us while still setting it up (before it could arm
+            # its own parent-death signal).
+            lifeline_r, preview.lifeline = os.pipe()
+            passed.append(lifeline_r)
+            command += ["--lifeline-fd", str(lifeline_r)]
         # No network of its own but a loopback: the socket made above stays on the computer's 127.0.0.1,
         # where the page and the terminal's curl reach it; the app can listen nowhere else.
         command = containment.wrap(self.walls, "preview", command, read_write=[preview.workspace], python=self.python)
         try:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                        stderr=subprocess.STDOUT, env=limits.clean_env(home),
-                                       cwd=tempfile.gettempdir(), pass_fds=(preview.listener.fileno(), records_w),
-                                       start_new_session=True)
+                                       cwd=tempfile.gettempdir(), pass_fds=passed, start_new_session=True)
         finally:
-            os.close(records_w)
+            for fd in passed[1:]:
+                os.close(fd)
         preview.process = process
         generation = preview.generation
         threading.Thread(target=self._read_output, args=(preview, process, generation), daemon=True,
@@ -311,6 +320,9 @@ class PreviewManager:
             return
         if self.walls.active:  # the sandbox and every process in it, setsid daemons included
             containment.kill_sandbox(process.pid, process.args, reap=process.wait)
+            lifeline, preview.lifeline = preview.lifeline, None
+            if lifeline is not None:
+                os.close(lifeline)
             return
         try:
             os.killpg(process.pid, signal.SIGKILL)  # the whole group: the app and anything it started
