@@ -110,7 +110,9 @@ def probe(bwrap: str | None = None, environ=None) -> Protection:
     flags = set(re.findall(r"^\s+(--[a-z0-9-]+)", helped.stdout + helped.stderr, re.MULTILINE))
     features = frozenset(name for name in ("--disable-userns", "--size", "--chmod", "--cap-drop") if name in flags)
     trial = Protection(True, tool, version.stdout.strip().removeprefix("bubblewrap").strip(), features=features)
-    command = wrap(trial, "check", [sys.executable, "-I", "-S", "-c", "print('walled')"])
+    # As root, our code drops to `nobody` in there, who must still reach the Python installation.
+    drop = "import os; os.setgroups([]); os.setgid(65534); os.setuid(65534); " if os.geteuid() == 0 else ""
+    command = wrap(trial, "check", [sys.executable, "-I", "-S", "-c", drop + "import json; print('walled')"])
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_SECONDS,
                               stdin=subprocess.DEVNULL, cwd="/")
