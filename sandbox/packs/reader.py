@@ -24,80 +24,27 @@ from sandbox.packs.format import (
     SEMVER_RE,
     STEP_ID_RE,
     Choice,
-    Lesson,
     Edit,
-    Variant,
+    Lesson,
     Pack,
     Problem,
     Step,
+    Variant,
     parse_version,
 )
-
-# -- reading TOML with line numbers ---------------------------------------------------------
-
-_DECODE_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
-
-_TYPES = {  # kind -> (test, description for messages)
-    "str": (lambda v: isinstance(v, str), "text in quotes"),
-    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
-    "bool": (lambda v: isinstance(v, bool), "true or false"),
-    "strs": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings"),
-    "str_or_strs": (lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v)),
-                    "a string or a list of strings"),
-    "tables": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), "a list of tables"),
-    "str_table": (lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
-                  "a table of texts, like { old-id = \"new-id\" }"),
-}
-
-PACK_FIELDS = {"format": ("int", True), "id": ("str", True), "title": ("str", True), "version": ("str", True),
-               "authors": ("strs", False), "description": ("str", False), "requires": ("str", False),
-               "show_solutions": ("bool", False), "lessons": ("strs", True)}
-LESSON_FIELDS = {"title": ("str", True), "summary": ("str", False), "app": ("str", False), "continues": ("str", False),
-                 "renamed": ("str_table", False), "steps": ("tables", True)}
-STEP_FIELDS = {"id": ("str", True), "kind": ("str", True), "title": ("str", True), "instructions": ("str", True),
-               "checks": ("str_or_strs", False), "hints": ("strs", False), "solution": ("str", False),
-               "question": ("str", False), "multiple": ("bool", False), "choices": ("tables", False),
-               "timeout": ("int", False)}
-CHOICE_FIELDS = {"text": ("str", True), "correct": ("bool", False), "explain": ("str", False)}
-VARIANT_FIELDS = {  # mistake.toml and alternative.toml
-    "mistake": {"message": ("str", True), "description": ("str", False), "edits": ("tables", False), "remove": ("strs", False)},
-    "alternative": {"description": ("str", False), "edits": ("tables", False), "remove": ("strs", False)},
-}
-EDIT_FIELDS = {"file": ("str", True), "find": ("str", True), "replace": ("str", True)}
-VARIANT_FOLDERS = {"mistakes": "mistake", "alternatives": "alternative"}
-
-
-def _describe(value) -> str:
-    names = {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list", dict: "a table"}
-    return names.get(type(value), "a date or time")
-
-
-class _Toml:
-    """One TOML file's data plus its raw lines, to find the line of a key or table."""
-
-    def __init__(self, data: dict, text: str):
-        self.data = data
-        self.lines = text.splitlines()
-        end = next((i for i, line in enumerate(self.lines, 1) if line.lstrip().startswith("[")), len(self.lines) + 1)
-        self.top = (1, max(end - 1, 1))
-
-    def key_line(self, key: str, section: tuple[int, int]) -> int:
-        pattern = re.compile(rf"""\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
-        for number in range(section[0], min(section[1], len(self.lines)) + 1):
-            if pattern.match(self.lines[number - 1]):
-                return number
-        return section[0]
-
-    def sections(self, header: str, within: tuple[int, int], count: int, key: str) -> list[tuple[int, int]]:
-        """Line ranges of the ``[[header]]`` tables inside ``within``, one per item."""
-        name = r"\s*\.\s*".join(re.escape(part) for part in header.split("."))
-        pattern = re.compile(rf"\s*\[\[\s*{name}\s*\]\]")
-        starts = [n for n in range(within[0], min(within[1], len(self.lines)) + 1) if pattern.match(self.lines[n - 1])]
-        if len(starts) != count:  # written inline (key = [{...}]): point at the key
-            line = self.key_line(key, within)
-            return [(line, line)] * count
-        ends = [s - 1 for s in starts[1:]] + [within[1]]
-        return list(zip(starts, ends))
+from sandbox.packs.schema import (  # noqa: F401 - the schemas are read from here too
+    CHOICE_FIELDS,
+    DECODE_AT,
+    EDIT_FIELDS,
+    LESSON_FIELDS,
+    PACK_FIELDS,
+    STEP_FIELDS,
+    TYPES,
+    VARIANT_FIELDS,
+    VARIANT_FOLDERS,
+    TomlLines,
+    describe_type,
+)
 
 
 class PackReader:
@@ -110,7 +57,7 @@ class PackReader:
         rel = Path(file).relative_to(self.root).as_posix() if Path(file).is_absolute() else str(file)
         self.problems.append(Problem(rel, line, message))
 
-    def toml(self, path: Path) -> _Toml | None:
+    def toml(self, path: Path) -> TomlLines | None:
         try:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -118,17 +65,17 @@ class PackReader:
             self.problem(path, line, "is not UTF-8 text; save it as UTF-8")
             return None
         try:
-            return _Toml(tomllib.loads(text), text)
+            return TomlLines(tomllib.loads(text), text)
         except tomllib.TOMLDecodeError as exc:
             message = str(exc)
-            found = _DECODE_AT.search(message)
+            found = DECODE_AT.search(message)
             line, column = (found.group(1), found.group(2)) if found else (None, None)
             line = int(line) if line else max(len(text.splitlines()), 1)
             where = f" (column {column})" if column else " (at the end of the file)"
-            self.problem(path, line, f"is not valid TOML: {_DECODE_AT.sub('', message)}{where}")
+            self.problem(path, line, f"is not valid TOML: {DECODE_AT.sub('', message)}{where}")
             return None
 
-    def fields(self, path: Path, toml: _Toml, table: dict, schema: dict, section, where: str) -> dict:
+    def fields(self, path: Path, toml: TomlLines, table: dict, schema: dict, section, where: str) -> dict:
         """The well-typed known fields of ``table``; every other field becomes a problem."""
         good = {}
         for key, value in table.items():
@@ -138,11 +85,11 @@ class PackReader:
                 hint = f" (did you mean '{close[0]}'?)" if close else f"; known fields are {', '.join(schema)}"
                 self.problem(path, line, f"unknown field '{key}' in {where}{hint}")
                 continue
-            test, wanted = _TYPES[schema[key][0]]
+            test, wanted = TYPES[schema[key][0]]
             if test(value):
                 good[key] = value
             else:
-                self.problem(path, line, f"'{key}' in {where} should be {wanted}, not {_describe(value)}")
+                self.problem(path, line, f"'{key}' in {where} should be {wanted}, not {describe_type(value)}")
         for key, (_, required) in schema.items():
             if required and key not in table:
                 self.problem(path, section[0], f"{where} is missing the required field '{key}'")
@@ -253,7 +200,7 @@ class PackReader:
             self.continuing.append((lesson, f["continues"], path, toml.key_line("continues", toml.top)))
         return lesson
 
-    def step(self, root: Path, path: Path, toml: _Toml, table: dict, section, number: int) -> Step | None:
+    def step(self, root: Path, path: Path, toml: TomlLines, table: dict, section, number: int) -> Step | None:
         sid = table.get("id") if isinstance(table.get("id"), str) else None
         where = f"step '{sid}'" if sid else f"step {number + 1}"
         f = self.fields(path, toml, table, STEP_FIELDS, section, where)
@@ -414,7 +361,7 @@ class PackReader:
                 for stray in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in code_ids and not skipped_dir(p.name)):
                     self.problem(stray, None, f"does not match any code step in this lesson (code steps: {', '.join(sorted(code_ids)) or 'none'})")
 
-    def quiz_step(self, path: Path, toml: _Toml, step: Step, f: dict, section, where: str) -> None:
+    def quiz_step(self, path: Path, toml: TomlLines, step: Step, f: dict, section, where: str) -> None:
         line = lambda key: toml.key_line(key, section)  # noqa: E731
         if not f.get("question", "").strip():
             self.problem(path, line("question") if "question" in f else section[0], f"{where} is a quiz step with no question")
