@@ -455,3 +455,15 @@ def test_a_checks_private_folder_is_in_memory_where_the_system_has_tmpfs(check_r
     assert check_temp_root() == "/dev/shm"
     result = check_runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check))
     assert result.passed, result.to_dict()
+
+
+def test_a_check_runs_in_the_time_zone_the_sandbox_was_given(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "America/New_York")
+    check = """
+    import time
+    def test_zone():
+        assert time.strftime('%Z') in ('EST', 'EDT'), time.strftime('%Z')
+    """
+    with CheckRunner() as runner:  # its worker starts now, with TZ in the sandbox's environment
+        result = runner.run(*make_step(tmp_path, {"app.py": HELLO_APP}, check))
+    assert result.passed, result.to_dict()

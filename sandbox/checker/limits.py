@@ -45,7 +45,8 @@ def check_temp_root() -> str | None:
 
 
 def clean_env(home: str) -> dict:
-    """A minimal environment: nothing of the sandbox's (tokens, SANDBOX_*) reaches a check."""
+    """A minimal environment: nothing of the sandbox's (tokens, SANDBOX_*) reaches a check; only the
+    time zone (``TZ``) is passed on, so ``TZ=Europe/Berlin sandbox pack check`` checks in Berlin time."""
     env = {
         "PATH": os.defpath if os.name != "nt" else os.environ.get("PATH", ""),
         "LANG": "C.UTF-8",
@@ -56,6 +57,8 @@ def clean_env(home: str) -> dict:
         # Plugins installed in the venv (playwright's, ...) must not join a check's session.
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
     }
+    if "TZ" in os.environ:  # the learner's time zone, so their code and the checks see the clock they do
+        env["TZ"] = os.environ["TZ"]
     if os.name == "nt":
         for name in ("SYSTEMROOT", "TEMP", "TMP"):
             if name in os.environ:
