@@ -12,7 +12,7 @@ from sandbox.errors import PackNotFound, Refused, WorkspaceError, WrongStepKind
 from sandbox.packs.format import Lesson, Pack, Step, check_quiz, read_tree, starter_files, step_files
 from sandbox.packs import reference
 from sandbox.store import unless_disk_fails
-from sandbox.files import is_data, is_junk
+from sandbox.files import is_data
 from sandbox.work import encoding as encodings
 from sandbox.work import progress, tree, workspace
 from sandbox.work import versions as versions_module
@@ -116,7 +116,7 @@ def step_page(place: Place) -> dict:
         starting = starter_files(place.lesson)
         for rel in sorted(starting, key=lambda rel: (rel != place.lesson.app, rel.lower(), rel)):
             text, encoding = encodings.decode(starting[rel])
-            if text is None or not encodings.is_utf8(encoding) or is_data(rel) or is_junk(rel.rsplit("/", 1)[-1]):
+            if text is None or not encodings.is_utf8(encoding) or is_data(rel):  # read_tree already left junk out
                 continue
             files.append({"path": rel, "content": text, "language": workspace.language_for(rel),
                           "version": workspace.text_hash(text)})
