@@ -116,7 +116,7 @@ def step_page(place: Place) -> dict:
         starting = starter_files(place.lesson)
         for rel in sorted(starting, key=lambda rel: (rel != place.lesson.app, rel.lower(), rel)):
             text, encoding = encodings.decode(starting[rel])
-            if text is None or not encodings.is_utf8(encoding) or is_data(rel):  # read_tree already left junk out
+            if text is None or not encodings.is_utf8(encoding) or is_data(rel):  # junk: read_tree left it out
                 continue
             files.append({"path": rel, "content": text, "language": workspace.language_for(rel),
                           "version": workspace.text_hash(text)})
