@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox.errors import ConfigError
+from sandbox.hub import HubConfig
 
 LOOPBACK_HOSTS = ("127.0.0.1",)
 CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,7 @@ class Settings:
     max_body_bytes: int = MAX_UPLOAD_BYTES
     check_timeout: float = 10.0
     check_memory_mb: int = 1024
+    hub: HubConfig | None = None  # classroom mode: what JupyterHub told this single-user server; None on the desktop
 
     @property
     def db_path(self) -> Path:
@@ -58,18 +60,30 @@ class Settings:
         return self.data_dir / "environments"
 
 
-def default_data_dir() -> Path:
-    """``data/`` beside launcher.py in a checkout; the platform's user-data dir when installed."""
-    if (CHECKOUT_ROOT / "launcher.py").exists() and (CHECKOUT_ROOT / "pyproject.toml").exists():
+def default_data_dir(*, hub: bool = False) -> Path:
+    """``data/`` beside launcher.py in a checkout; the platform's user-data dir when installed, and always
+    under the Hub (a checkout's ``data/`` would be shared by every learner the Hub starts from it)."""
+    if not hub and (CHECKOUT_ROOT / "launcher.py").exists() and (CHECKOUT_ROOT / "pyproject.toml").exists():
         return CHECKOUT_ROOT / "data"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("python-web-sandbox", appauthor=False))
 
 
-def build_settings(*, data_dir=None, host=None, port=None, ui="window", env=None) -> Settings:
-    """Arguments win over environment variables, which win over defaults."""
+def build_settings(*, data_dir=None, host=None, port=None, ui="window", env=None, hub=None) -> Settings:
+    """Arguments win over environment variables, which win over defaults.
+
+    ``hub=True`` (``sandbox serve --hub``), or ``None`` with JupyterHub's variables set, is classroom
+    mode: the address comes from ``JUPYTERHUB_SERVICE_URL`` (any host, as the Hub's proxy must reach
+    it), no window opens, and the data folder is under the user's home. Raises ConfigError.
+    """
     env = os.environ if env is None else env
+    if hub is None:
+        from sandbox.hub import hub_requested
+
+        hub = hub_requested(env)
+    if hub:
+        return _hub_settings(data_dir=data_dir, host=host, port=port, env=env)
     chosen = data_dir or env.get("SANDBOX_DATA_DIR") or default_data_dir()
     host = host or "127.0.0.1"
     if host not in LOOPBACK_HOSTS:
@@ -80,6 +94,18 @@ def build_settings(*, data_dir=None, host=None, port=None, ui="window", env=None
     if not 0 <= port <= 65535:
         raise ConfigError(f"--port {port} is not a port number (use 1-65535, or 0 for any free port).")
     return Settings(data_dir=Path(chosen).expanduser().resolve(), host=host, port=port, ui=ui)
+
+
+def _hub_settings(*, data_dir, host, port, env) -> Settings:
+    from sandbox.hub import hub_config
+
+    hub = hub_config(env)
+    if host is not None and host != hub.host:
+        raise ConfigError(f"--host {host} is refused: under JupyterHub the sandbox listens where "
+                          f"JUPYTERHUB_SERVICE_URL says ({hub.host}).")
+    port = hub.port if port is None else port
+    chosen = data_dir or env.get("SANDBOX_DATA_DIR") or default_data_dir(hub=True)
+    return Settings(data_dir=Path(chosen).expanduser().resolve(), host=hub.host, port=port, ui="headless", hub=hub)
 
 
 def prepare_data_dir(path: Path) -> None:

@@ -30,6 +30,7 @@ class Services:
     notifier: Notifier = field(default_factory=Notifier)  # wakes a page's long poll when something changed
     notices: list[str] = field(default_factory=list)  # sentences shown on the home page this launch
     open_url: Callable[[str], object] = webbrowser.open  # shows an outside link in the system browser
+    activity: Callable[[], None] | None = None  # under JupyterHub: told of each thing the learner does
 
     def start_preview(self, preview: PreviewManager) -> None:
         """Use ``preview`` for learners' apps, with the request inspector listening to it."""

@@ -112,6 +112,18 @@ def rename_profile(learner_id: int, name: str) -> Learner:
     return learner
 
 
+def use_account(name: str) -> Learner:
+    """Make the profile called ``name`` (a JupyterHub user name) the current one, creating it when new.
+
+    Under the Hub this is the only profile a learner ever uses. Raises ProfileError for a name no
+    profile may have.
+    """
+    learner = Learner.get_or_none(fn.lower(Learner.name) == name.strip().lower())
+    if learner is None:
+        learner = Learner.create(name=check_name(name))
+    return switch_profile(learner.id)
+
+
 def switch_profile(learner_id: int) -> Learner:
     learner = get_profile(learner_id)
     set_preference("current_learner", str(learner.id))

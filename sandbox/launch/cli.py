@@ -28,6 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     from sandbox.launch import instructor_commands, pack_commands, progress_commands, watch_commands
 
+    serve = commands.add_parser("serve", help="serve the sandbox without opening a window (add --hub under JupyterHub)")
+    serve.add_argument("--hub", action="store_true",
+                       help="run as JupyterHub's single-user server: address, prefix and login come from the Hub")
+    serve.add_argument("--port", type=int, default=None, help="port to listen on (default: any free port, or the Hub's)")
+    serve.add_argument("--host", default=None, help="address to listen on; only 127.0.0.1 is allowed outside the Hub")
+    add_data_dir(serve)
+    serve.set_defaults(handler=serve_command, ui="headless")
     pack_commands.add_commands(commands, add_data_dir)
     watch_commands.add_commands(commands, add_data_dir)
     progress_commands.add_commands(commands, add_data_dir)
@@ -44,6 +51,14 @@ def run_command(args) -> int:
     from sandbox.launch import run
 
     settings = build_settings(data_dir=getattr(args, "data_dir", None), host=args.host, port=args.port, ui=args.ui)
+    return run.run(settings)
+
+
+def serve_command(args) -> int:
+    from sandbox.launch import run
+
+    settings = build_settings(data_dir=getattr(args, "data_dir", None), host=args.host, port=args.port,
+                              ui="headless", hub=True if args.hub else None)
     return run.run(settings)
 
 

@@ -16,11 +16,13 @@ import threading
 import time
 
 from sandbox.checker import CheckRunner
+from sandbox.classroom.profiles import use_account
 from sandbox.config import Settings, prepare_data_dir
 from sandbox.errors import SandboxError
 from sandbox.launch import window
 from sandbox.launch.heap import steady_heap
 from sandbox.launch.instance import InstanceLock
+from sandbox.hub import ActivityReporter, network_filesystem_warning
 from sandbox.launch.server import EmbeddedServer
 from sandbox.packs.catalog import Catalog
 from sandbox.preview.manager import PreviewManager
@@ -46,12 +48,14 @@ def run(settings: Settings, *, out=None) -> int:
         say(out, f"The sandbox is already running for {settings.data_dir}; opening it.")
         show_existing(running.url, settings, out)
         return 0
-    server = services = None
+    server = services = activity = None
     try:
         if leftovers := remove_leftovers(settings.workspaces_dir):  # a crash's temporary files, before any save
             log.info("Removed %s temporary files a crash left in the workspaces", leftovers)
         services = Services(store=Store.open(settings.db_path), catalog=Catalog(settings.packs_dir))
         services.notices.extend(store_notices(services.store.opened))
+        if settings.hub is not None:
+            activity = start_classroom(settings, services)
         if not bundle_available():
             say(out, "The rich code editor is not built (npm was not available at set-up), "
                      "so lessons use a plain text editor.")
@@ -64,14 +68,36 @@ def run(settings: Settings, *, out=None) -> int:
         settings.port = server.port
         server.start()
         url = f"http://127.0.0.1:{server.port}/?token={settings.token}"
+        if settings.hub is not None:  # the Hub's proxy routes the prefix here; the Hub's login replaces the token
+            url = f"http://{settings.hub.host}:{server.port}{settings.hub.prefix}"
         lock.publish(server.port, settings.token)
         # Read the installed packs now, off the request path, so the first page is quick too.
         threading.Thread(target=services.catalog.packs, name="catalog-warm", daemon=True).start()
         log.info("Server answering on port %s after %.0f ms", server.port, (time.perf_counter() - started) * 1000)
         show_ui(settings, url, services, out)
     finally:
-        shutdown(server, services, lock)
+        shutdown(server, services, lock, activity)
     return 0
+
+
+def start_classroom(settings: Settings, services: Services) -> ActivityReporter:
+    """Classroom mode: the Hub's user is the one profile, the learner's activity goes to the Hub, and a
+    data folder on a network filesystem is warned about. Returns the started activity reporter."""
+    hub = settings.hub
+    warning = network_filesystem_warning(settings.data_dir)
+    if warning:
+        log.warning("%s", warning)
+        services.notices.append(warning)
+    services.store.connect()
+    try:
+        use_account(hub.user)
+    finally:
+        services.store.disconnect()
+    activity = ActivityReporter(hub)
+    services.activity = activity.touch
+    activity.start()
+    log.info("Classroom mode for %s under %s", hub.user, hub.prefix)
+    return activity
 
 
 def start_services(settings: Settings, services: Services) -> None:
@@ -79,7 +105,9 @@ def start_services(settings: Settings, services: Services) -> None:
     the terminals."""
     services.checker = CheckRunner(timeout=settings.check_timeout, memory_mb=settings.check_memory_mb)
     threading.Thread(target=services.checker.start, name="checker-start", daemon=True).start()
-    services.start_preview(PreviewManager(memory_mb=settings.check_memory_mb, opener=window.open_folder))
+    # Under the Hub the server's desktop is nobody's: no folder opens on it.
+    opener = None if settings.hub is not None else window.open_folder
+    services.start_preview(PreviewManager(memory_mb=settings.check_memory_mb, opener=opener))
     environment = LearnerEnvironment(settings.environments_dir / "terminal", settings.wheelhouse)
     services.start_terminals(TerminalManager(memory_mb=settings.check_memory_mb, environment=environment))
     # The terminal's Python is made once (several seconds): made now, the first terminal opens at once.
@@ -174,10 +202,12 @@ def watch_signals(stop: threading.Event) -> None:
     watch_signals.keep = (reader, writer)  # the sockets must outlive this call
 
 
-def shutdown(server, services: Services | None, lock: InstanceLock) -> None:
+def shutdown(server, services: Services | None, lock: InstanceLock, activity=None) -> None:
     log.info("Stopping")
     if server is not None:
         server.stop()
+    if activity is not None:
+        activity.stop()
     if services is not None:
         services.close()
         services.store.close()

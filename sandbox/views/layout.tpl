@@ -19,7 +19,7 @@
 <script src="{{url('static', path='js/preview.js')}}" defer></script>
 <script src="{{url('static', path='js/workbench.js')}}" defer></script>
 </head>
-<body class="font-{{learner['font_size']}}" data-open-external-url="{{url('open_external')}}">
+<body class="font-{{learner['font_size']}}" data-open-external-url="{{'' if get('classroom') else url('open_external')}}">
 % if get('skip_to_editor'):
 <p class="skip-links"><a class="skip-link" href="#editor-area">Skip to the editor</a> <a class="skip-link" href="#check-button">Skip to Check</a></p>
 % end
@@ -30,7 +30,11 @@
     <a href="{{url(key)}}" {{!'aria-current="page"' if active == key else ''}}>{{label}}</a>
     % end
   </nav>
+  % if get('classroom'):
+  <span class="who" title="Signed in through your class's Hub">{{learner['name']}}</span>
+  % else:
   <a class="who" href="{{url('profiles')}}" title="Learner profile: switch or manage profiles" {{!'aria-current="page"' if active == "profiles" else ''}}>{{learner['name']}}</a>
+  % end
 </header>
 <p id="editor-fallback-note" class="notice" hidden>The rich code editor is not available (its bundle was not built), so a plain text box is used instead. Everything else works.</p>
 <main id="main" class="{{'wide' if get('wide') else ''}}">

@@ -6,7 +6,10 @@
 <form method="post" action="{{url('save_settings')}}" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <label for="name">Your name</label>
-  <input id="name" name="name" value="{{learner['name']}}" maxlength="80" required {{!'aria-invalid="true"' if 'name' in errors else ''}}>
+  <input id="name" name="name" value="{{learner['name']}}" maxlength="80" required {{!'readonly aria-describedby="name-hub"' if get('classroom') else ''}} {{!'aria-invalid="true"' if 'name' in errors else ''}}>
+  % if get('classroom'):
+  <p class="muted small" id="name-hub">Your name is your account on your class's Hub.</p>
+  % end
   % if 'name' in errors:
   <p class="field-error">{{errors['name']}}</p>
   % end

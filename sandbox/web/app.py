@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import logging
 
-from bottle import BaseRequest, Bottle
+from bottle import BaseRequest, Bottle, request
 
 from sandbox.config import Settings
 from sandbox.services import Services
 from sandbox.web import errors
 from sandbox.web.routes import ROUTES
+from sandbox.web.hub_login import HubSession, hub_oauth
 from sandbox.web.security import SecurityMiddleware
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, services: Services) -> SecurityMiddleware:
+# Requests a page makes by itself (its long poll, status polls, files it loads): not the learner acting.
+PASSIVE_ROUTES = frozenset({"events", "preview_status", "static", "highlight_css", "inspector_requests"})
+
+
+def create_app(settings: Settings, services: Services, *, hub_session=None) -> SecurityMiddleware:
     """The WSGI app for one launch: every route of ``ROUTES`` behind the security middleware.
 
     The Bottle app inside is ``.app`` (routes, hooks, error pages). Each request opens its own
-    database connection on ``services.store`` and closes it afterwards.
+    database connection on ``services.store`` and closes it afterwards. In classroom mode
+    (``settings.hub``) people log in through the Hub: ``hub_session`` (a ``HubSession``; made from
+    the environment when None) says who they are, and ``services.activity`` is told of every
+    request the learner makes (never the page's own polls). Raises ConfigError when classroom
+    mode lacks JupyterHub's package.
     """
     # Bottle parses forms of at most MEMFILE_MAX bytes (100 KB by default), far below the 1 MB a
     # workspace file may hold (3 MB once form-encoded; a Check sends every open file): let it read
@@ -33,7 +42,18 @@ def create_app(settings: Settings, services: Services) -> SecurityMiddleware:
     for route in ROUTES:
         app.route(route.path, route.method, route.callback, name=route.name)
     errors.install(app)
-    return SecurityMiddleware(_errors_to_log(app), settings, bottle_app=app)
+    if settings.hub is not None:
+        if hub_session is None:
+            hub_session = HubSession(hub_oauth(), settings.hub.cookie_path)
+        if services.activity is not None:
+            app.add_hook("after_request", lambda: _active(services))  # Bottle routes after before_request
+    return SecurityMiddleware(_errors_to_log(app), settings, bottle_app=app, hub_session=hub_session)
+
+
+def _active(services: Services) -> None:
+    route = request.environ.get("route.handle")
+    if route is not None and route.name not in PASSIVE_ROUTES:
+        services.activity()
 
 
 class _LogStream:

@@ -70,6 +70,7 @@ def page_context(active: str = "") -> dict:
         "learner": {"id": learner.id, "name": learner.name, "theme": learner.theme, "font_size": learner.font_size},
         "csrf": csrf(),
         "active": active,
+        "classroom": settings().hub is not None,  # under JupyterHub: one learner, no desktop actions
     }
 
 

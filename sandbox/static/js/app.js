@@ -442,6 +442,11 @@
   }
 
   function openExternal(url) {
+    // Under JupyterHub the server has no desktop to open a browser on: the link opens in a new tab.
+    if (!document.body.dataset.openExternalUrl) {
+      window.open(url, "_blank", "noopener");
+      return;
+    }
     const opened = post(document.body.dataset.openExternalUrl, { url }).then((r) => r.ok, () => false);
     opened.then((ok) => {
       if (!ok) window.open(url, "_blank", "noopener");

@@ -26,15 +26,25 @@
     return `${root.dataset.eventsUrl}?${params}`;
   }
 
-  function visible() {
-    if (!document.hidden) return Promise.resolve();
+  // A page nobody touched for IDLE_MS stops asking, like a hidden one, so the sandbox (and, under
+  // JupyterHub, the proxy's idle culler) sees an abandoned page as idle; any key, click or scroll wakes it.
+  const IDLE_MS = 15 * 60 * 1000;
+  let lastInput = Date.now();
+  for (const name of ["keydown", "pointerdown", "wheel", "touchstart"]) {
+    document.addEventListener(name, () => { lastInput = Date.now(); }, { capture: true, passive: true });
+  }
+
+  function awake() {
+    if (!document.hidden && Date.now() - lastInput < IDLE_MS) return Promise.resolve();
     return new Promise((resolve) => {
+      const names = ["visibilitychange", "keydown", "pointerdown", "wheel", "touchstart"];
       const wake = () => {
         if (document.hidden) return;
-        document.removeEventListener("visibilitychange", wake);
+        lastInput = Date.now();
+        for (const name of names) document.removeEventListener(name, wake, true);
         resolve();
       };
-      document.addEventListener("visibilitychange", wake);
+      for (const name of names) document.addEventListener(name, wake, true);
     });
   }
 
@@ -43,7 +53,7 @@
   async function pollForever() {
     let wait = 0; // the first answer comes at once: the page learns the whole tree
     for (;;) {
-      await visible(); // a hidden tab asks nothing
+      await awake(); // a hidden or untouched tab asks nothing
       current = new AbortController();
       try {
         const response = await fetch(eventsUrl(wait), { credentials: "same-origin", signal: current.signal,

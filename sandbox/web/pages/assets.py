@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from bottle import HTTPResponse, request, response, static_file
 
-from sandbox.errors import BadRequest
+from sandbox.errors import BadRequest, Refused
 from sandbox.web import context
 from sandbox.web.markdown import highlight_css as code_colours
 from sandbox.web.render import STATIC
@@ -23,6 +23,9 @@ def highlight_css():
 
 
 def open_external():
+    if context.settings().hub is not None:
+        raise Refused("This sandbox runs on your class's server, which has no screen to open a browser on: "
+                      "the link opens in a new tab instead.")
     address = request.forms.getunicode("url", "")
     parts = urlsplit(address)
     if parts.scheme not in ("http", "https") or not parts.netloc:

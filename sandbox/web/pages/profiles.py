@@ -9,12 +9,20 @@ from __future__ import annotations
 from bottle import HTTPResponse, redirect, request
 
 from sandbox.classroom import profiles
-from sandbox.errors import ProfileError
+from sandbox.errors import ProfileError, Refused
 from sandbox.web import context
 from sandbox.web.render import render
 
 
+def desktop_only() -> None:
+    """Under JupyterHub the one profile is the Hub account: profiles cannot be made, switched or removed."""
+    if context.settings().hub is not None:
+        raise Refused("In your class's sandbox your profile is your Hub account, so it cannot be switched, "
+                      "renamed or deleted here.")
+
+
 def page(status: int = 200, **data) -> HTTPResponse:
+    desktop_only()
     body = render("profiles", context.page_context("profiles"), profiles=profiles.list_profiles(),
                   error=data.get("error"), confirm=data.get("confirm"), deleted=data.get("deleted"),
                   exported=data.get("exported", []))
@@ -30,6 +38,7 @@ def show():
 
 
 def create():
+    desktop_only()
     try:
         profiles.create_profile(name_field())
     except ProfileError as exc:  # shown beside the form
@@ -38,11 +47,13 @@ def create():
 
 
 def switch(learner_id):
+    desktop_only()
     profiles.switch_profile(learner_id)
     redirect(context.url("home"), 303)
 
 
 def rename(learner_id):
+    desktop_only()
     try:
         profiles.rename_profile(learner_id, name_field())
     except ProfileError as exc:  # shown beside the form
@@ -51,11 +62,13 @@ def rename(learner_id):
 
 
 def confirm_delete(learner_id):
+    desktop_only()
     learner = profiles.get_profile(learner_id)
     return page(confirm={"id": learner.id, "name": learner.name})
 
 
 def delete(learner_id):
+    desktop_only()
     settings = context.settings()
     learner = profiles.get_profile(learner_id)
     try:

@@ -19,6 +19,8 @@ def save():
         "theme": request.forms.getunicode("theme", ""),
         "font_size": request.forms.getunicode("font_size", ""),
     }
+    if context.settings().hub is not None:  # under JupyterHub the name is the Hub account's
+        form["name"] = context.page_context()["learner"]["name"]
     problems = profiles.save_look(context.learner_id(), form["name"], form["theme"], form["font_size"])
     if problems:
         page = context.page_context("settings")
