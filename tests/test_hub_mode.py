@@ -206,6 +206,13 @@ def test_logging_in_through_the_hub_shows_pages_whose_links_stay_under_the_prefi
     b.get(PREFIX + "static/css/app.css", status=200)
 
 
+def test_cookies_are_secure_when_the_hub_is_reached_over_https(hub_app):
+    b = browser(hub_app)
+    r = b.get(PREFIX, headers={"Sec-Fetch-Mode": "navigate", "X-Forwarded-Proto": "https"}, status=302)
+    assert "; Secure" in r.headers["Set-Cookie"]
+    assert "Secure" not in b.get(PREFIX, headers={"Sec-Fetch-Mode": "navigate"}, status=302).headers["Set-Cookie"]
+
+
 def test_a_login_with_a_foreign_state_is_refused(hub_app):
     b = browser(hub_app)
     b.get(PREFIX, headers={"Sec-Fetch-Mode": "navigate"}, status=302)
@@ -247,6 +254,8 @@ def test_one_learner_named_by_the_hub_and_no_desktop_actions(hub_app, hub_settin
     b.post(PREFIX + "profiles/1/switch", {"csrf_token": csrf}, status=403)
     b.post(PREFIX + "open-external", {"csrf_token": csrf, "url": "https://example.org"}, status=403)
     assert 'data-open-external-url=""' in b.get(PREFIX).text
+    about = b.get(PREFIX + "about").text
+    assert "JupyterHub started this sandbox for alice" in about and "nothing is sent anywhere" not in about
 
 
 def test_the_learners_own_requests_count_as_activity_and_polls_do_not(hub_app):

@@ -1,6 +1,10 @@
 % rebase('layout', title='About')
 <h1>About {{product}}</h1>
+% if get('mode'):
+<p>Version {{version}}. {{mode}}</p>
+% else:
 <p>Version {{version}}. Everything runs on this computer; nothing is sent anywhere.</p>
+% end
 <h2>Where things are</h2>
 <dl class="facts">
   <dt>Data folder</dt><dd><code>{{data_dir}}</code></dd>

@@ -99,7 +99,7 @@ class HubSession:
         location = self.auth.login_url + "&" + urlencode({
             "state": state, "code_challenge": challenge, "code_challenge_method": method})
         cookie = (f"{self.state_cookie_name}={state}; Path={self.cookie_path}; Max-Age={STATE_MAX_AGE}; "
-                  "HttpOnly; SameSite=Lax")
+                  "HttpOnly; SameSite=Lax" + _secure(environ))
         return "302 Found", [("Location", location), ("Set-Cookie", cookie)]
 
     def callback(self, environ) -> tuple[str, list[tuple[str, str]]]:
@@ -131,10 +131,11 @@ class HubSession:
         if not isinstance(next_url, str) or not next_url.startswith(self.cookie_path.rstrip("/")) \
                 or next_url.startswith("//"):
             next_url = self.cookie_path
+        secure = _secure(environ)
         return "302 Found", [
             ("Location", next_url),
-            ("Set-Cookie", f"{self.cookie_name}={session_id}; Path={self.cookie_path}; HttpOnly; SameSite=Lax"),
-            ("Set-Cookie", f"{self.state_cookie_name}=; Path={self.cookie_path}; Max-Age=0; HttpOnly; SameSite=Lax"),
+            ("Set-Cookie", f"{self.cookie_name}={session_id}; Path={self.cookie_path}; HttpOnly; SameSite=Lax{secure}"),
+            ("Set-Cookie", f"{self.state_cookie_name}=; Path={self.cookie_path}; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
         ]
 
 
@@ -148,6 +149,12 @@ def wants_page(environ) -> bool:
     if mode is not None:
         return mode == "navigate"
     return "text/html" in environ.get("HTTP_ACCEPT", "")
+
+
+def _secure(environ) -> str:
+    """``; Secure`` when the browser reached the Hub over HTTPS (the proxy says so in X-Forwarded-Proto)."""
+    scheme = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip() or environ.get("wsgi.url_scheme", "")
+    return "; Secure" if scheme == "https" else ""
 
 
 def _cookies(environ) -> dict[str, str]:

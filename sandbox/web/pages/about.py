@@ -19,9 +19,14 @@ def show():
     settings = context.settings()
     versions = [("Python", f"{platform.python_version()} ({sys.implementation.name})")]
     versions += [(name, _version(name)) for name in DEPENDENCIES]
+    hub = settings.hub
+    address = f"http://127.0.0.1:{settings.port}/" if hub is None else hub.prefix
+    mode = None if hub is None else (f"Your class's server: JupyterHub started this sandbox for {hub.user} and "
+                                     f"logs you in; your progress goes to your class's gradebook when you pass a step."
+                                     if hub.classroom_url else
+                                     f"Your class's server: JupyterHub started this sandbox for {hub.user} and logs you in.")
     return render("about", context.page_context("about"), versions=versions, data_dir=str(settings.data_dir),
-                  address=f"http://127.0.0.1:{settings.port}/", bundle_ok=bundle_available(),
-                  protection=containment.protection())
+                  address=address, bundle_ok=bundle_available(), protection=containment.protection(), mode=mode)
 
 
 def _version(name: str) -> str:
