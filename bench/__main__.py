@@ -2,7 +2,8 @@
 
 Each run() returns a dict of figures; they are printed as one table at the end and merged
 into bench/results.json (or the file named by ``--results PATH``), one key per benchmark.
-Arguments after NAME go to that benchmark (``python -m bench soak --minutes 5``).
+Arguments after NAME go to that benchmark (``python -m bench soak --minutes 5``; ``python -m bench
+classroom --learners 20`` runs a class of sandboxes under a real JupyterHub, see bench/classroom.py).
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ Hub on loopback ports with temporary folders):
     SANDBOX_HUB_PROXY_API_PORT  the proxy's REST API port (default 8001)
     SANDBOX_CLASSROOM_PORT      the classroom service's port (default 10101)
     SANDBOX_HUB_STATE_DIR       where the Hub's database, cookie secret, proxy pid and the classroom
-                                service's data go (default: the folder the Hub starts in)
+                                service's data go (default: the folder the Hub starts in; on
+                                TLJH /opt/tljh/state)
     SANDBOX_HUB_HOMES           when set, every user's home is SANDBOX_HUB_HOMES/<name>, all run as
                                 the Hub's own system user (SimpleLocalProcessSpawner: for tests and a
                                 trusted single-teacher machine); unset, each learner is a system user
@@ -65,7 +66,7 @@ c.Spawner.http_timeout = 90
 c.Spawner.default_url = "/"
 
 # --- the classroom service: instructors publish packs and read the gradebook -----------------
-STATE = Path(env("SANDBOX_HUB_STATE_DIR") or os.getcwd()).resolve()
+STATE = Path(env("SANDBOX_HUB_STATE_DIR") or ("/opt/tljh/state" if TLJH else os.getcwd())).resolve()
 c.JupyterHub.services.append({
     "name": "classroom",
     "display": True,
