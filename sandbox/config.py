@@ -59,6 +59,11 @@ class Settings:
         """Where the learner's own Pythons (virtual environments) are made, one folder each."""
         return self.data_dir / "environments"
 
+    @property
+    def pack_environments_dir(self) -> Path:
+        """Where packs' own libraries are installed, one folder per set of requirements (``packs.environment``)."""
+        return self.environments_dir / "packs"
+
 
 def default_data_dir(*, hub: bool = False) -> Path:
     """``data/`` beside launcher.py in a checkout; the platform's user-data dir when installed, and always

@@ -36,7 +36,9 @@ from sandbox.checker.results import CheckResult
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GRACE_SECONDS = 5.0  # beyond the check's own timeout, before the worker itself is presumed stuck
-BOOT = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from sandbox.checker.worker import main; main()"
+# A pack's environment (``--path DIR``) goes ahead of the sandbox's site-packages, the sandbox itself first.
+BOOT = (f"import sys; a = sys.argv; [sys.path.insert(0, a[i + 1]) for i, x in enumerate(a) if x == '--path']; "
+        f"sys.path.insert(0, {str(ROOT)!r}); from sandbox.checker.worker import main; main()")
 CAN_FORK = hasattr(os, "fork")
 LEARNER_KEY = re.compile(r"learner-\d+")  # coursework's key: such a key gets a worker of its own when contained
 SHARED = "shared"  # every other key (pack check, reference solutions): the pack's own files, no learner's
@@ -119,20 +121,32 @@ class _Launcher:
 _launcher = _Launcher()
 
 
-def _spawn(*args: str, walls: containment.Protection | None = None, stage_dir: Path | None = None) -> subprocess.Popen:
+def environment_args(environment: Path | None) -> list[str]:
+    """The worker's arguments for a pack's environment: its folder first on ``sys.path``, and the
+    top-level modules installed there to import while warming up."""
+    if environment is None:
+        return []
+    from sandbox.packs.environment import top_level_modules
+
+    return ["--path", str(environment), "--warm", ",".join(top_level_modules(environment))]
+
+
+def _spawn(*args: str, walls: containment.Protection | None = None, stage_dir: Path | None = None,
+           environment: Path | None = None) -> subprocess.Popen:
     contained = walls is not None and walls.active
     home = "/tmp" if contained else tempfile.gettempdir()  # inside a sandbox, /tmp is its own
-    command = worker_command(*args, *(["--contained"] if contained else []))
-    command = containment.wrap(walls, "check", command, read_only=[stage_dir] if stage_dir else [])
+    command = worker_command(*args, *(["--contained"] if contained else []), *environment_args(environment))
+    seen = [folder for folder in (stage_dir, environment) if folder is not None]
+    command = containment.wrap(walls, "check", command, read_only=seen)
     return _launcher.popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                            env=limits.clean_env(home), cwd=tempfile.gettempdir(),
                            start_new_session=True, close_fds=True)
 
 
 def run_check_once(workspace, check_files, *, app_module="app.py", timeout=10.0, memory_mb=1024, walls=None,
-                   **_ignored):
+                   environment: Path | None = None, **_ignored):
     """Run one check in a fresh interpreter (no warm worker), in its own sandbox where there are walls
-    (``walls``: default ``containment.protection()``)."""
+    (``walls``: default ``containment.protection()``); ``environment`` is the pack's library folder."""
     job = make_job(workspace, check_files, app_module=app_module, timeout=timeout or 10.0, memory_mb=memory_mb)
     problem = _problem_with(job)
     if problem:
@@ -146,7 +160,8 @@ def run_check_once(workspace, check_files, *, app_module="app.py", timeout=10.0,
     else:
         job["private"] = private
     try:
-        process = _spawn("--once", walls=walls, stage_dir=Path(private) if walls.active else None)
+        process = _spawn("--once", walls=walls, stage_dir=Path(private) if walls.active else None,
+                         environment=environment)
         try:
             out, _ = process.communicate((json.dumps(job) + "\n").encode(), timeout=job["timeout"] + GRACE_SECONDS)
         except subprocess.TimeoutExpired:
@@ -173,6 +188,7 @@ class _Worker:
     process: subprocess.Popen
     scope: str
     stage: Path | None = None
+    environment: Path | None = None
     contained: bool = False
     busy: int = 0  # runs waiting on it
     last_used: float = field(default_factory=time.monotonic)
@@ -249,11 +265,17 @@ class CheckRunner:
             with self._lock:
                 self._ensure_worker(SPARE if self.contained else SHARED)
 
-    def scope_of(self, key: str) -> str:
-        """Which worker runs checks for ``key``: a learner's own when contained, else the shared one."""
-        return key if self.contained and LEARNER_KEY.fullmatch(str(key)) else SHARED
+    def scope_of(self, key: str, environment: Path | None = None) -> str:
+        """Which worker runs checks for ``key``: a learner's own when contained, else the shared one;
+        a pack with its own libraries (``environment``) has workers of its own (``<scope>@<folder>``)."""
+        scope = key if self.contained and LEARNER_KEY.fullmatch(str(key)) else SHARED
+        return scope if environment is None else f"{scope}@{Path(environment).name}"
 
-    def run(self, workspace, check_files, *, app_module="app.py", timeout=None, key="learner-1") -> CheckResult:
+    def run(self, workspace, check_files, *, app_module="app.py", timeout=None, key="learner-1",
+            environment: Path | None = None) -> CheckResult:
+        """Run ``check_files`` against a copy of ``workspace``; one check per ``key`` at a time (a newer
+        one cancels the older). ``environment``: the pack's library folder (``packs.environment``),
+        whose warm worker is started on first use and stopped when idle."""
         timeout = timeout or self.timeout
         job = make_job(workspace, check_files, app_module=app_module, timeout=timeout, memory_mb=self.memory_mb)
         problem = _problem_with(job)
@@ -261,9 +283,9 @@ class CheckRunner:
             return CheckResult.fault(problem)
         if not CAN_FORK:
             return run_check_once(workspace, check_files, app_module=app_module, timeout=timeout,
-                                  memory_mb=self.memory_mb)
+                                  memory_mb=self.memory_mb, environment=environment)
         for attempt in range(2):
-            job_id, pending = self._submit(job, key)
+            job_id, pending = self._submit(job, key, environment)
             if not pending.done.wait(timeout + GRACE_SECONDS):
                 self._abandon_worker(pending.worker)
                 pending.done.wait(1.0)
@@ -304,10 +326,10 @@ class CheckRunner:
 
     # --- workers -------------------------------------------------------------------------
 
-    def _submit(self, job: dict, key: str) -> tuple[int, _Pending]:
+    def _submit(self, job: dict, key: str, environment: Path | None = None) -> tuple[int, _Pending]:
         job_id = next(self._ids)
         with self._lock:
-            worker = self._ensure_worker(self.scope_of(key))
+            worker = self._ensure_worker(self.scope_of(key, environment), environment)
             worker.busy += 1
             pending = _Pending(key=key, worker=worker)
             self._pending[job_id] = pending
@@ -339,37 +361,40 @@ class CheckRunner:
         process.stdin.write((json.dumps(message) + "\n").encode())
         process.stdin.flush()
 
-    def _ensure_worker(self, scope: str) -> _Worker:
-        """The live worker for ``scope``, made now if needed (a contained learner takes the spare). Locked."""
+    def _ensure_worker(self, scope: str, environment: Path | None = None) -> _Worker:
+        """The live worker for ``scope``, made now if needed (a contained learner takes the spare; the
+        spare has no pack environment, so a scope with one starts its own). Locked."""
         worker = self._workers.get(scope)
         if worker is not None and worker.alive():
             return worker
         if worker is not None:  # it died: release it before starting anew
             del self._workers[scope]
             self._release(worker)
-        spare = self._workers.get(SPARE) if scope not in (SPARE, SHARED) else None
+        spare = self._workers.get(SPARE) if scope not in (SPARE, SHARED) and environment is None else None
         if spare is not None and spare.alive():
             del self._workers[SPARE]
             spare.scope, worker = scope, spare
         else:
-            worker = self._new_worker(scope)
+            worker = self._new_worker(scope, environment)
         self._workers[scope] = worker
-        if self.contained and scope not in (SPARE, SHARED):
+        if environment is not None:
+            self._watch_idle()  # a pack's own worker stops when unused, contained or not
+        if self.contained and scope not in (SPARE, SHARED) and environment is None:
             threading.Thread(target=self._refill_spare, args=(self._generation,), name="check-spare",
                              daemon=True).start()
             self._watch_idle()
         return worker
 
-    def _new_worker(self, scope: str) -> _Worker:
+    def _new_worker(self, scope: str, environment: Path | None = None) -> _Worker:
         if not self.contained:
-            process = _spawn("--serve")
-            worker = _Worker(process, scope)
+            process = _spawn("--serve", environment=environment)
+            worker = _Worker(process, scope, environment=environment)
         else:
             if self._stage_root is None:
                 self._stage_root = Path(tempfile.mkdtemp(prefix="sandbox-stage-", dir=_stage_root()))
             folder = Path(tempfile.mkdtemp(prefix="worker-", dir=self._stage_root))
-            process = _spawn("--serve", walls=self.walls, stage_dir=folder)
-            worker = _Worker(process, scope, stage=folder, contained=True)
+            process = _spawn("--serve", walls=self.walls, stage_dir=folder, environment=environment)
+            worker = _Worker(process, scope, stage=folder, contained=True, environment=environment)
         threading.Thread(target=self._read_results, args=(worker,), name="check-worker-reader", daemon=True).start()
         return worker
 

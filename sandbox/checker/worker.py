@@ -348,8 +348,23 @@ def _write_line(message: dict, fd: int = 1) -> None:
         data = data[os.write(fd, data):]
 
 
+def warm(argv) -> None:
+    """Import the pack environment's libraries named by ``--warm a,b`` (BOOT already put its folder,
+    ``--path``, on sys.path), so every forked check starts with them loaded. A library that fails to
+    import is left for the check to report."""
+    if "--warm" not in argv or argv.index("--warm") + 1 >= len(argv):
+        return
+    for name in argv[argv.index("--warm") + 1].split(","):
+        if name:
+            try:
+                importlib.import_module(name)
+            except Exception:  # a library's own import-time failure shows in the learner's check instead
+                pass
+
+
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
+    warm(argv)
     if "--once" in argv:
         run_once()
     else:

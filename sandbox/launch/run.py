@@ -25,6 +25,7 @@ from sandbox.launch.instance import InstanceLock
 from sandbox.hub import ActivityReporter, network_filesystem_warning
 from sandbox.launch.server import EmbeddedServer
 from sandbox.packs.catalog import Catalog
+from sandbox.packs.environment import Environments
 from sandbox.preview.manager import PreviewManager
 from sandbox.services import Services
 from sandbox.store import OpenResult, Store
@@ -52,7 +53,9 @@ def run(settings: Settings, *, out=None) -> int:
     try:
         if leftovers := remove_leftovers(settings.workspaces_dir):  # a crash's temporary files, before any save
             log.info("Removed %s temporary files a crash left in the workspaces", leftovers)
-        services = Services(store=Store.open(settings.db_path), catalog=Catalog(settings.packs_dir))
+        environments = Environments(settings.pack_environments_dir, wheelhouse=settings.wheelhouse)
+        services = Services(store=Store.open(settings.db_path),
+                            catalog=Catalog(settings.packs_dir, environments=environments))
         services.notices.extend(store_notices(services.store.opened))
         if settings.hub is not None:
             activity = start_classroom(settings, services)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sandbox.errors import PackError
 from sandbox.packs.archive import scan_folder
+from sandbox.packs.environment import download_wheels
 from sandbox.packs.format import ID_RE, Pack, read_tree, write_files
 from sandbox.packs.reader import load_pack
 
@@ -19,7 +20,8 @@ TEMPLATE = Path(__file__).resolve().parent / "template"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def build_pack(folder, out_zip=None) -> Path:
+def build_pack(folder, out_zip=None, *, with_wheels: bool = False, platforms=(), python_versions=(),
+               find_links=(), offline: bool = False) -> Path:
     """Validate the pack in ``folder`` and write a reproducible zip of it; return its path.
 
     ``out_zip`` is a file name ending in ``.zip``, or a folder (made if need be) to write
@@ -27,12 +29,28 @@ def build_pack(folder, out_zip=None) -> Path:
     not end in ``.zip``. The default is the current folder. Building the same files twice gives
     identical bytes. The files are the ones ``pack check`` and installing accept (one rule, in
     ``sandbox.packs.archive``).
+
+    ``with_wheels`` puts the wheels of the pack's requirements into ``wheels/`` (pip's ``download``,
+    for each of ``platforms`` × ``python_versions``, default this computer's), so installing the zip
+    needs no network; ``find_links`` and ``offline`` are ``download_wheels``'s. Raises PackError.
     """
     folder = Path(folder).resolve()
     pack = load_pack(folder)
     out = _output(out_zip, pack)
     out.parent.mkdir(parents=True, exist_ok=True)
     entries = _build_entries(folder, out)
+    with tempfile.TemporaryDirectory(prefix="pack-wheels-") as wheel_dir:
+        if with_wheels and pack.requirements:
+            entries = [e for e in entries if not e[0].startswith("wheels/") and e[0] != "wheels"]
+            wheels = download_wheels(pack.requirements, Path(wheel_dir), platforms=platforms,
+                                     python_versions=python_versions, find_links=find_links, offline=offline)
+            entries = sorted(entries + [("wheels", wheel_dir, True)]
+                             + [(f"wheels/{w.name}", str(w), False) for w in wheels])
+        _write_zip(out, pack, entries)
+    return out
+
+
+def _write_zip(out: Path, pack: Pack, entries) -> None:
     fd, temp = tempfile.mkstemp(prefix=".building-", suffix=".zip", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
@@ -45,13 +63,14 @@ def build_pack(folder, out_zip=None) -> Path:
                 else:
                     info = zipfile.ZipInfo(name, _FIXED_TIME)
                     info.external_attr = (stat.S_IFREG | 0o644) << 16
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    archive.writestr(info, Path(path).read_bytes(), compresslevel=9)
+                    # Wheels are zips already: stored as they are, the build takes no time on them.
+                    stored = rel.startswith("wheels/") and rel.endswith(".whl")
+                    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                    archive.writestr(info, Path(path).read_bytes(), compresslevel=None if stored else 9)
         os.replace(temp, out)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    return out
 
 
 def _output(out_zip, pack: Pack) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sandbox.errors import NotFound, PackError, PackNotFound
 from sandbox.packs.archive import name_problem, shown
+from sandbox.packs.environment import Environments
 from sandbox.packs.format import Lesson, Pack, parse_version
 from sandbox.packs.install import BrokenPack, install_pack, remove_pack, scan_packs
 from sandbox.packs.reader import read_manifest
@@ -23,8 +24,11 @@ PRIVATE_FOLDERS = ("solution", "mistakes", "alternatives", "checks")  # never se
 class Catalog:
     """The packs installed in ``packs_dir``; thread-safe, re-read only when a pack folder changes."""
 
-    def __init__(self, packs_dir: Path):
+    def __init__(self, packs_dir: Path, *, environments: Environments | None = None):
+        """``environments``: where packs' own libraries go (default: ``environments/packs`` beside
+        ``packs_dir``, installed from PyPI only)."""
         self.packs_dir = packs_dir
+        self.environments = environments or Environments(Path(packs_dir).parent / "environments" / "packs")
         self._lock = threading.Lock()
         self._stamp = None
         self._packs: list[Pack] = []
@@ -58,21 +62,27 @@ class Catalog:
                 return pack
         raise PackNotFound(f"No lesson pack called '{pack_id}' is installed.")
 
-    def install(self, source: Path, *, force: bool = False):
+    def install(self, source: Path, *, force: bool = False, prepare: bool = True):
         """Install a pack (see ``install_pack``); with a store open on this thread, learners' progress
-        then follows the steps the pack says were renamed."""
+        then follows the steps the pack says were renamed. With ``prepare``, the libraries the pack
+        requires start installing in the background; otherwise on first use."""
         self.packs_dir.mkdir(parents=True, exist_ok=True)
         with self._lock:
             self._stamp = None
             result = install_pack(source, self.packs_dir, force=force)
         if engine.database.obj is not None:
             follow_renames(result.pack)
+        if prepare and result.pack.requirements:  # its libraries install meanwhile; the Packs page shows how far
+            self.environments.prepare_in_background(result.pack)
+        self.environments.remove_unused(self.packs())
         return result
 
     def remove(self, pack_id: str) -> None:
+        """Remove a pack, and its libraries when no other pack needs the same ones."""
         with self._lock:
             self._stamp = None
             remove_pack(self.packs_dir, pack_id)
+        self.environments.remove_unused(self.packs())
 
     def builtin(self) -> list[dict]:
         """The packs that ship with the sandbox, as id, title, description and version."""
@@ -96,7 +106,7 @@ class Catalog:
             installed = self.packs_dir / pack_id / "pack.toml"
             have = _id_and_version(installed)[1] if installed.is_file() else None
             if have is None or _newer(version, have):
-                self.install(manifest.parent)
+                self.install(manifest.parent, prepare=False)  # a built-in track's libraries: on first use
                 changed.append(pack_id)
         return changed
 

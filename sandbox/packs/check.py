@@ -69,7 +69,8 @@ def check_pack(path, runner, **options) -> PackReport:
     return report
 
 
-def _check_folder(path, runner, *, on_row=None, jobs: int | None = None, lessons=()) -> PackReport:
+def _check_folder(path, runner, *, on_row=None, jobs: int | None = None, lessons=(), environments=None,
+                  on_progress=None) -> PackReport:
     """Validate the pack in ``path``, then run every code step's checks with ``runner``.
 
     ``runner`` has ``run(workspace, check_files, app_module=..., key=...) -> CheckResult`` (a warm
@@ -77,6 +78,8 @@ def _check_folder(path, runner, *, on_row=None, jobs: int | None = None, lessons
     ``jobs`` rows run at once (default ``default_jobs()``); ``on_row`` is called with each row
     as it is done, from the thread that ran it. ``report.rows`` keep the pack's order.
     ``lessons``: lesson ids to check (default: all); an unknown id is a problem in the report.
+    ``environments`` (``packs.environment.Environments``) installs the libraries the pack requires
+    first, telling ``on_progress(sentence)``; a pack that requires some cannot be checked without it.
     """
     started = time.monotonic()
     report = PackReport(Path(path))
@@ -86,6 +89,20 @@ def _check_folder(path, runner, *, on_row=None, jobs: int | None = None, lessons
         report.problems = exc.problems or [Problem(str(path), None, str(exc))]
         report.seconds = time.monotonic() - started
         return report
+    environment = None
+    if pack.requirements:
+        if environments is None:
+            report.problems = [Problem("pack.toml", None, "requires libraries, but no place to install them was given")]
+            report.seconds = time.monotonic() - started
+            return report
+        try:
+            wheels = Path(path) / "wheels"
+            environment = environments.prepare(pack.requirements, wheels=wheels if wheels.is_dir() else None,
+                                               progress=on_progress)
+        except PackError as exc:
+            report.problems = [Problem("pack.toml", None, str(exc))]
+            report.seconds = time.monotonic() - started
+            return report
     known = {lesson.id for lesson in pack.lessons}
     report.problems = [Problem("pack.toml", None, f"there is no lesson '{name}' to check") for name in lessons if name not in known]
     work = []
@@ -100,7 +117,7 @@ def _check_folder(path, runner, *, on_row=None, jobs: int | None = None, lessons
             work += [(lesson, step, m.name, f"mistake:{m.name}", "fail", m.message) for m in step.mistakes]
 
     def one(number: int, item) -> CheckRow:
-        row = _check_variant(runner, *item, key=f"pack-check-{number}")
+        row = _check_variant(runner, *item, key=f"pack-check-{number}", environment=environment)
         if on_row is not None:
             on_row(row)
         return row
@@ -112,7 +129,7 @@ def _check_folder(path, runner, *, on_row=None, jobs: int | None = None, lessons
 
 
 def _check_variant(runner, lesson: Lesson, step: Step, variant: str, label: str, expected: str,
-                   message: str | None, *, key: str) -> CheckRow:
+                   message: str | None, *, key: str, environment: Path | None = None) -> CheckRow:
     with tempfile.TemporaryDirectory(prefix="pack-check-") as temp:
         workspace = Path(temp)
         try:
@@ -120,7 +137,8 @@ def _check_variant(runner, lesson: Lesson, step: Step, variant: str, label: str,
         except PackError as exc:
             return CheckRow(lesson.id, step.id, label, expected, "error", False, 0.0, _clip(str(exc)))
         began = time.monotonic()
-        result = runner.run(workspace, list(step.checks), app_module=lesson.app, key=key, timeout=step.timeout)
+        result = runner.run(workspace, list(step.checks), app_module=lesson.app, key=key, timeout=step.timeout,
+                            environment=environment)
         ms = getattr(result, "duration_ms", 0.0) or (time.monotonic() - began) * 1000
     got = _got(result)
     ok, reason = got == expected, ""

@@ -138,6 +138,8 @@ class Pack:
     show_solutions: bool
     lessons: list[Lesson]
     root: Path
+    requirements: tuple[str, ...] = ()  # PEP 508 strings: the libraries the pack's own environment holds
+    framework: str | None = None  # the web framework it teaches, for the catalogue ("Flask")
 
     def lesson(self, lesson_id: str) -> Lesson:
         for lesson in self.lessons:

@@ -15,6 +15,7 @@ from sandbox import __version__
 from sandbox.errors import PackError
 from sandbox.files import skipped_dir
 from sandbox.packs.archive import tree_problems
+from sandbox.packs.environment import MAX_REQUIREMENTS, requirement_problem
 from sandbox.packs.format import (
     CHECK_LIBRARIES,
     CHECK_SECONDS,
@@ -125,13 +126,21 @@ class PackReader:
         if SEMVER_RE.fullmatch(f.get("requires", "0.0.0")) and SEMVER_RE.fullmatch(self.sandbox_version):
             if parse_version(f.get("requires", "0.0.0")) > parse_version(self.sandbox_version):
                 self.problem(manifest, line("requires"), f"this pack needs sandbox {f['requires']} or newer, but this is sandbox {self.sandbox_version}; update the sandbox")
+        requirements = f.get("requirements", [])
+        for text in requirements:
+            problem = requirement_problem(text)
+            if problem:
+                self.problem(manifest, line("requirements"), f"requirements: {problem}")
+        if len(requirements) > MAX_REQUIREMENTS:
+            self.problem(manifest, line("requirements"), f"requirements lists {len(requirements)} libraries; at most {MAX_REQUIREMENTS} are allowed")
         self.continuing: list[tuple[Lesson, str, Path, int]] = []
         lessons = [self.lesson(name, index, manifest, line("lessons")) for index, name in enumerate(self.lesson_names(f, manifest, line("lessons")))]
         self.link_continuations([lesson for lesson in lessons if lesson is not None])
         pack = Pack(id=f.get("id", ""), title=f.get("title", ""), version=f.get("version", ""),
                     authors=f.get("authors", []), description=f.get("description", ""),
                     requires=f.get("requires", "0.0.0"), show_solutions=f.get("show_solutions", True),
-                    lessons=[lesson for lesson in lessons if lesson is not None], root=self.root)
+                    lessons=[lesson for lesson in lessons if lesson is not None], root=self.root,
+                    requirements=tuple(requirements), framework=f.get("framework") or None)
         return pack, self.problems
 
     def link_continuations(self, lessons: list[Lesson]) -> None:

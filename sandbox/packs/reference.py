@@ -27,7 +27,7 @@ def trouble(result) -> str | None:
     return result.limited or None
 
 
-def reference_trouble(pack: Pack, lesson: Lesson, step: Step, runner) -> str | None:
+def reference_trouble(pack: Pack, lesson: Lesson, step: Step, runner, environment: Path | None = None) -> str | None:
     """How the step's reference solution ends under its own checks: "timeout", a limit, or None when it
     runs to the end. Run once per step and pack version; None when it cannot be run at all."""
     key = (str(pack.root), pack.version, lesson.id, step.id)
@@ -43,7 +43,7 @@ def reference_trouble(pack: Pack, lesson: Lesson, step: Step, runner) -> str | N
     with tempfile.TemporaryDirectory(prefix="reference-") as temp:
         write_files(files, Path(temp))
         result = runner.run(Path(temp), list(step.checks), app_module=lesson.app, timeout=step.timeout,
-                            key=f"reference-{pack.id}-{lesson.id}-{step.id}")
+                            key=f"reference-{pack.id}-{lesson.id}-{step.id}", environment=environment)
     if getattr(result, "cancelled", False) or getattr(result, "error", None):
         return None  # not an answer: ask again next time
     found = trouble(result)
@@ -52,11 +52,12 @@ def reference_trouble(pack: Pack, lesson: Lesson, step: Step, runner) -> str | N
     return found
 
 
-def misbehaving_check(pack: Pack, lesson: Lesson, step: Step, runner, result) -> str | None:
+def misbehaving_check(pack: Pack, lesson: Lesson, step: Step, runner, result, *,
+                      environment: Path | None = None) -> str | None:
     """A sentence for the learner when ``result`` ended badly *and* the reference solution ends the same
     way (so the check is at fault, not their code); None otherwise."""
     mine = trouble(result)
-    if mine is None or reference_trouble(pack, lesson, step, runner) != mine:
+    if mine is None or reference_trouble(pack, lesson, step, runner, environment) != mine:
         return None
     what = "runs out of time" if mine == "timeout" else (
         "prints too much" if mine == "output" else f"hits the {mine} limit")

@@ -27,6 +27,13 @@ class Place:
     step: Step
     learner_id: int
     workspaces_dir: Path
+    environments: object = None  # the catalog's ``packs.environment.Environments``, when it has them
+
+    @property
+    def environment(self) -> Path | None:
+        """The folder of the pack's own libraries, None when it needs none; raises EnvironmentNotReady
+        while they are being installed (which this starts)."""
+        return self.environments.path_for(self.pack) if self.environments is not None else None
 
     @property
     def ws(self) -> workspace.Workspace:
@@ -47,7 +54,8 @@ def find(catalog, learner_id: int, workspaces_dir: Path, pack_id: str, lesson_id
     """
     pack = catalog.get(pack_id)
     lesson = pack.lesson(lesson_id)
-    place = Place(pack, lesson, lesson.step(step_id), learner_id, workspaces_dir)
+    place = Place(pack, lesson, lesson.step(step_id), learner_id, workspaces_dir,
+                  environments=getattr(catalog, "environments", None))
     if unlocked and progress.step_state(learner_id, pack, lesson_id, step_id) == "locked":
         raise Refused("This step unlocks when the steps before it are done.")
     return place
@@ -186,14 +194,16 @@ def run_check(place: Place, runner) -> dict:
     """Run the step's checks on the learner's files; record the attempt; return the result for the page."""
     require_code(place)
     ensure_ready(place)
+    environment = place.environment  # EnvironmentNotReady while the pack's libraries are installed
     workspace.adopt_outside_edits(place.ws)  # a check from watch mode keeps another editor's saves in history
     started = time.perf_counter()
     result = runner.run(place.ws.path, place.step.checks, app_module=place.lesson.app,
-                        key=f"learner-{place.learner_id}", timeout=place.step.timeout)
+                        key=f"learner-{place.learner_id}", timeout=place.step.timeout, environment=environment)
     data = result.to_dict()
     if result.cancelled:
         return {**data, "outcome": None}
-    fault = reference.misbehaving_check(place.pack, place.lesson, place.step, runner, result)
+    fault = reference.misbehaving_check(place.pack, place.lesson, place.step, runner, result,
+                                        environment=environment)
     if fault:  # the reference solution ends the same way: the check's fault, not the learner's code
         reference.blame_the_check(data, fault)
     elapsed = int((time.perf_counter() - started) * 1000)
