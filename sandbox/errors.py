@@ -163,6 +163,13 @@ class ReportError(SandboxError):
         self.problems = list(problems)
 
 
+class ClassroomError(SandboxError):
+    """The class's service (JupyterHub classroom mode) cannot be reached, or refused what was asked."""
+
+    status = 502
+    title = "The class's service did not answer"
+
+
 class PreviewUnavailable(SandboxError):
     """The live preview is off in this sandbox, or no lesson has been opened yet."""
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sandbox.checker import CheckRunner
+from sandbox.classroom.hub_client import ClassroomClient
 from sandbox.packs.catalog import Catalog
 from sandbox.preview.inspector import Inspector
 from sandbox.preview.manager import PreviewManager
@@ -30,6 +31,7 @@ class Services:
     notifier: Notifier = field(default_factory=Notifier)  # wakes a page's long poll when something changed
     notices: list[str] = field(default_factory=list)  # sentences shown on the home page this launch
     open_url: Callable[[str], object] = webbrowser.open  # shows an outside link in the system browser
+    classroom: ClassroomClient | None = None  # under JupyterHub: the class's service (SANDBOX_CLASSROOM_URL), or None
     activity: Callable[[], None] | None = None  # under JupyterHub: told of each thing the learner does
 
     def start_preview(self, preview: PreviewManager) -> None:

@@ -100,7 +100,8 @@ FIELDS = ("path", "content", "version", "choice", "mode", "url", "name", "confir
 def concrete_paths(path: str) -> list[str]:
     """The route's path with real ids, then with each wildcard replaced by odd values in turn."""
     real = {"pack_id": "hello-web", "lesson_id": "01-first-routes", "step_id": "hello", "record_id": "1",
-            "learner_id": "1", "name": "progress-x.json", "path": "css/app.css", "terminal_id": "nope"}
+            "learner_id": "1", "name": "progress-x.json", "path": "css/app.css", "terminal_id": "nope",
+            "offer_id": "0" * 24}
     odd = {"record_id": ["0", "99999999999999999999999999"], "learner_id": ["0", "99999999999999999999999999"]}
     wildcards = re.findall(r"<([a-z_]+)(?::[a-z]+)?>", path)
 

@@ -43,6 +43,33 @@
   % end
 </ul>
 % end
+% if offered is not None:
+<h2>Offered by your class</h2>
+% if offered_problem:
+<p class="notice error" role="alert">{{offered_problem}}</p>
+% elif offered:
+<table class="table">
+  <thead><tr><th>Pack</th><th>Version</th><th>Size</th><th></th></tr></thead>
+  <tbody>
+  % for o in offered:
+  <tr>
+    <td>{{o['title']}} <span class="muted small">{{o['pack_id']}}</span></td>
+    <td>{{o['version']}}</td><td>{{o['size_kb']}} KB</td>
+    % if o['state'] in ('install', 'update'):
+    <td><form method="post" action="{{url('install_offered', offer_id=o['id'])}}"><input type="hidden" name="csrf_token" value="{{csrf}}"><button class="button primary" type="submit">{{'Install' if o['state'] == 'install' else 'Update from ' + o['installed']}}</button></form></td>
+    % elif o['state'] == 'installed':
+    <td class="muted small">Installed</td>
+    % else:
+    <td class="muted small">A newer version ({{o['installed']}}) is installed</td>
+    % end
+  </tr>
+  % end
+  </tbody>
+</table>
+% else:
+<p>Your class offers no lesson pack yet.</p>
+% end
+% end
 <h2>Install a pack</h2>
 <p>Your teacher may give you a lesson pack as a <code>.zip</code> file. It is checked before anything is installed.</p>
 <form method="post" action="{{url('install_pack')}}" enctype="multipart/form-data" class="form">

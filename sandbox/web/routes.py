@@ -84,6 +84,7 @@ ROUTES: list[Route] = [
     # packs, profiles, progress, the instructor
     Route("GET", "/packs", "packs", packs.show),
     Route("POST", "/packs/install", "install_pack", packs.install),
+    Route("POST", "/packs/offered/<offer_id>/install", "install_offered", packs.install_offered),
     Route("POST", "/packs/<pack_id>/remove", "remove_pack", packs.remove),
     Route("GET", "/packs/<pack_id>/lessons/<lesson_id>/<path:path>", "lesson_image", packs.image),
     Route("GET", "/profiles", "profiles", profiles.show),

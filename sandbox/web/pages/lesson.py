@@ -13,6 +13,7 @@ from html import escape
 from bottle import redirect, request, response
 
 from sandbox.checker.results import headline
+from sandbox.classroom.hub_client import push_soon
 from sandbox.errors import BadRequest
 from sandbox.web import context
 from sandbox.web.markdown import render_markdown
@@ -47,6 +48,8 @@ def fragment_or_back(here: coursework.Place, partial: str, **data):
 
 
 def result_fragment(here: coursework.Place, result: dict):
+    if (result.get("outcome") or {}).get("passed"):  # classroom mode: the class gets the new progress
+        push_soon(context.services(), here.learner_id, here.pack.id)
     result = for_page(result, here.pack.id)
     return fragment_or_back(here, "partials/result", result=result,
                             outline=progress.outline(here.learner_id, here.pack))
@@ -111,6 +114,7 @@ def read(pack_id, lesson_id, step_id):
     result = coursework.mark_read(here)
     following = result["outcome"]["next_step"]
     if not context.is_htmx() and following:
+        push_soon(context.services(), here.learner_id, here.pack.id)
         redirect(context.step_url(pack_id, *following), 303)
     return result_fragment(here, result)
 

@@ -1,5 +1,6 @@
 """The Packs page: the installed packs with their versions, installing an uploaded zip, removing a pack;
-and the images a lesson's Markdown shows, served from its pack."""
+in classroom mode the packs offered by the learner's class (installed through the same checked
+installer as an upload); and the images a lesson's Markdown shows, served from its pack."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from urllib.parse import unquote
 
 from bottle import HTTPResponse, redirect, request, static_file
 
-from sandbox.errors import PackError
+from sandbox.errors import ClassroomError, NotFound, PackError
 from sandbox.packs.catalog import Catalog, lesson_image
+from sandbox.packs.format import parse_version
 from sandbox.web import context
 from sandbox.web.pages import instructor
 from sandbox.web.render import render
@@ -25,11 +27,43 @@ def pack_rows(catalog: Catalog) -> list[dict]:
             for p in catalog.packs()]
 
 
+OFFERS_TIMEOUT = 5.0  # seconds the Packs page waits for the class's list of packs
+
+
+def offered_rows(catalog: Catalog) -> tuple[list[dict] | None, str | None]:
+    """(the packs the learner's class offers, each with ``state``: install | update | installed | newer;
+    a sentence when the class's service cannot say). (None, None) outside classroom mode."""
+    client = context.services().classroom
+    if client is None:
+        return None, None
+    try:
+        offers = client.offers(timeout=OFFERS_TIMEOUT)
+    except ClassroomError as exc:
+        return [], str(exc)
+    installed = {p.id: p.version for p in catalog.packs()}
+    rows = []
+    for offer in offers:
+        have = installed.get(offer["pack_id"])
+        state = "install" if have is None else _compare(offer["version"], have)
+        rows.append({**offer, "installed": have, "state": state, "size_kb": max(1, round(offer["size"] / 1024))})
+    return rows, None
+
+
+def _compare(offered: str, have: str) -> str:
+    try:
+        new, old = parse_version(offered), parse_version(have)
+    except ValueError:
+        return "update" if offered != have else "installed"
+    return "update" if new > old else ("installed" if new == old else "newer")
+
+
 def page(status: int = 200, *, report: dict | None = None, installed: str | None = None) -> HTTPResponse:
     catalog = context.services().catalog
     broken = [{"folder": b.folder.name, "error": str(b.error)} for b in catalog.broken()]
+    offered, offered_problem = offered_rows(catalog)
     body = render("packs", context.page_context("packs"), packs=pack_rows(catalog), broken=broken,
-                  report=report, installed=installed, may_remove=instructor.unlocked())
+                  report=report, installed=installed, may_remove=instructor.unlocked(), offered=offered,
+                  offered_problem=offered_problem)
     return HTTPResponse(body, status=status)
 
 
@@ -51,6 +85,33 @@ def install():
     except PackError as exc:  # shown beside the upload form, with every problem listed
         problems = [str(p) for p in exc.problems]
         message = f"{upload.raw_filename} was not installed" + (":" if problems else f". {exc}")
+        return page(422, report={"message": message, "problems": problems})
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return page(installed=result.sentence())
+
+
+def install_offered(offer_id):
+    """Download a pack the learner's class offers and install it like an uploaded zip (never forced)."""
+    client = context.services().classroom
+    if client is None:
+        raise NotFound("This sandbox is not part of a class, so no pack is offered to it.")
+    try:
+        offer = next((o for o in client.offers() if o["id"] == offer_id), None)
+        if offer is None:
+            raise NotFound("That pack is not offered to your class (any more); reload the Packs page.")
+        data = client.download(offer_id)
+    except ClassroomError as exc:
+        return page(502, report={"message": str(exc), "problems": []})
+    shown = f"{offer['title']} {offer['version']}"
+    staging = Path(tempfile.mkdtemp(prefix="offered-", dir=context.settings().data_dir))
+    try:
+        archive = staging / (re.sub(r"[^A-Za-z0-9.-]+", "-", f"{offer['pack_id']}-{offer['version']}")[:100] + ".zip")
+        archive.write_bytes(data)
+        result = context.services().catalog.install(archive)
+    except PackError as exc:
+        problems = [str(p) for p in exc.problems]
+        message = f"{shown} from your class was not installed" + (":" if problems else f". {exc}")
         return page(422, report={"message": message, "problems": problems})
     finally:
         shutil.rmtree(staging, ignore_errors=True)
