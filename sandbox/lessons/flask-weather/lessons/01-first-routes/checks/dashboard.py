@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from sandbox.checker.probes import visible_text
+from sandbox.checker.probes import HOSTILE, injected, visible_text
 
 
 def city(slug, name, country, *readings):
@@ -63,21 +63,22 @@ def site(station, app, client):
 
 
 def describe(error):
-    """A crash of the learner's app in a sentence, naming what Flask or Jinja complained about."""
+    """A crash of the learner's app in a sentence, and whether that sentence already says what to do
+    (for what Flask and Jinja complain about most)."""
     kind, text = type(error).__name__, str(error)
     if kind == "TemplateNotFound":
         return (f"Flask could not find the template {text}. Keep your templates in the templates/ folder "
-                f"beside app.py, and name them with their ending, like render_template(\"{text}\", ...).")
+                f"beside app.py, and name them with their ending, like render_template(\"{text}\", ...)."), True
     if kind == "TemplateSyntaxError":
-        where = f"{error.filename or error.name} line {error.lineno}: " if getattr(error, "lineno", None) else ""
-        return f"{where}Jinja could not read this template line: {error.message}."
+        where = f"templates/{error.name} line {error.lineno}: " if getattr(error, "name", None) else ""
+        return f"{where}Jinja could not read this template line: {error.message}.", True
     if kind == "UndefinedError":
         return (f"A template used a value nobody passed it ({text}). Hand every value the template uses to "
-                "render_template, like render_template(\"city.html\", now=now).")
+                "render_template, like render_template(\"city.html\", now=now)."), True
     if kind == "BuildError":
         return (f"url_for could not build an address ({text}). Give url_for the name of the view function, "
-                "like url_for(\"city\", slug=...), not the path.")
-    return f"{kind}: {text}"
+                "like url_for(\"city\", slug=...), not the path."), True
+    return sentence(f"{kind}: {text}"), False
 
 
 def sentence(text):
@@ -85,12 +86,18 @@ def sentence(text):
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def crashed(what, error, advice):
+    said, specific = describe(error)
+    pytest.fail(f"{what} crashed. {said}" if specific or not advice else f"{what} crashed. {said} {advice}",
+                pytrace=False)
+
+
 def visit(client, path, advice="", **kwargs):
     """GET ``path`` (any status); a crash in the learner's app fails with a sentence and ``advice``."""
     try:
         return client.get(path, expect_errors=True, **kwargs)
     except Exception as error:
-        pytest.fail(f"Visiting {path} crashed. {sentence(describe(error))} {advice}".strip(), pytrace=False)
+        crashed(f"Visiting {path}", error, advice)
 
 
 def send(client, method, path, fields, advice=""):
@@ -99,7 +106,7 @@ def send(client, method, path, fields, advice=""):
         return client.post(path, fields, expect_errors=True) if method == "POST" else \
             client.get(path, fields, expect_errors=True)
     except Exception as error:
-        pytest.fail(f"Sending the form to {path} crashed. {sentence(describe(error))} {advice}".strip(), pytrace=False)
+        crashed(f"Sending the form to {path}", error, advice)
 
 
 def page(client, path, advice=""):
@@ -206,6 +213,21 @@ class Tree(HTMLParser):
 
     def elements(self, tag=None):
         return [node for node in self.root.descendants() if tag is None or node.tag == tag]
+
+
+def assert_shown_as_text(html, payload, where):
+    """Fail with a sentence when ``payload`` (one of ``HOSTILE``) became real HTML on the page."""
+    made = injected(html, payload)
+    assert not made, (
+        f"On {where}, the text {payload!r} became real HTML ({', '.join(dict.fromkeys(made))}), so a visitor's "
+        "browser would run it. Print data with {{ ... }} in a template, which escapes it; |safe, Markup() and HTML "
+        "pasted together in Python switch that off."
+    )
+
+
+def hostile_cities():
+    """Cities whose name, country and conditions are texts that turn into markup when printed unescaped."""
+    return [city(f"xss{n}", text, text, (15 + n, text, "sun", 50, 10)) for n, text in enumerate(HOSTILE)]
 
 
 def title_of(html):
