@@ -152,3 +152,43 @@ def test_build_with_wheels_that_cannot_be_had_is_one_sentence(tmp_path):
     with pytest.raises(PackError, match=r"could not be downloaded"):
         build_pack(pack, tmp_path / "dist/", with_wheels=True, offline=True)
     assert not list((tmp_path / "dist").glob("*.zip"))
+
+
+def test_the_preview_and_the_terminal_import_the_packs_libraries(outside_pytest_temp, wheelhouse):
+    import tempfile
+    import time
+    import urllib.request
+
+    from sandbox.preview.manager import PreviewManager
+    from sandbox.terminal.manager import TerminalManager
+
+    base = Path(tempfile.mkdtemp(dir=outside_pytest_temp))
+    folder = Environments(base / "envs", wheelhouse=wheelhouse, online=False).prepare([f"{NAME}==2.0"])
+    pack = write_pack(base / "p", "greet-e", f"{NAME}==2.0", "2.0")
+    workspace = pack / "lessons/01-hello/solution/hello"
+    previews = PreviewManager()
+    try:
+        status = previews.open(1, workspace, "app.py", libraries=folder)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(status.url, timeout=5) as answer:
+                    assert answer.read().decode() == "Hello you from 2.0"
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, previews.output(1)
+                time.sleep(0.2)
+    finally:
+        previews.close()
+    terminals = TerminalManager(environment=None)
+    try:
+        info = terminals.open(1, workspace, kind="shell", libraries=folder)
+        terminals.write(1, info.id, f"python3 -c 'import {NAME}; print(\"v=\" + {NAME}.VERSION)'\r")
+        deadline, text, offset = time.monotonic() + 30, "", 0
+        while "v=2.0" not in text:
+            assert time.monotonic() < deadline, text
+            new, offset, _, _ = terminals.output(1, info.id, offset)
+            text += new
+            time.sleep(0.1)
+    finally:
+        terminals.close()

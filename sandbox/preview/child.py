@@ -349,6 +349,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--drop-to", default="")  # uid:gid when the sandbox runs as root
     parser.add_argument("--memory-mb", type=int, default=1024)
     parser.add_argument("--lifeline-fd", type=int, default=-1)
+    parser.add_argument("--path", action="append", default=[])  # a pack's libraries: BOOT put them on sys.path
     args = parser.parse_args(argv)
     owner = tuple(int(x) for x in args.drop_to.split(":")) if args.drop_to else None
     workspace = Path(args.workspace).resolve()

@@ -32,7 +32,9 @@ from sandbox.preview.ownership import blocked_for_others, give_new_files
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent.parent
-BOOT = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from sandbox.preview.child import main; main()"
+# A pack's own libraries (``--path DIR``) go ahead of site-packages; the sandbox's code comes first.
+BOOT = (f"import sys; a = sys.argv; [sys.path.insert(0, a[i + 1]) for i, x in enumerate(a) if x == '--path']; "
+        f"sys.path.insert(0, {str(ROOT)!r}); from sandbox.preview.child import main; main()")
 OUTPUT_BYTES = 64 * 1024  # the console keeps this much of the app's output
 MAX_RECORD_BYTES = 1024 * 1024  # one request record; a longer line on the records pipe is dropped
 IDLE_SECONDS = 300.0  # no page asked about the preview for this long: the lesson is closed
@@ -55,8 +57,9 @@ class PreviewStatus:
 class Preview:
     """One learner's app: its socket, current child, console output and request log."""
 
-    def __init__(self, key, workspace: Path, app_module: str):
+    def __init__(self, key, workspace: Path, app_module: str, libraries: Path | None = None):
         self.key, self.workspace, self.app_module = key, workspace, app_module
+        self.libraries = libraries  # the pack's own library folder, first on the child's sys.path
         self.listener: socket.socket | None = None
         self.port = 0
         self.process: subprocess.Popen | None = None
@@ -120,9 +123,10 @@ class PreviewManager:
 
     # --- the public verbs; each runs on the manager thread -------------------------------
 
-    def open(self, key, workspace: Path, app_module: str = "app.py") -> PreviewStatus:
-        """Make sure ``workspace``'s app is the one previewed for ``key`` (stopping any other)."""
-        return self._call(self._open, key, Path(workspace).resolve(), app_module)
+    def open(self, key, workspace: Path, app_module: str = "app.py", libraries: Path | None = None) -> PreviewStatus:
+        """Make sure ``workspace``'s app is the one previewed for ``key`` (stopping any other);
+        ``libraries``: the pack's own library folder (``packs.environment``), None for the sandbox's."""
+        return self._call(self._open, key, Path(workspace).resolve(), app_module, libraries)
 
     def restart(self, key, *, changed: bool = False) -> PreviewStatus | None:
         return self._call(self._restart, key, changed)
@@ -202,15 +206,16 @@ class PreviewManager:
             except BaseException as exc:  # handed to the caller, who owns the error
                 done.set_exception(exc)
 
-    def _open(self, key, workspace: Path, app_module: str) -> PreviewStatus:
+    def _open(self, key, workspace: Path, app_module: str, libraries: Path | None = None) -> PreviewStatus:
         self._last_workspace[key] = workspace
         preview = self._previews.get(key)
-        if preview is not None and preview.workspace == workspace and preview.app_module == app_module:
+        if preview is not None and preview.workspace == workspace and preview.app_module == app_module \
+                and preview.libraries == libraries:
             preview.last_seen = time.monotonic()
             return preview.status()
         if preview is not None:
             self._stop(key)
-        preview = Preview(key, workspace, app_module)
+        preview = Preview(key, workspace, app_module, libraries)
         self._previews[key] = preview
         self._tell(key, {"event": "opened"})
         blocked = blocked_for_others(workspace) if self._owner and not self.walls.active else None
@@ -289,6 +294,8 @@ class PreviewManager:
                    "--parent", parent, "--memory-mb", str(self.memory_mb)]
         if self._owner:
             command += ["--drop-to", f"{self._owner[0]}:{self._owner[1]}"]
+        if preview.libraries is not None:
+            command += ["--path", str(preview.libraries)]
         passed = [preview.listener.fileno(), records_w]
         if contained:
             # A pipe only we hold the other end of: when we are gone, the child sees its end and exits, so
@@ -299,7 +306,8 @@ class PreviewManager:
             command += ["--lifeline-fd", str(lifeline_r)]
         # No network of its own but a loopback: the socket made above stays on the computer's 127.0.0.1,
         # where the page and the terminal's curl reach it; the app can listen nowhere else.
-        command = containment.wrap(self.walls, "preview", command, read_write=[preview.workspace], python=self.python)
+        command = containment.wrap(self.walls, "preview", command, read_write=[preview.workspace], python=self.python,
+                                   read_only=[preview.libraries] if preview.libraries is not None else [])
         try:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                        stderr=subprocess.STDOUT, env=limits.clean_env(home),

@@ -90,11 +90,12 @@ class TerminalManager:
     # --- the public verbs ----------------------------------------------------------------
 
     def open(self, key, workspace: Path, *, kind: str = "shell", cols: int = 80, rows: int = 24,
-             progress: Callable[[str], object] | None = None) -> TerminalInfo:
+             progress: Callable[[str], object] | None = None, libraries: Path | None = None) -> TerminalInfo:
         """Start a ``kind`` terminal ("shell" or "python") in ``workspace`` for ``key``; ``cols`` x ``rows``
         characters. Prepares the learner's Python first if needed (seconds, the first time only;
         ``progress(sentence)`` hears about it). Raises TerminalError with a sentence for an unknown kind,
-        an unusable workspace, a Python that cannot be prepared, or a manager that is closed."""
+        an unusable workspace, a Python that cannot be prepared, or a manager that is closed.
+        ``libraries``: the pack's own library folder (``packs.environment``), put on PYTHONPATH and PATH."""
         if kind not in KINDS:
             raise TerminalError(f"There is no {kind!r} terminal: choose a shell or Python.")
         folder = Path(workspace).resolve()
@@ -104,7 +105,7 @@ class TerminalManager:
         if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
             raise TerminalError(f"The folder {folder} cannot be read and written, so no terminal can open in it.")
         bin_dir = self.environment.ensure(progress) if self.environment is not None else None
-        return self._call(self._open, key, folder, kind, clamp_size(cols, 80), clamp_size(rows, 24), bin_dir)
+        return self._call(self._open, key, folder, kind, clamp_size(cols, 80), clamp_size(rows, 24), bin_dir, libraries)
 
     def write(self, key, terminal_id: str, data: str) -> None:
         """Send what was typed (text as xterm.js gives it: Enter is "\\r", Ctrl+C "\\x03", arrows escape
@@ -256,7 +257,8 @@ class TerminalManager:
 
     # --- starting one --------------------------------------------------------------------
 
-    def _open(self, key, workspace: Path, kind: str, cols: int, rows: int, bin_dir: Path | None) -> TerminalInfo:
+    def _open(self, key, workspace: Path, kind: str, cols: int, rows: int, bin_dir: Path | None,
+              libraries: Path | None = None) -> TerminalInfo:
         if self._closed:
             raise TerminalError("The sandbox is closing, so no terminal can open now.")
         with self._lock:
@@ -267,6 +269,7 @@ class TerminalManager:
             self._stop([oldest])
         home = Path(tempfile.mkdtemp(prefix="sandbox-terminal-"))
         terminal = Terminal(key, kind, workspace, cols, rows, home)
+        terminal.libraries = libraries
         try:
             self._spawner.start(terminal, bin_dir)
         except BaseException:

@@ -91,6 +91,7 @@ class Terminal:
         self.id = secrets.token_urlsafe(9)
         self.key, self.kind, self.workspace, self.cols, self.rows, self.home = key, kind, workspace, cols, rows, home
         self.process: subprocess.Popen | None = None
+        self.libraries: Path | None = None  # the pack's own libraries, first on PYTHONPATH
         self.fd: int | None = None  # the pty's master side, or the output pipe's descriptor
         self.stdin: int | None = None  # the input pipe (line console only)
         self.pty = False

@@ -43,7 +43,7 @@ class Spawner:
         """Start ``terminal``'s program (and its launcher); its descriptors are set on ``terminal``."""
         if self.walls is None:
             self.walls = containment.protection()
-        env = self.environment(terminal.home, bin_dir)
+        env = self.environment(terminal.home, bin_dir, terminal.libraries)
         program = self.program(terminal.kind, bin_dir, env)
         if self.owner:
             # `nobody` must write the workspace and own its home. No folder outside them is changed.
@@ -65,8 +65,8 @@ class Spawner:
                    "--memory-mb", str(self.memory_mb)]
         if self.owner:
             command += ["--drop-to", f"{self.owner[0]}:{self.owner[1]}"]
-        seen = [folder for folder in (bin_dir.parent if bin_dir is not None else None, self.wheelhouse)
-                if folder is not None and folder.exists()]
+        seen = [folder for folder in (bin_dir.parent if bin_dir is not None else None, self.wheelhouse,
+                                      terminal.libraries) if folder is not None and folder.exists()]
 
         if contained:  # its home is the sandbox's own, in memory: nothing of it outlives the terminal
             shutil.rmtree(terminal.home, ignore_errors=True)
@@ -105,14 +105,18 @@ class Spawner:
         terminal.fd, terminal.stdin = terminal.process.stdout.fileno(), terminal.process.stdin.fileno()
 
 
-    def environment(self, home: Path, bin_dir: Path | None) -> dict:
+    def environment(self, home: Path, bin_dir: Path | None, libraries: Path | None = None) -> dict:
         """The terminal's whole environment: nothing of the sandbox's (no token, no SANDBOX_*, no database
-        path), a private HOME and TMPDIR, the learner's Python first on PATH, and pip kept offline."""
+        path), a private HOME and TMPDIR, the learner's Python first on PATH, and pip kept offline. A pack's
+        own libraries (``libraries``) come first on PYTHONPATH, their commands (``django-admin``) on PATH."""
         env = limits.clean_env(str(home))
         if os.name != "nt":
             env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
         if bin_dir is not None:
             env["PATH"] = str(bin_dir) + os.pathsep + env["PATH"]
+        if libraries is not None:
+            env["PYTHONPATH"] = str(libraries)
+            env["PATH"] = str(libraries / "bin") + os.pathsep + env["PATH"]
         env.update(TERM="xterm-256color", PS1=r"\W $ ", PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
         wheelhouse = self.wheelhouse
         if wheelhouse is not None:

@@ -36,7 +36,8 @@ def open_terminal(pack_id, lesson_id, step_id):
     coursework.ensure_ready(here)
     cols = context.whole_number(request.forms.get("cols"), default=80)
     rows = context.whole_number(request.forms.get("rows"), default=24)
-    info = manager().open(here.learner_id, here.ws.path, kind=kind, cols=min(cols, 1000), rows=min(rows, 1000))
+    info = manager().open(here.learner_id, here.ws.path, kind=kind, cols=min(cols, 1000), rows=min(rows, 1000),
+                          libraries=here.environment)
     return {"id": info.id, "kind": info.kind}
 
 
