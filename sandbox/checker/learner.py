@@ -1,5 +1,5 @@
-"""The learner's code as the check child and the preview child meet it: which WSGI app a module
-makes, and where in the learner's own files a traceback points.
+"""The learner's code as the check child and the preview child meet it: which web app a module
+makes (WSGI or ASGI, whatever the framework), and where in the learner's own files a traceback points.
 
 Both children import this before any workspace is on sys.path, so it only needs bottle.
 """
@@ -17,9 +17,10 @@ import bottle
 TRACEBACK_FILE = re.compile(r'File "([^"]+)", line (\d+)')
 
 
-def find_wsgi_app(module):
-    """The WSGI app ``module`` makes: ``app``, else ``application``, else Bottle's default app when
-    it has routes (module-level ``@route``); None when there is none."""
+def find_app(module):
+    """The web app ``module`` makes: ``app``, else ``application`` (a WSGI or an ASGI callable, from
+    any framework), else Bottle's default app when it has routes (module-level ``@route``); None
+    when there is none."""
     for name in ("app", "application"):
         found = getattr(module, name, None)
         if isinstance(found, bottle.AppStack):  # `from bottle import app`
@@ -30,9 +31,32 @@ def find_wsgi_app(module):
     return default if default.routes else None
 
 
-def no_app_message(app_file: str) -> str:
-    """What to tell a learner whose app file makes no web app yet."""
-    return f"{app_file} does not make a web app yet: create one with app = Bottle() (or add routes with @route)."
+find_wsgi_app = find_app  # the name it had when only WSGI apps were found
+
+# How the app is made, by the library the app file imports (the first one named wins).
+MAKING_AN_APP = (
+    ("fastapi", "create one with app = FastAPI()"),
+    ("flask", "create one with app = Flask(__name__)"),
+    ("starlette", "create one with app = Starlette(routes=[...])"),
+    ("falcon", "create one with app = falcon.App()"),
+    ("quart", "create one with app = Quart(__name__)"),
+    ("pyramid", "make one with app = config.make_wsgi_app()"),
+)
+IMPORTED = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][\w]*)", re.MULTILINE)
+
+
+def no_app_message(app_file: str, workspace: Path | None = None) -> str:
+    """What to tell a learner whose app file makes no web app yet, in the words of the framework it imports."""
+    how = "create one with app = Bottle() (or add routes with @route)"
+    try:
+        text = (Path(workspace) / app_file).read_text(encoding="utf-8", errors="replace") if workspace else ""
+    except OSError:
+        text = ""
+    imported = {name.lower() for name in IMPORTED.findall(text)}
+    found = next((advice for library, advice in MAKING_AN_APP if library in imported), None)
+    if found and "bottle" not in imported:
+        how = f"{found} (the app is the variable named app, or application)"
+    return f"{app_file} does not make a web app yet: {how}."
 
 
 def relative(filename: str, workspace: Path) -> str | None:

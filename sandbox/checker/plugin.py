@@ -1,4 +1,8 @@
-"""The pytest plugin pack authors write checks against: workspace, app, client, db, source.
+"""The pytest plugin pack authors write checks against: workspace, app, client, db, restart, source.
+
+The app may come from any framework: a WSGI app (Bottle, Flask, Falcon...) gets a WebTest client,
+an ASGI app (FastAPI, Starlette...) a client of the same shape, and a Django project its own
+temporary database with the learner's migrations applied (``sandbox.checker.frameworks``).
 
 It also turns each test's report into what a learner reads: the assert message, the
 learner's file and line, and plain words for errors.
@@ -16,7 +20,7 @@ import peewee
 import pytest
 import webtest
 
-from sandbox.checker import explain
+from sandbox.checker import explain, frameworks
 from sandbox.checker.database import LearnerDatabase, usable
 from sandbox.checker.explain import (
     describe_failure,
@@ -25,7 +29,7 @@ from sandbox.checker.explain import (
     workspace_location,
 )
 from sandbox.checker.learner import (
-    find_wsgi_app,
+    find_app,
     learner_modules,
     no_app_message,
     purge_learner_modules,
@@ -81,23 +85,26 @@ def learner(request, workspace):
 
 @pytest.fixture
 def app(learner):
-    """The learner's WSGI app: ``app``, else ``application``, else Bottle's default app."""
-    return learner.wsgi_app()
+    """The learner's app: ``app``, else ``application``, else Bottle's default app (WSGI or ASGI); a
+    Django project's WSGI application, on a fresh temporary database with its migrations applied."""
+    return learner.app()
 
 
 @pytest.fixture
-def client(app):
-    """A WebTest client on the learner's app. Pass ``status='*'`` or ``expect_errors=True`` to see 4xx/5xx."""
-    if isinstance(app, bottle.Bottle):
-        # Let an exception in a learner's route reach the test, so the learner sees their line.
-        app.catchall = False
-    return webtest.TestApp(app)
+def client(app, learner):
+    """A WebTest client on the learner's app (a client of the same shape for an ASGI app). Pass
+    ``status='*'`` or ``expect_errors=True`` to see 4xx/5xx."""
+    return learner.client_for(app)
 
 
 @pytest.fixture
 def db(learner, tmp_path):
-    """The learner's Peewee models on a fresh, empty temporary SQLite database, tables made."""
-    database = LearnerDatabase(learner, tmp_path / "check.sqlite")
+    """The learner's Peewee models on a fresh, empty temporary SQLite database, tables made; for a
+    Django project, its models (``django.apps``) on the check's freshly migrated database."""
+    if learner.settings_module:
+        database = frameworks.DjangoDatabase(learner.django_project())
+    else:
+        database = LearnerDatabase(learner, tmp_path / "check.sqlite")
     yield database
     database.close()
 
@@ -111,10 +118,7 @@ def restart(learner, db):
     def again():
         learner.restart()
         db.reload()
-        app = learner.wsgi_app()
-        if isinstance(app, bottle.Bottle):
-            app.catchall = False
-        return webtest.TestApp(app)
+        return learner.client_for(learner.app())
 
     return again
 
@@ -156,19 +160,26 @@ class LearnerModules:
         self.config = config
         self.app_file = config.getoption("sandbox_app_module") or "app.py"
         self._loaded: dict[str, object] = {}
+        self._clients: list = []
+        self._django = None
         self._old_cwd = os.getcwd()
         self._old_template_path = list(bottle.TEMPLATE_PATH)
-        self._old_run = bottle.run
+        # A Django project (its manage.py names its settings) is set up once per check process, as
+        # Django can only be; every other app is imported afresh for each test.
+        self.settings_module = frameworks.django_settings_module(workspace, self.app_file)
+        project = frameworks.DjangoProject.current
         bottle.app.push()  # a fresh default app for module-level @route decorators
         # Each test imports the learner's files afresh; within a test, app.py and the db
         # fixture must share one `models` module, so purge here and never again per load.
-        purge_learner_modules(workspace, [Path(self.app_file).stem])
+        if not (self.settings_module and project is not None and project.workspace == workspace):
+            purge_learner_modules(workspace, [Path(self.app_file).stem])
         os.chdir(workspace)
         if str(workspace) not in sys.path:
             sys.path.insert(0, str(workspace))
         bottle.TEMPLATE_PATH.insert(0, str(workspace / "views") + os.sep)
         bottle.TEMPLATES.clear()
-        bottle.run = _ignore_run  # a learner's bare run() would otherwise serve forever
+        # A learner's bare run() (app.run(), uvicorn.run(app)...) would otherwise serve forever.
+        self._servers = frameworks.ServerGuard(_ignore_run)
 
     def load(self, filename: str):
         if filename in self._loaded:
@@ -191,11 +202,41 @@ class LearnerModules:
         self.config.stash[FIRST_IMPORT_FAILURE] = where
         raise LearnerCodeError(message, file, line) from cause
 
-    def wsgi_app(self):
-        app = find_wsgi_app(self.load(self.app_file))
+    def app(self):
+        """The learner's app (WSGI or ASGI), or their Django project's."""
+        if self.settings_module:
+            project = self.django_project()
+            return project.asgi_app() if Path(self.app_file).name == "asgi.py" else project.wsgi_app()
+        app = find_app(self.load(self.app_file))
         if app is None:
-            self._fail(no_app_message(self.app_file), self.app_file)
+            self._fail(no_app_message(self.app_file, self.workspace), self.app_file)
         return app
+
+    wsgi_app = app  # its name when only WSGI apps were found
+
+    def django_project(self) -> frameworks.DjangoProject:
+        """The learner's Django project, set up for checks; a fresh migrated database for each test."""
+        if self._django is None:
+            failure = self.config.stash.get(FIRST_IMPORT_FAILURE, None)
+            if failure:
+                pytest.skip(f"Not checked yet: first fix {failure}.")
+            try:
+                project = frameworks.DjangoProject.for_checks(self.workspace, self.settings_module, self.app_file)
+            except LearnerCodeError as error:
+                self._fail(str(error), error.file or self.app_file, error.line, cause=error)
+            project.fresh_database()
+            self._django = project
+        return self._django
+
+    def client_for(self, app):
+        """The test client for ``app``: WebTest for a WSGI app (with Django's test host for a Django
+        project), a WebTest-shaped client for an ASGI app; closed when the test ends."""
+        if self.settings_module and not frameworks.is_asgi(app):
+            client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "testserver"})
+        else:
+            client = frameworks.client_for(app)
+        self._clients.append(client)
+        return client
 
     @property
     def models_file(self) -> str:
@@ -234,6 +275,10 @@ class LearnerModules:
 
     def restart(self):
         """Forget the imported learner files, as when their app stops: the next load imports them afresh."""
+        self._close_clients()
+        if self._django is not None:
+            self._django.restart()
+            return
         purge_learner_modules(self.workspace, [Path(self.app_file).stem])
         self._loaded.clear()
         if len(bottle.app) > 1:
@@ -241,8 +286,17 @@ class LearnerModules:
         bottle.app.push()
         bottle.TEMPLATES.clear()
 
+    def _close_clients(self):
+        clients, self._clients = self._clients, []
+        for client in clients:
+            if hasattr(client, "close"):
+                client.close()
+
     def close(self):
-        bottle.run = self._old_run
+        try:
+            self._close_clients()
+        finally:
+            self._servers.close()
         bottle.TEMPLATE_PATH[:] = self._old_template_path
         bottle.TEMPLATES.clear()
         if len(bottle.app) > 1:
@@ -263,8 +317,12 @@ def _title(item) -> str:
     return name.removeprefix("test_").replace("_", " ").strip().capitalize() or item.name
 
 
-def _ignore_run(*args, **kwargs):
-    print("(The check skipped run(): put it under if __name__ == '__main__': to keep your app importable.)")
+def _ignore_run(module="bottle", attribute="run"):
+    if module == "bottle":
+        print("(The check skipped run(): put it under if __name__ == '__main__': to keep your app importable.)")
+    else:
+        print(f"(The check skipped the server your app starts when it is imported ({attribute.split('.')[-1]}()): put "
+              "it under if __name__ == '__main__': to keep your app importable.)")
 
 
 
@@ -288,6 +346,10 @@ def learner_facing(exc: BaseException, workspace: Path) -> dict:
     info["detail"] = format_detail(exc, workspace)
     if info.get("limited") or isinstance(exc, LearnerCodeError):
         return _with_shadowing_note(info, workspace)
+    unmigrated = frameworks.django_failure_note(exc)
+    if unmigrated:
+        info["message"] = unmigrated
+        return info
     missing = [entry["path"] for entry in explain.RESPONSES if entry["status"] == 404]
     cause = explain.not_found_explanation(workspace, missing, [entry["path"] for entry in explain.RESPONSES])
     if cause:

@@ -1,21 +1,24 @@
-"""The preview child's main: serve the learner's app under Waitress, recording every request.
+"""The preview child's main: serve the learner's app, recording every request.
 
-Started by ``sandbox.preview`` with a clean environment, a listening socket and a records pipe
-inherited as file descriptors. It never imports the sandbox's services: only bottle, peewee,
-waitress and the checker's limits, all before the workspace is on sys.path.
+A WSGI app (Bottle, Flask, a Django project...) is served by Waitress, an ASGI app (FastAPI,
+Starlette...) by uvicorn from the pack's own libraries (``--path``, first on sys.path). Started by
+``sandbox.preview`` with a clean environment, a listening socket and a records pipe inherited as
+file descriptors. It never imports the sandbox's services: only bottle, peewee, waitress and the
+checker's limits, all before the workspace is on sys.path.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import contextvars
+import importlib.util
 import json
 import logging
 import os
 import re
 import signal
 import socket
-import socketserver
 import sqlite3
 import sys
 import threading
@@ -29,8 +32,8 @@ import bottle
 import peewee
 import waitress
 
-from sandbox.checker import explain, limits
-from sandbox.checker.learner import error_location, find_wsgi_app, no_app_message
+from sandbox.checker import explain, frameworks, limits
+from sandbox.checker.learner import error_location, find_app, no_app_message
 
 MAX_QUERIES = 100  # per request, so a query in a loop cannot flood the inspector
 MAX_SQL_CHARS = 2000
@@ -44,6 +47,9 @@ class Recorder:
         self.fd = fd
         self.lock = threading.Lock()
         self.local = threading.local()
+        # The request being served: a context variable, so an ASGI app's sync endpoints (run in a
+        # thread pool, which copies the context) note their queries on the right record too.
+        self._record: contextvars.ContextVar[dict | None] = contextvars.ContextVar("record", default=None)
 
     def emit(self, event: dict) -> None:
         data = (json.dumps(event, default=repr) + "\n").encode()
@@ -55,7 +61,7 @@ class Recorder:
 
     @property
     def current(self) -> dict | None:
-        return getattr(self.local, "record", None)
+        return self._record.get()
 
     def note_query(self, sql, params, started: float, elapsed: float, error: str | None = None) -> None:
         record = self.current
@@ -80,7 +86,7 @@ class Recorder:
             record = {"method": environ.get("REQUEST_METHOD", "GET"), "path": environ.get("PATH_INFO", "/"),
                       "query": environ.get("QUERY_STRING", ""), "status": None, "content_type": "",
                       "queries": [], "templates": [], "started_at": time.time(), "_t0": started}
-            self.local.record = record
+            self._record.set(record)
 
             def observe(status, headers, exc_info=None):
                 record["status"] = int(str(status).split(" ", 1)[0] or 0)
@@ -97,8 +103,41 @@ class Recorder:
 
         return recorded
 
+    def wrap_asgi(self, app):
+        """The learner's ASGI app, unchanged, but observed: the same records as ``wrap`` writes."""
+
+        async def recorded(scope, receive, send):
+            if scope.get("type") != "http":  # lifespan, websockets
+                return await app(scope, receive, send)
+            started = time.perf_counter()
+            record = {"method": scope.get("method", "GET"),
+                      # as WSGI's PATH_INFO holds it (UTF-8 bytes read as Latin-1), which shown_path decodes
+                      "path": str(scope.get("path") or "/").encode("utf-8", "surrogateescape").decode("latin-1"),
+                      "query": bytes(scope.get("query_string") or b"").decode("latin-1"), "status": None,
+                      "content_type": "", "queries": [], "templates": [], "started_at": time.time(), "_t0": started}
+            token = self._record.set(record)
+
+            async def observe(message):
+                if message.get("type") == "http.response.start":
+                    record["status"] = int(message.get("status") or 0)
+                    record["content_type"] = next((bytes(v).decode("latin-1") for k, v in message.get("headers") or ()
+                                                   if bytes(k).lower() == b"content-type"), "")
+                await send(message)
+
+            try:
+                await app(scope, receive, observe)
+            except BaseException:
+                record["status"] = record["status"] or 500
+                raise
+            finally:
+                self._record.reset(token)
+                self.finish(record)
+
+        return recorded
+
     def finish(self, record: dict) -> None:
-        self.local.record = None
+        if self._record.get() is record:
+            self._record.set(None)
         record["duration_ms"] = round((time.perf_counter() - record.pop("_t0")) * 1000, 2)
         self.emit({"event": "request", "request": record})
 
@@ -155,8 +194,9 @@ def _timed_query(original, recorder):
 
 def hook_sqlite3(recorder: Recorder) -> None:
     """Record the SQL of apps that use the sqlite3 module directly (as the Bottle tutorial's todo app
-    does): every connection gets a trace callback. Statements Peewee runs are recorded by its own
-    hook, with their parameters and times, so they are not counted twice."""
+    does, and Django's and SQLAlchemy's SQLite backends): every connection gets a trace callback.
+    Statements Peewee runs are recorded by its own hook, with their parameters and times, so they
+    are not counted twice."""
     original = sqlite3.connect
 
     def connect(*args, **kwargs):
@@ -171,6 +211,7 @@ def hook_sqlite3(recorder: Recorder) -> None:
         return connection
 
     sqlite3.connect = connect
+    sqlite3.dbapi2.connect = connect  # what Django's backend calls
 
 
 def hook_templates(recorder: Recorder) -> None:
@@ -179,16 +220,44 @@ def hook_templates(recorder: Recorder) -> None:
         cls.render = _timed_render(vars(cls)["render"], recorder)
 
 
-def _timed_render(original, recorder):
+def hook_framework_templates(recorder: Recorder) -> None:
+    """Jinja2's templates (Flask, Starlette, FastAPI) and Django's, once the learner's app imported them."""
+    if "jinja2" in sys.modules:
+        template = sys.modules["jinja2"].Template
+        template.render = _timed_render(vars(template)["render"], recorder, _jinja2_name)
+    if "django.template" in sys.modules:
+        with contextlib.suppress(Exception):  # a project whose settings name no template engine
+            import django.template.backends.django as backend
+
+            backend.Template.render = _timed_render(vars(backend.Template)["render"], recorder, _django_name)
+
+
+def _bottle_name(template) -> str:
+    name = template.name or (Path(template.filename).name if template.filename else "(inline template)")
+    return "(Bottle's own error page)" if str(name).startswith("__") or "\n" in str(name) else str(name)
+
+
+def _jinja2_name(template) -> str:
+    return str(template.name or "(inline template)")
+
+
+def _django_name(template) -> str:
+    inner = getattr(template, "template", None)
+    origin = getattr(inner, "origin", None)
+    return str(getattr(origin, "template_name", None) or getattr(inner, "name", None) or "(inline template)")
+
+
+def _timed_render(original, recorder, name_of=_bottle_name):
     def render(self, *args, **kwargs):
+        if getattr(recorder.local, "rendering", False):  # Bottle's Jinja2Template renders Jinja2's: one record
+            return original(self, *args, **kwargs)
         started = time.perf_counter()
+        recorder.local.rendering = True
         try:
             return original(self, *args, **kwargs)
         finally:
-            name = self.name or (Path(self.filename).name if self.filename else "(inline template)")
-            if str(name).startswith("__") or "\n" in str(name):
-                name = "(Bottle's own error page)"
-            recorder.note_template(str(name), started, time.perf_counter() - started)
+            recorder.local.rendering = False
+            recorder.note_template(name_of(self), started, time.perf_counter() - started)
 
     return render
 
@@ -293,28 +362,51 @@ def _skip_server(*args, **kwargs):
           "when it is imported.)", flush=True)
 
 
+def _skip(module: str, attribute: str) -> None:
+    (_skip_run if module == "bottle" else _skip_server)()
+
+
+# Skipped for good, as before: the preview never needs them. Waitress and uvicorn are the preview's
+# own again after the import.
+KEEP_SKIPPED = {("bottle", "run"), ("bottle", "Bottle.run"), ("socketserver", "BaseServer.serve_forever"),
+                ("flask.app", "Flask.run"), ("werkzeug.serving", "run_simple")}
+
+
 def load_learner_app(workspace: Path, app_file: str):
+    """The learner's app: WSGI or ASGI, or their Django project's (on their own database)."""
     os.chdir(workspace)
     sys.path.insert(0, str(workspace))
     bottle.TEMPLATE_PATH.insert(0, str(workspace / "views") + os.sep)
-    # A learner's bare run() or app.run(...) at import time would serve on the wrong port forever.
-    bottle.run = _skip_run
-    bottle.Bottle.run = _skip_run
-    # So would waitress.serve(app), create_server(app).run() or wsgiref's make_server(...).serve_forever();
-    # waitress is the preview's own again after the import.
-    servers = [(waitress, "serve"), (waitress.server.BaseWSGIServer, "run"), (waitress.server.MultiSocketServer, "run")]
-    saved = [(owner, name, getattr(owner, name)) for owner, name in servers]
-    for owner, name, _ in saved:
-        setattr(owner, name, _skip_server)
-    socketserver.BaseServer.serve_forever = _skip_server
+    # A learner's bare run(), app.run(...), uvicorn.run(app), waitress.serve(app), create_server(app).run()
+    # or wsgiref's make_server(...).serve_forever() at import time would serve on the wrong port forever.
+    guard = frameworks.ServerGuard(_skip, keep_closed=KEEP_SKIPPED)
     try:
-        app = find_wsgi_app(__import__(Path(app_file).stem))
+        settings_module = frameworks.django_settings_module(workspace, app_file)
+        if settings_module:
+            project = frameworks.DjangoProject.for_preview(workspace, settings_module, app_file)
+            tell_about_migrations()
+            return project.asgi_app() if Path(app_file).name == "asgi.py" else project.wsgi_app(for_checks=False)
+        app = find_app(__import__(Path(app_file).stem))
     finally:
-        for owner, name, real in saved:
-            setattr(owner, name, real)
+        guard.close()
     if app is None:
-        raise LookupError(no_app_message(app_file))
+        raise LookupError(no_app_message(app_file, workspace))
     return app
+
+
+def tell_about_migrations() -> None:
+    """Say in the console, as Django's runserver does, when the database lacks migrations the project has."""
+    with contextlib.suppress(Exception):  # only a note: the app starts all the same
+        from django.db import DEFAULT_DB_ALIAS, connections
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if plan:
+            apps = sorted({migration.app_label for migration, _ in plan})
+            print(f"(Note: your database lacks {len(plan)} migration(s) of {', '.join(apps)}, so pages that use "
+                  f"those tables will fail: run python manage.py migrate in the terminal.)", file=sys.stderr,
+                  flush=True)
 
 
 HTMX_BUNDLE = Path(__file__).resolve().parent.parent / "static" / "build" / "htmx.js"
@@ -329,6 +421,18 @@ def lend_htmx(app, folder: Path, bundle: bytes | None):
     if bundle is None:
         return app
 
+    if frameworks.is_asgi(app):
+        async def asgi(scope, receive, send):
+            if (scope.get("type") == "http" and scope.get("path") == HTMX_PATH
+                    and not (folder / "static" / "htmx.min.js").is_file()):
+                await send({"type": "http.response.start", "status": 200, "headers": [
+                    (b"content-type", b"text/javascript; charset=utf-8"), (b"content-length", str(len(bundle)).encode())]})
+                await send({"type": "http.response.body", "body": bundle})
+                return
+            await app(scope, receive, send)
+
+        return asgi
+
     def wsgi(environ, start_response):
         if environ.get("PATH_INFO") == HTMX_PATH and not (folder / "static" / "htmx.min.js").is_file():
             start_response("200 OK", [("Content-Type", "text/javascript; charset=utf-8"),
@@ -337,6 +441,20 @@ def lend_htmx(app, folder: Path, bundle: bytes | None):
         return app(environ, start_response)
 
     return wsgi
+
+
+NO_UVICORN = ("Your app is an ASGI app (FastAPI, Starlette...), which the preview serves with uvicorn, and this "
+              "pack's environment does not have it: the pack's author should add \"uvicorn\" to requirements in "
+              "pack.toml.")
+
+
+def serve_asgi(app, listener: socket.socket) -> None:
+    """Serve an ASGI app with uvicorn on the socket the sandbox handed us."""
+    import uvicorn
+
+    config = uvicorn.Config(app, interface="asgi3", lifespan="auto", loop="asyncio", log_level="warning",
+                            access_log=False, server_header=False, timeout_graceful_shutdown=1)
+    uvicorn.Server(config).run(sockets=[listener])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -371,7 +489,14 @@ def main(argv: list[str] | None = None) -> None:
     hook_templates(recorder)
     explain.read_templates_kindly()
     try:
-        app = recorder.wrap(lend_htmx(load_learner_app(folder, args.app), folder, htmx))
+        app = lend_htmx(load_learner_app(folder, args.app), folder, htmx)
+        hook_framework_templates(recorder)
+        if frameworks.is_asgi(app):
+            if importlib.util.find_spec("uvicorn") is None:
+                raise LookupError(NO_UVICORN)
+            app = recorder.wrap_asgi(app)
+        else:
+            app = recorder.wrap(app)
         recorder.emit({"event": "ready"})
         tell_what_the_source_shows(folder)
     except (Exception, SystemExit) as exc:
@@ -384,6 +509,9 @@ def main(argv: list[str] | None = None) -> None:
         app = recorder.wrap(error_app(problem))  # the inspector sees these requests too
     listener = socket.socket(fileno=args.socket_fd)
     sys.stdout.flush()
+    if frameworks.is_asgi(app):
+        serve_asgi(app, listener)
+        return
     # Waitress warns "Task queue depth is N" when a browser opens more connections than it has
     # threads; in the learner's console that reads like their app's fault, so it stays quiet.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
