@@ -1,0 +1,14 @@
+from fastapi_offline import FastAPIOffline
+
+# FastAPIOffline makes an ordinary FastAPI app. The one difference: its /docs page
+# works without an internet connection, so it works in the sandbox too.
+app = FastAPIOffline(
+    title="Task API",
+    description="Keep track of what there is to do.",
+    version="1.0.0",
+)
+
+
+@app.get("/")
+def home():
+    return {"message": "Welcome to the task API!"}
