@@ -51,7 +51,7 @@ def run_command(args) -> int:
     from sandbox.launch import run
 
     settings = build_settings(data_dir=getattr(args, "data_dir", None), host=args.host, port=args.port, ui=args.ui)
-    return run.run(settings)
+    return finish(settings, run.run(settings))
 
 
 def serve_command(args) -> int:
@@ -59,7 +59,25 @@ def serve_command(args) -> int:
 
     settings = build_settings(data_dir=getattr(args, "data_dir", None), host=args.host, port=args.port,
                               ui="headless", hub=True if args.hub else None)
-    return run.run(settings)
+    return finish(settings, run.run(settings))
+
+
+def finish(settings, code: int) -> int:
+    """Under the Hub, end the process as soon as the sandbox has stopped cleanly.
+
+    Everything is saved and closed by then; what is left is the interpreter's own clean-up, whose
+    garbage collections of a large heap take seconds on a busy server, past the 2 s the Hub's
+    culler and Kubernetes give a stopped server. On the desktop the process ends normally.
+    """
+    if settings.hub is None:
+        return code
+    import logging
+    import os
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
