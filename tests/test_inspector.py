@@ -166,13 +166,13 @@ def test_a_code_step_starts_the_preview_and_the_pane_is_on_the_page(client, prev
     learner = current_learner().id
     assert preview.workspace(learner) == settings.workspaces_dir / str(learner) / "mini" / "01-first-route"
     # The pane polls the status until the starter app is up, as the page's script does.
-    polled = wait_for(lambda: (found := client.get("/preview/status").json)["state"] == "running" and found,
+    polled = wait_for(lambda: (found := client.get("/preview-status").json)["state"] == "running" and found,
                       what="the starter app to run")
     assert polled["url"] == status["url"] and "output" in polled
 
 
 def test_preview_status_without_a_preview_says_stopped(client, preview):
-    assert client.get("/preview/status").json == {"state": "stopped"}
+    assert client.get("/preview-status").json == {"state": "stopped"}
 
 
 def test_the_inspector_and_database_pages(client, services, preview, blog):
@@ -198,10 +198,10 @@ def test_the_inspector_and_database_pages(client, services, preview, blog):
 def test_open_folder_and_restart_need_csrf(client, anon, preview, blog):
     learner = current_learner().id
     preview.open(learner, blog)
-    client.post("/preview/open-folder", status=403)
-    client.post("/preview/open-folder", headers={"X-CSRF-Token": client.csrf}, status=204)
+    client.post("/preview-folder", status=403)
+    client.post("/preview-folder", headers={"X-CSRF-Token": client.csrf}, status=204)
     assert preview.opened == [blog.resolve()]
-    status = client.post("/preview/restart", headers={"X-CSRF-Token": client.csrf}).json
+    status = client.post("/preview-restart", headers={"X-CSRF-Token": client.csrf}).json
     assert status["generation"] == 2
     anon.get("/inspector", status=403)
     anon.get("/database", status=403)

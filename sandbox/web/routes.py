@@ -74,9 +74,11 @@ ROUTES: list[Route] = [
     Route("POST", "/terminals/<terminal_id>/close", "close_terminal", terminal.close),
     # the live preview and its tools
     Route("POST", STEP + "/preview", "open_preview", preview.open_preview),
-    Route("GET", "/preview/status", "preview_status", preview.status),
-    Route("POST", "/preview/restart", "restart_preview", preview.restart),
-    Route("POST", "/preview/open-folder", "open_folder", preview.open_folder),
+    Route("GET", "/preview-status", "preview_status", preview.status),
+    Route("POST", "/preview-restart", "restart_preview", preview.restart),
+    Route("POST", "/preview-folder", "open_folder", preview.open_folder),
+    # under JupyterHub, the learner's app itself, every method (the key is its credential)
+    Route("ANY", "/preview/<key><path:path>", "preview_app", preview.proxy),
     Route("GET", "/inspector", "inspector", inspector.show),
     Route("GET", "/inspector/requests", "inspector_requests", inspector.requests),
     Route("GET", "/inspector/requests/<record_id:int>", "inspector_request", inspector.request_detail),

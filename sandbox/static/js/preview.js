@@ -61,7 +61,7 @@
         const action = button.dataset.preview;
         if (action === "back") this.back();
         else if (action === "reload") this.show(this.path());
-        else if (action === "external" && this.base) post(document.body.dataset.openExternalUrl, { url: this.address(this.path()) });
+        else if (action === "external" && this.base) this.openExternal();
         else if (action === "restart") post(this.root.dataset.restartUrl);
         else if (action === "folder") this.openFolder();
       });
@@ -81,6 +81,15 @@
           // As above.
         }
       });
+    }
+
+    // The app in the learner's own browser. Under JupyterHub (no open-external route: the server has no
+    // desktop) that is a new tab on the proxied address, which is the sandbox's origin made opaque.
+    openExternal() {
+      const address = this.address(this.path());
+      const route = document.body.dataset.openExternalUrl;
+      if (route) post(route, { url: address });
+      else window.open(new URL(address, window.location.href).href, "_blank", "noopener");
     }
 
     // "Open folder" says what happened: the file manager cannot be seen opening from here.
@@ -172,7 +181,8 @@
     update(status) {
       if (status.url && status.url !== this.base) {
         this.base = status.url;
-        this.origin.textContent = status.url.replace(/\/$/, "");
+        // The address bar shows paths from the app's root; under JupyterHub nothing stands before them.
+        this.origin.textContent = typeof status.origin === "string" ? status.origin : status.url.replace(/\/$/, "");
         this.show(this.path());
       } else if (status.generation !== this.generation && status.state !== "starting") {
         this.show(this.path()); // a new process answers now: show the page again

@@ -15,12 +15,15 @@
     <span id="preview-error-where"></span>
     <pre id="preview-error-message"></pre>
   </div>
-  <iframe id="preview-frame" title="Your app" sandbox="allow-scripts allow-forms allow-same-origin allow-popups" referrerpolicy="no-referrer"></iframe>
+  % # Under JupyterHub the app is proxied on the sandbox's own origin: without same-origin rights it is an opaque origin.
+  <iframe id="preview-frame" title="Your app" sandbox="allow-scripts allow-forms{{'' if get('classroom') else ' allow-same-origin'}} allow-popups" referrerpolicy="no-referrer"></iframe>
   <div class="actions small">
     <label><input type="checkbox" id="preview-watch"> Check on every save</label>
     <button type="button" class="button" data-preview="restart">Restart app</button>
+    % if not get('classroom'):  # the folder is on the server under JupyterHub, with no file manager to show it
     <button type="button" class="button" data-preview="folder">Open folder</button>
     <span class="muted small" id="preview-folder-note" aria-live="polite"></span>
+    % end
     <a class="button" href="{{url('inspector', back=url('step', **here))}}">Requests</a>
     <a class="button" href="{{url('database', back=url('step', **here))}}">Database</a>
   </div>

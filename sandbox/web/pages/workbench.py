@@ -10,13 +10,13 @@ one server thread while it waits and is answered at once when anything changes.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
 
 from bottle import request
 
 from sandbox.errors import BadRequest, TerminalGone, WorkspaceError
 from sandbox.web import context
 from sandbox.web.pages.lesson import place
+from sandbox.web.pages.preview import shown as shown_preview
 from sandbox.work import coursework, tree, workspace
 from sandbox.work import encoding as encodings
 
@@ -137,7 +137,7 @@ def _news(here: coursework.Place, key) -> dict:
         token = f"{status.generation}:{status.state}:{status.changes}:{status.last_page}:{last_request}"
         output, end = preview.output(key, context.whole_number(known.get("output"), default=0))
         if token != (known.get("preview") or "") or output:
-            news["preview"] = {**asdict(status), "output": output, "output_end": end,
+            news["preview"] = {**shown_preview(status, key), "output": output, "output_end": end,
                                "last_request": last_request, "token": token}
     terminals = context.services().terminals
     asked = _terminal_offsets(known.get("terminals") or "")
