@@ -39,6 +39,10 @@ def pytest_runtest_makereport(item, call):
     if REQUIRE_ALL and report.skipped:
         report.outcome = "failed"
         report.longrepr = f"skipped, but SANDBOX_REQUIRE_ALL=1 demands this test runs: {report.longrepr}"
+    if report.failed:  # a fixture with a log (a real JupyterHub, tests/hub.py) shows it beside the failure
+        for value in getattr(item, "funcargs", {}).values():
+            if hasattr(value, "failure_log"):
+                report.sections.append(value.failure_log())
 
 
 def wait_for(condition, timeout: float = 10.0, what: str = "the condition"):

@@ -178,6 +178,10 @@ class Hub:
     def tail(self, lines: int = 80) -> str:
         return "\n--- the Hub's log (last lines) ---\n" + "\n".join(self.log().splitlines()[-lines:])
 
+    def failure_log(self) -> tuple[str, str]:
+        """A report section for a failed test (tests/conftest.py adds it): the log's last 200 lines."""
+        return "JupyterHub log (last 200 lines)", "\n".join(self.log().splitlines()[-200:])
+
     # -- the admin REST API ------------------------------------------------------------------------
 
     def api(self, method: str, path: str, body: dict | None = None, timeout: float = 30) -> tuple[int, object]:

@@ -23,6 +23,8 @@ Hub on loopback ports with temporary folders):
     SANDBOX_HUB_PORT            its port (default 8000)
     SANDBOX_HUB_API_PORT        the Hub's own port, for the proxy and the servers (default 8081)
     SANDBOX_HUB_PROXY_API_PORT  the proxy's REST API port (default 8001)
+    SANDBOX_HUB_PROXY           the configurable-http-proxy program (default: the project's
+                                node_modules/.bin, else the one on PATH)
     SANDBOX_CLASSROOM_PORT      the classroom service's port (default 10101)
     SANDBOX_HUB_STATE_DIR       where the Hub's database, cookie secret, proxy pid and the classroom
                                 service's data go (default: the folder the Hub starts in; on
