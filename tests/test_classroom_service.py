@@ -287,7 +287,8 @@ def test_a_refused_zip_gets_one_sentence_and_nothing_is_offered(teacher, class_s
     r = teacher.post(PREFIX + "publish", {"group": "class-1", "csrf_token": teacher.csrf},
                      upload_files=[("pack", name, data)], status=status)
     error = r.text.split('role="alert">', 1)[1].split("</p>", 1)[0]
-    assert sentence.replace("'", "&#039;") in error and "\n" not in error, error
+    assert sentence.replace("'", "&#039;") in error and "\n" not in error and "installed" not in error, error
+    assert error.endswith(".") and not error.endswith(".."), error
     assert class_store.offers() == [] and list(class_store.offers_dir.iterdir()) == []
     assert not (tmp_path / "evil.txt").exists() and not (class_store.folder / "evil.txt").exists()
     assert not [p for p in class_store.folder.iterdir() if p.name.startswith("upload-")]  # no upload left behind

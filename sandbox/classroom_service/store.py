@@ -95,13 +95,14 @@ def check_pack_zip(path: Path, shown_name: str) -> Pack:
     except PackError as exc:
         problems = exc.problems
         if not problems:
-            raise PackError(f"{shown_name} was not published: {_one_line(str(exc))}") from None
+            raise PackError(f"{shown_name} was not published: {_clause(str(exc))}.") from None
         more = f" (and {len(problems) - 1} more; `sandbox pack check` lists them all)" if len(problems) > 1 else ""
-        raise PackError(f"{shown_name} was not published: {problems[0]}{more}.", problems) from None
+        raise PackError(f"{shown_name} was not published: {_clause(str(problems[0]))}{more}.", problems) from None
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def _clause(text: str) -> str:
+    """The installer's sentence as a clause of this one: one line, without its own ending."""
+    return " ".join(text.split()).removesuffix(".").removesuffix("; the pack was not installed")
 
 
 def _now() -> str:
@@ -143,9 +144,10 @@ class ClassroomStore:
     # -- offers ---------------------------------------------------------------------------------
 
     def publish(self, zip_path: Path, shown_name: str, group: str, by: str) -> tuple[Offer, Offer | None]:
-        """Check the zip (PackError in one sentence) and offer it to ``group``: (the offer, the one it replaced).
+        """Check the zip and offer it to ``group``: (the offer, the offer it replaced or None).
 
-        BadRequest-worthy group names raise PackError too (the form shows one sentence either way).
+        PackError, in one sentence, for a zip the sandbox would not install or a group name the Hub
+        cannot have; nothing is kept then.
         """
         problem = group_problem(group)
         if problem:
