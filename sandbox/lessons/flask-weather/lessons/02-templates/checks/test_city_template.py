@@ -16,7 +16,7 @@ def pieces(city):
     return [
         (f"the name, {city['name']}", lambda text: city["name"] in text),
         (f"the temperature, {reading['temp_c']} °C", lambda text: shows_number(text, reading["temp_c"])),
-        (f"the conditions, {reading['condition']}", lambda text: reading["condition"] in text),
+        (f"the conditions, {reading['condition']}", lambda text: reading["condition"].lower() in text.lower()),
         (f"the humidity, {reading['humidity']}%", lambda text: shows_number(text, reading["humidity"])),
         (f"the wind, {reading['wind_kmh']} km/h", lambda text: shows_number(text, reading["wind_kmh"])),
     ]
