@@ -286,15 +286,27 @@ def test_the_pane_frames_the_proxied_app_as_an_opaque_origin(signed_in, app_url,
 
 
 def test_the_desktop_keeps_its_own_address_and_has_no_proxy(client, anon):
-    client.get("/preview/" + "x" * 32 + "/", status=404)
+    page = client.get("/preview/" + "x" * 32 + "/", status=404)
+    assert "served by its own address" in page.text
     anon.get("/preview/" + "x" * 32 + "/", status=403)
 
 
-def test_the_key_is_the_only_way_in(frame, app_url):
-    assert "Hello from the blog" in frame.get(app_url).text, "no Hub cookie needed: an opaque frame has none"
+def test_the_key_is_the_only_way_in(frame, signed_in, app_url):
+    """The frame's requests carry no cookie: the key lets them reach the app, and nothing else."""
+    assert "Hello from the blog" in frame.get(app_url).text
     wrong = frame.get(PREFIX + "preview/" + "A" * 32 + "/", status=404)
     assert "out of date" in wrong.text and wrong.headers["Content-Security-Policy"].startswith("sandbox ")
     frame.get(app_url.replace("/preview/", "/preview/x"), status=404)
+    # What an opaque origin sends the sandbox's own pages (no cookie; Origin null and Sec-Fetch-Site
+    # cross-site on a POST) is refused, and no answer of theirs is readable across origins.
+    page = frame.get(PREFIX, headers={"Sec-Fetch-Mode": "cors", "Sec-Fetch-Site": "cross-site"}, status=403)
+    assert csrf_token_of(signed_in) not in page.text and "Access-Control-Allow-Origin" not in page.headers
+    frame.post(PREFIX + "settings", {"name": "Hacked"}, headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+               status=403)
+
+
+def csrf_token_of(client) -> str:
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get(PREFIX).text).group(1)
 
 
 def test_a_key_ends_with_its_workspace(hub_services, app_url, frame):
@@ -391,19 +403,6 @@ def test_a_preflight_is_answered_and_a_stopped_app_is_a_sentence(frame, app_url,
     assert asked.headers["Access-Control-Allow-Headers"] == "hx-request"
     hub_services.preview.stop(hub_services.learner_id)
     assert "not running" in frame.get(app_url, status=503).text
-
-
-def test_the_sandboxs_own_pages_refuse_what_the_preview_sends(frame, signed_in):
-    """What an opaque origin sends: no cookie, and for a POST Origin null and Sec-Fetch-Site cross-site."""
-    page = frame.get(PREFIX, headers={"Sec-Fetch-Mode": "cors", "Sec-Fetch-Site": "cross-site"}, status=403)
-    assert csrf_token_of(signed_in) not in page.text
-    assert "Access-Control-Allow-Origin" not in page.headers
-    frame.post(PREFIX + "settings", {"name": "Hacked"}, headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"},
-               status=403)
-
-
-def csrf_token_of(client) -> str:
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get(PREFIX).text).group(1)
 
 
 def test_rebase_leaves_other_urls_alone():
