@@ -181,6 +181,14 @@ def results():
     return f"<p id='found'>Found {html.escape(request.forms.get('q', ''))} for {request.get_header('HX-Request')}</p>"
 
 
+@app.route("/slow")
+def slow():
+    import time
+
+    time.sleep(3)
+    return "late"
+
+
 @app.route("/attack")
 def attack():
     return ATTACK
@@ -283,6 +291,7 @@ def test_the_pane_frames_the_proxied_app_as_an_opaque_origin(signed_in, app_url,
     events = signed_in.get(STEP + "/events", {"wait": "0"}).json
     assert events["news"]["preview"]["url"] == app_url, "the page's long poll names the same address"
     assert key not in signed_in.get(PREFIX).text
+    assert f"<code>{app_url}</code>" in signed_in.get(PREFIX + "inspector").text, "the inspector names it too"
 
 
 def test_the_desktop_keeps_its_own_address_and_has_no_proxy(client, anon):
@@ -379,6 +388,19 @@ def test_the_inspector_and_the_address_bar_see_paths_from_the_apps_root(signed_i
     wait_for(lambda: any(r.path == "/hello/Zoë" for r in log.recent()), what="the request in the inspector")
     wait_for(lambda: signed_in.get(PREFIX + "preview-status").json["last_page"] == "/hello/Zoë",
              what="the address bar's path")
+
+
+def test_a_silent_app_ends_its_request_and_no_request_keeps_a_connection(frame, app_url, hub_services):
+    from sandbox.web.pages.preview import _proxies
+
+    proxy = _proxies[hub_services.preview]
+    proxy.timeout = 1
+    assert "did not answer" in frame.get(app_url + "slow", status=504).text
+    frame.head(app_url)
+    frame.head(app_url + "static/pixel.png")
+    frame.get(app_url + "nowhere", status=404)
+    frame.get(app_url + "go", status=303)
+    wait_for(lambda: proxy._slots._value == proxy_module.MAX_CONCURRENT, what="every connection given back")
 
 
 # --- it cannot touch the sandbox ----------------------------------------------------------------

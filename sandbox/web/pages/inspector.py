@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bottle import request
 
 from sandbox.errors import NotFound, PreviewUnavailable
 from sandbox.preview.inspector import Inspector, RequestLog, timeline
 from sandbox.web import context
+from sandbox.web.pages.preview import shown
 from sandbox.web.render import render
 
 
@@ -19,8 +22,10 @@ def inspector() -> Inspector:
 
 
 def preview_status():
+    """The preview's status, its ``url`` where the learner reaches it (proxied under JupyterHub)."""
     preview = context.services().preview
-    return preview.status(context.learner_id()) if preview else None
+    found = preview.status(context.learner_id()) if preview else None
+    return replace(found, url=shown(found, context.learner_id())["url"]) if found else None
 
 
 def show():
