@@ -36,4 +36,4 @@ def test_deleting_a_missing_task_is_a_404(client):
     r = client.delete(f"/tasks/{missing}", status="*")
     assert r.status_int == 404, (
         f"DELETE /tasks/{missing} answered {r.status_int}, but a task that does not exist should answer 404: "
-        "then a client knows its list was out of date. Find the task first with get_task(task_id).")
+        "then a client knows its list was out of date. Find the task first with find_task(task_id).")

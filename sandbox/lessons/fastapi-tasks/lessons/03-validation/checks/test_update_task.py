@@ -62,4 +62,4 @@ def test_patch_of_a_missing_task_is_a_404(client):
     r = patch(client, missing, {"done": True})
     assert r.status_int == 404, (
         f"PATCH /tasks/{missing} answered {r.status_int}, but there is no such task: answer 404, as GET does. "
-        "Find the task with get_task(task_id), which raises the 404 for you.")
+        "Find the task with find_task(task_id), which raises the 404 for you.")

@@ -46,12 +46,17 @@ def list_tasks(done: bool | None = None, limit: int = Query(default=10, ge=1, le
     return tasks[:limit]
 
 
-@app.get("/tasks/{task_id}")
-def get_task(task_id: int):
+def find_task(task_id: int) -> dict:
+    """The task with this id, or a 404 answer when there is none."""
     for task in TASKS:
         if task["id"] == task_id:
             return task
     raise HTTPException(status_code=404, detail="Task not found")
+
+
+@app.get("/tasks/{task_id}")
+def get_task(task_id: int):
+    return find_task(task_id)
 
 
 @app.post("/tasks", status_code=201)
@@ -63,6 +68,6 @@ def create_task(task: TaskIn):
 
 @app.patch("/tasks/{task_id}")
 def update_task(task_id: int, changes: TaskUpdate):
-    task = get_task(task_id)
+    task = find_task(task_id)
     task.update(changes.model_dump(exclude_unset=True))
     return task
