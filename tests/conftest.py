@@ -40,7 +40,7 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped, but SANDBOX_REQUIRE_ALL=1 demands this test runs: {report.longrepr}"
     if report.failed:  # a fixture with a log (a real JupyterHub, tests/hub.py) shows it beside the failure
-        for value in getattr(item, "funcargs", {}).values():
+        for value in {id(v): v for v in getattr(item, "funcargs", {}).values()}.values():
             if hasattr(value, "failure_log"):
                 report.sections.append(value.failure_log())
 

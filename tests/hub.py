@@ -227,7 +227,7 @@ class Hub:
             if not server or not server.get("pending"):
                 if status in (201, 202) and time.perf_counter() - started > 2:
                     raise HubError(f"{name}'s server stopped while starting" + self.tail())
-            time.sleep(0.1)
+            time.sleep(0.25)
         raise HubError(f"{name}'s server was not ready within {timeout:g} s" + self.tail())
 
     def stop_server(self, name: str, timeout: float = 30.0) -> None:
@@ -236,7 +236,7 @@ class Hub:
         while time.monotonic() < deadline:
             if not self.user(name).get("servers"):
                 return
-            time.sleep(0.1)
+            time.sleep(0.25)
         raise HubError(f"{name}'s server did not stop within {timeout:g} s" + self.tail())
 
     def server_pid(self, name: str) -> int:

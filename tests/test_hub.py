@@ -49,10 +49,101 @@ def hub():
 
 @pytest.fixture(scope="module")
 def servers(hub):
-    """Both learners' servers, started at the same time through the Hub's REST API."""
-    with ThreadPoolExecutor(len(LEARNERS)) as pool:
-        list(pool.map(hub.spawn, LEARNERS))
+    """The learners' servers, started at the same time through the Hub's REST API."""
+    with ThreadPoolExecutor(len(LEARNERS) + 1) as pool:
+        list(pool.map(hub.spawn, (*LEARNERS, LATE)))
     return hub
+
+
+# -- in Chromium ------------------------------------------------------------------------------------
+
+SOLUTION = 'from bottle import Bottle\n\napp = Bottle()\n\n\n@app.route("/")\ndef home():\n    return "Hello, web!"\n'
+STEP = "learn/my-pack/01-first-route/hello"
+READ_PARENT = """async (prefix) => {
+    const found = {};
+    try { found.parent = parent.document.body.innerHTML.length; } catch (e) { found.parent = "blocked"; }
+    try { found.top = top.document.cookie; } catch (e) { found.top = "blocked"; }
+    try {
+        const page = await (await fetch(prefix, {credentials: "include"})).text();
+        found.fetch = page.includes("csrf-token") ? "read the sandbox's page" : "no token";
+    } catch (e) { found.fetch = "blocked"; }
+    return found;
+}"""
+
+
+def logged_in_page(chromium, hub: Hub, name: str, next_path: str):
+    """A new browser (its own cookies) that logged in on the Hub's page as ``name`` and went on to ``next_path``."""
+    context = chromium.new_context()
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.goto(f"{hub.url}/hub/login?next={next_path}")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill("any password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{hub.url}{next_path}*")
+    return page
+
+
+def set_editor(page, text: str) -> None:
+    page.locator(".cm-content").first.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(text)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_class_publishes_installs_checks_previews_and_hands_in_in_chromium(servers, chromium):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    archive = build_template_pack(servers.folder)
+    teacher = logged_in_page(chromium, servers, INSTRUCTOR, "/services/classroom/")
+    teacher.get_by_label("Pack file (.zip)").set_input_files(str(archive))
+    teacher.get_by_label("Hub group of learners").fill(GROUP)
+    teacher.get_by_role("button", name="Check and publish").click()
+    expect(teacher.locator("table").first).to_contain_text("My pack")
+
+    pages = {}
+    for name in LEARNERS:
+        prefix = f"/user/{name}/"
+        page = pages[name] = logged_in_page(chromium, servers, name, prefix + "packs")
+        offered = page.locator("tr", has_text="My pack")
+        offered.get_by_role("button", name="Install").click()
+        expect(page.locator("body")).to_contain_text("Installed My pack")
+
+        page.goto(servers.url + prefix + STEP)
+        page.locator(".cm-editor").wait_for()
+        set_editor(page, SOLUTION)
+        page.keyboard.press("Control+S")
+        page.get_by_role("button", name="Check").click()
+        expect(page.locator("#result")).to_contain_text("All checks passed.")
+        frame = page.locator("#preview-frame")
+        assert "allow-same-origin" not in frame.get_attribute("sandbox")
+        expect(page.frame_locator("#preview-frame").locator("body")).to_contain_text("Hello, web!")
+
+        # the learner's app, in its frame, cannot read the sandbox's page or its CSRF token
+        app_frame = next(f for f in page.frames if "/preview/" in f.url)
+        found = app_frame.evaluate(READ_PARENT, servers.url + prefix)
+        assert found == {"parent": "blocked", "top": "blocked", "fetch": "blocked"}, found
+        assert page.errors == [], page.errors
+
+    # one learner cannot open another's sandbox
+    answer = pages["alice"].goto(servers.url + "/user/bob/")
+    assert answer.status == 403
+    assert pages["alice"].locator('meta[name="csrf-token"]').count() == 0
+
+    # both reports reached the class's gradebook (each sandbox sends its report after a passed step)
+    deadline = time.monotonic() + 30
+    while True:
+        teacher.goto(servers.url + "/services/classroom/gradebook?pack=my-pack")
+        table = teacher.locator("body").inner_text()
+        if all(name in table for name in LEARNERS) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert all(name in table for name in LEARNERS), table
+    for page in (teacher, *pages.values()):
+        page.context.close()
 
 
 # -- over plain HTTP --------------------------------------------------------------------------------
@@ -93,8 +184,8 @@ def test_another_learner_gets_403_on_a_learners_server(servers):
 
 
 @pytest.mark.slow
-def test_sigterm_stops_a_server_within_two_seconds_with_the_last_save_kept(hub):
-    hub.spawn(LATE)
+def test_sigterm_stops_a_server_within_two_seconds_with_the_last_save_kept(servers):
+    hub = servers
     carol = HubUser(hub, LATE).login().open_sandbox()
     step = "/learn/my-pack/01-first-route/hello"
     archive = build_template_pack(hub.folder)
