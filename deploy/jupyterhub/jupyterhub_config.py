@@ -119,14 +119,16 @@ if not TLJH and CULL_MINUTES > 0 and importlib.util.find_spec("jupyterhub_idle_c
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
     })
 
-# --- tests and the bench only ----------------------------------------------------------------
-if env("SANDBOX_HUB_DUMMY_AUTH") == "1":
+# --- who may log in ---------------------------------------------------------------------------
+if env("SANDBOX_HUB_DUMMY_AUTH") == "1":  # TESTS ONLY: any name, any password
     c.JupyterHub.authenticator_class = "dummy"
     c.Authenticator.allow_all = True
-else:
-    # who may log in: the members of the groups above and whoever an admin adds on /hub/admin
+elif not TLJH:  # TLJH keeps its own list (tljh-config add-item users.allowed NAME)
+    # the members of the groups above, the admins, and whoever an admin adds on /hub/admin
     c.Authenticator.allowed_users = {u for g in groups.values() for u in g["users"]} | admins
     c.Authenticator.allow_existing_users = True
+
+# --- tests and the bench only: an API token that may create users and start their servers -----
 if env("SANDBOX_HUB_ADMIN_TOKEN"):
     c.JupyterHub.services.append({"name": "sandbox-bench", "api_token": env("SANDBOX_HUB_ADMIN_TOKEN")})
     c.JupyterHub.load_roles.append({
