@@ -77,23 +77,16 @@ c.JupyterHub.services.append({
     "environment": {"SANDBOX_CLASSROOM_DATA": str(STATE / "classroom")},
     "oauth_no_confirm": True,
 })
+# Every Hub user may open the service (its pages answer only members of the `instructors` group), and
+# each learner's server token may call its API: the Hub gives a server token only scopes its owner
+# has, so both JupyterHub's default "user" and "server" roles gain the service's access scope.
 c.JupyterHub.load_roles.append({
-    # instructors open the service's pages (the service itself checks the group too)
-    "name": "classroom-instructors",
-    "groups": ["instructors"],
-    "scopes": ["access:services!service=classroom"],
+    "name": "user",
+    "scopes": ["self", "access:services!service=classroom"],
 })
 c.JupyterHub.load_roles.append({
-    # the service learns who a sandbox's token belongs to, with their groups
-    "name": "classroom-service",
-    "services": ["classroom"],
-    "scopes": ["read:users:name", "read:users:groups", "list:users"],
-})
-c.JupyterHub.load_roles.append({
-    # a learner's server token: JupyterHub's default "server" role, plus reading its own user's groups,
-    # so the classroom service can tell which class's packs to offer
     "name": "server",
-    "scopes": ["users:activity!user", "access:servers!server", "read:users:groups!user"],
+    "scopes": ["users:activity!user", "access:servers!server", "access:services!service=classroom"],
 })
 
 groups = {}
