@@ -339,24 +339,30 @@ DJANGO_PROJECT = {
             name = "blog"
     """,
     "blog/models.py": """
+        from django.conf import settings
         from django.db import models
 
 
         class Post(models.Model):
             title = models.CharField(max_length=200)
+            author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     """,
     "blog/migrations/__init__.py": "",
     "blog/migrations/0001_initial.py": """
+        import django.db.models.deletion
+        from django.conf import settings
         from django.db import migrations, models
 
 
         class Migration(migrations.Migration):
             initial = True
-            dependencies = []
+            dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
             operations = [
                 migrations.CreateModel(name="Post", fields=[
                     ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                     ("title", models.CharField(max_length=200)),
+                    ("author", models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL,
+                                                 to=settings.AUTH_USER_MODEL)),
                 ]),
             ]
     """,
@@ -409,10 +415,12 @@ def test_posts_survive_a_restart(client, db, restart):
 
 
 def test_the_admin_lets_a_superuser_in(client, db):
-    db.User.objects.create_superuser("admin", "admin@example.com", "a-long-password")
+    admin = db.User.objects.create_superuser("admin", "admin@example.com", "a-long-password")
     page = client.get("/admin/login/")
     page.form["username"], page.form["password"] = "admin", "a-long-password"
     assert page.form.submit().status_int == 302
+    db.Post.objects.create(title="Mine", author=admin)
+    assert db.Permission.objects.filter(codename="add_post").exists()  # the post-migrate handlers ran
 
 
 def test_static_files_are_served_while_debugging(client):

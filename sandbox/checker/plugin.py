@@ -39,6 +39,7 @@ from sandbox.work import encoding as encodings
 
 FIRST_IMPORT_FAILURE = pytest.StashKey[str]()
 FIRST_FAILURE_IN_FILE = pytest.StashKey[dict]()  # check file path -> title of its first failed test
+SETTINGS_MODULE = pytest.StashKey[object]()  # a Django project's settings module, else None
 
 
 def pytest_configure(config):
@@ -166,7 +167,9 @@ class LearnerModules:
         self._old_template_path = list(bottle.TEMPLATE_PATH)
         # A Django project (its manage.py names its settings) is set up once per check process, as
         # Django can only be; every other app is imported afresh for each test.
-        self.settings_module = frameworks.django_settings_module(workspace, self.app_file)
+        if SETTINGS_MODULE not in config.stash:  # the files stay as they are for the whole check
+            config.stash[SETTINGS_MODULE] = frameworks.django_settings_module(workspace, self.app_file)
+        self.settings_module = config.stash[SETTINGS_MODULE]
         project = frameworks.DjangoProject.current
         bottle.app.push()  # a fresh default app for module-level @route decorators
         # Each test imports the learner's files afresh; within a test, app.py and the db
