@@ -95,7 +95,12 @@ def crashed(what, error, advice):
 def visit(client, path, advice="", **kwargs):
     """GET ``path`` (any status); a crash in the learner's app fails with a sentence and ``advice``."""
     try:
-        return client.get(path, expect_errors=True, **kwargs)
+        response = client.get(path, expect_errors=True, **kwargs)
+        for _ in range(3):  # a browser follows a permanent redirect, like Flask's to a route's trailing slash
+            if response.status_int not in (301, 308) or not response.location:
+                break
+            response = response.follow(expect_errors=True, **kwargs)
+        return response
     except Exception as error:
         crashed(f"Visiting {path}", error, advice)
 
@@ -143,13 +148,19 @@ class Templates:
         self.watching = env is not None
         if env is None:
             return
-        original = env.get_template
+        original, choose = env.get_template, env.select_template
 
         def get_template(name, parent=None, globals=None):
             self.runs.append((str(name), parent))
             return original(name, parent, globals)
 
+        def select_template(names, parent=None, globals=None):
+            template = choose(names, parent, globals)
+            self.runs.append((template.name, parent))
+            return template
+
         monkeypatch.setattr(env, "get_template", get_template)
+        monkeypatch.setattr(env, "select_template", select_template)
 
     def during(self, client, path, advice=""):
         """(response, the page's own template or None, the other templates it used) for GET ``path``."""

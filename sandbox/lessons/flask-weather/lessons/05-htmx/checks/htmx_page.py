@@ -46,6 +46,13 @@ class Htmx:
         if target.startswith("#") and target[1:] not in self.ids:
             return (f'hx-target="{target}" names no element of the page at {self.page}. Give the element for {what} '
                     f'id="{target[1:]}".')
+        if target.startswith(".") and not any(target[1:] in node.attrs.get("class", "").split() for node in self.elements):
+            return f'hx-target="{target}" names no element of the page at {self.page}: no element has class="{target[1:]}".'
+        words = target.split()
+        if len(words) == 1 and target.isidentifier() and target not in ("body", "next", "previous") and \
+                not any(node.tag == target.lower() for node in self.elements):
+            return (f'hx-target="{target}" looks for <{target}> elements, and the page at {self.page} has none. For the '
+                    f'element with id="{target}", write hx-target="#{target}".')
         return None
 
     def words_name(self):
