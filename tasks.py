@@ -68,15 +68,29 @@ def learner_packages() -> tuple[str, ...]:
     return tuple(scope["PACKAGES"])
 
 
+def track_requirements() -> list[tuple[str, ...]]:
+    """The ``requirements`` of each built-in pack that has some (the Flask, FastAPI and Django tracks)."""
+    import tomllib
+
+    found = []
+    for manifest in sorted((ROOT / "sandbox" / "lessons").glob("*/pack.toml")):
+        requirements = tomllib.loads(manifest.read_text(encoding="utf-8")).get("requirements", [])
+        if requirements:
+            found.append(tuple(requirements))
+    return found
+
+
 def setup_wheelhouse() -> None:
-    """Wheels for the learner's packages and their dependencies, for this Python, in ``wheelhouse/``.
+    """Wheels for the learner's packages and their dependencies, for this Python, in ``wheelhouse/``,
+    and the wheels of the libraries the built-in tracks require, so they install offline.
 
     ``pip wheel`` builds a wheel of any package published only as source, so the terminal installs
     with ``--no-index`` and no compiler. Built beside the old folder and swapped in whole, so a
     failed or offline run leaves the last good wheelhouse as it was, and set-up goes on.
     """
     packages = learner_packages()
-    digest = hashlib.sha256(repr((packages, sys.version_info[:2], sys.platform)).encode()).hexdigest()
+    tracks = track_requirements()
+    digest = hashlib.sha256(repr((packages, tracks, sys.version_info[:2], sys.platform)).encode()).hexdigest()
     stamp = WHEELHOUSE / ".built"
     if not _stale(stamp, digest):
         return
@@ -85,6 +99,9 @@ def setup_wheelhouse() -> None:
     try:
         _run([PYTHON, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--retries", "1",
               "--timeout", "15", "--wheel-dir", fresh, *packages])
+        for requirements in tracks:  # each pack's set resolved on its own: two packs may pin differently
+            _run([PYTHON, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--retries", "1",
+                  "--timeout", "15", "--only-binary", ":all:", "--dest", fresh, *requirements])
     except subprocess.CalledProcessError:
         shutil.rmtree(fresh, ignore_errors=True)
         print("The wheelhouse for the terminal's Python could not be filled (offline?): set-up goes on with "

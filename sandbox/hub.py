@@ -158,15 +158,17 @@ class ActivityReporter:
             self._thread.start()
 
     def stop(self) -> None:
+        """Stop reporting; the newest activity is sent once more, waiting at most half a second (the Hub
+        gives a stopping server little time)."""
         self._stop.set()
-        self.flush()
+        self.flush(timeout=0.5)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self.flush()
 
-    def flush(self) -> bool:
-        """Send the newest activity now when it was not sent yet; True when the Hub took it."""
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Send the newest activity now when it was not sent yet; True when the Hub took it (``timeout`` in s)."""
         last = self._last
         if last is None or last == self._sent or not self.hub.activity_url:
             return False
@@ -175,7 +177,7 @@ class ActivityReporter:
         request = urllib.request.Request(self.hub.activity_url, data=body.encode(), method="POST", headers={
             "Authorization": f"token {self.hub.api_token}", "Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=5) as answer:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:
                 answer.read()
         except OSError as exc:
             log.warning("Could not tell the Hub about the learner's activity: %s", exc)

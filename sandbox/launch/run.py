@@ -16,6 +16,7 @@ import threading
 import time
 
 from sandbox.checker import CheckRunner
+from sandbox.classroom.hub_client import ClassroomClient, push_all
 from sandbox.classroom.profiles import use_account
 from sandbox.config import Settings, prepare_data_dir
 from sandbox.errors import SandboxError
@@ -99,6 +100,8 @@ def start_classroom(settings: Settings, services: Services) -> ActivityReporter:
     activity = ActivityReporter(hub)
     services.activity = activity.touch
     activity.start()
+    if hub.classroom_url:  # the class's service: packs offered to the learner, progress sent after each pass
+        services.classroom = ClassroomClient(hub.classroom_url, hub.api_token)
     log.info("Classroom mode for %s under %s", hub.user, hub.prefix)
     return activity
 
@@ -211,6 +214,8 @@ def shutdown(server, services: Services | None, lock: InstanceLock, activity=Non
         server.stop()
     if activity is not None:
         activity.stop()
+    if services is not None and services.classroom is not None:
+        push_all(services, budget=1.0)  # the last progress reaches the class before the store closes
     if services is not None:
         services.close()
         services.store.close()

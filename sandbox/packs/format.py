@@ -140,6 +140,7 @@ class Pack:
     root: Path
     requirements: tuple[str, ...] = ()  # PEP 508 strings: the libraries the pack's own environment holds
     framework: str | None = None  # the web framework it teaches, for the catalogue ("Flask")
+    when_to_choose: str = ""  # one line for the home page: when this track is the one to take
 
     def lesson(self, lesson_id: str) -> Lesson:
         for lesson in self.lessons:

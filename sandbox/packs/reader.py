@@ -140,7 +140,8 @@ class PackReader:
                     authors=f.get("authors", []), description=f.get("description", ""),
                     requires=f.get("requires", "0.0.0"), show_solutions=f.get("show_solutions", True),
                     lessons=[lesson for lesson in lessons if lesson is not None], root=self.root,
-                    requirements=tuple(requirements), framework=f.get("framework") or None)
+                    requirements=tuple(requirements), framework=f.get("framework") or None,
+                    when_to_choose=f.get("when_to_choose", ""))
         return pack, self.problems
 
     def link_continuations(self, lessons: list[Lesson]) -> None:

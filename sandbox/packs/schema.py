@@ -23,7 +23,7 @@ TYPES = {  # kind -> (test, description for messages)
 PACK_FIELDS = {"format": ("int", True), "id": ("str", True), "title": ("str", True), "version": ("str", True),
                "authors": ("strs", False), "description": ("str", False), "requires": ("str", False),
                "show_solutions": ("bool", False), "lessons": ("strs", True),
-               "requirements": ("strs", False), "framework": ("str", False)}
+               "requirements": ("strs", False), "framework": ("str", False), "when_to_choose": ("str", False)}
 LESSON_FIELDS = {"title": ("str", True), "summary": ("str", False), "app": ("str", False), "continues": ("str", False),
                  "renamed": ("str_table", False), "steps": ("tables", True)}
 STEP_FIELDS = {"id": ("str", True), "kind": ("str", True), "title": ("str", True), "instructions": ("str", True),

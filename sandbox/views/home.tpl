@@ -6,6 +6,17 @@
 % for notice in notices:
 <p class="notice" role="status">{{notice}}</p>
 % end
+% if tracks:
+<section aria-labelledby="tracks-heading" class="tracks">
+  <h2 id="tracks-heading">Which framework should you learn?</h2>
+  <p class="muted">Each course builds one real site with one framework. The ideas carry over: routes, templates, forms, a database and tests look alike in all of them.</p>
+  <ul class="track-list">
+    % for course in tracks:
+    <li><a href="{{url('continue', pack_id=course['id'])}}"><strong>{{course['framework']}}</strong>: {{course['title']}}</a><br><span class="small">{{course['when']}}</span></li>
+    % end
+  </ul>
+</section>
+% end
 <section aria-labelledby="courses-heading">
   <h2 id="courses-heading">Your courses</h2>
   % if courses['installed']:
@@ -13,6 +24,7 @@
     % for course in courses['installed']:
     <li class="card">
       <h3>{{course['title']}}</h3>
+      <p class="muted small">{{course['framework']}}</p>
       <p>{{course['description']}}</p>
       <progress max="100" value="{{course['progress']}}" aria-label="Progress in {{course['title']}}">{{course['progress']}}%</progress>
       <p class="muted small">{{course['done']}} of {{course['total']}} steps done · version {{course['version']}}</p>
