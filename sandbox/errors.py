@@ -224,3 +224,10 @@ def all_errors() -> list[type[SandboxError]]:
         found.append(cls)
         frontier.extend(cls.__subclasses__())
     return found
+
+
+class EnvironmentNotReady(SandboxError):
+    """A pack's own libraries are still being installed, or could not be (``packs.environment``)."""
+
+    status = 503
+    title = "Still getting ready"

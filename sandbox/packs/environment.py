@@ -26,20 +26,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.errors import PackError, SandboxError
+from sandbox.errors import EnvironmentNotReady, PackError, SandboxError
 
 log = logging.getLogger(__name__)
 
 DONE_FILE = ".complete"  # written last: a folder without it is an install that did not finish
 PIP_TIMEOUT = 600  # seconds for one pip run (Django and its friends: about 10 MB)
 MAX_REQUIREMENTS = 40
-
-
-class EnvironmentNotReady(SandboxError):
-    """The pack's libraries are still being installed (or could not be)."""
-
-    status = 503
-    title = "Still getting ready"
 
 
 @dataclass(frozen=True)
