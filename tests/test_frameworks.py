@@ -423,6 +423,13 @@ def test_the_admin_lets_a_superuser_in(client, db):
     assert db.Permission.objects.filter(codename="add_post").exists()  # the post-migrate handlers ran
 
 
+def test_csrf_is_enforced_when_a_check_asks(client):
+    enforced = {"django.enforce_csrf_checks": True}
+    refused = client.post("/admin/login/", {"username": "x", "password": "y"}, extra_environ=enforced, status="*")
+    assert refused.status_int == 403
+    assert client.get("/admin/login/").form.submit(extra_environ=enforced).status_int == 200  # the token was sent
+
+
 def test_static_files_are_served_while_debugging(client):
     assert client.get("/static/admin/css/base.css").status_int == 200
 
