@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -172,7 +172,7 @@ class ActivityReporter:
         last = self._last
         if last is None or last == self._sent or not self.hub.activity_url:
             return False
-        when = datetime.fromtimestamp(last, timezone.utc).isoformat().replace("+00:00", "Z")
+        when = datetime.fromtimestamp(last, UTC).isoformat().replace("+00:00", "Z")
         body = json.dumps({"servers": {self.hub.server_name: {"last_activity": when}}, "last_activity": when})
         request = urllib.request.Request(self.hub.activity_url, data=body.encode(), method="POST", headers={
             "Authorization": f"token {self.hub.api_token}", "Content-Type": "application/json"})

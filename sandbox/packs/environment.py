@@ -85,8 +85,7 @@ def top_level_modules(path: Path) -> list[str]:
         if record.is_file():
             for line in record.read_text(errors="replace").splitlines():
                 first = line.split(",", 1)[0].split("/", 1)[0]
-                if first.endswith(".py"):
-                    first = first[:-3]
+                first = first.removesuffix(".py")
                 if first and first.isidentifier():
                     names.add(first)
     return sorted(n for n in names if n.isidentifier() and not n.startswith("_"))
@@ -234,7 +233,7 @@ class Environments:
                 [sys.executable, "-m", "pip", "install", "--target", str(staging), "--only-binary", ":all:",
                  "--disable-pip-version-check", "--no-input", "--no-warn-script-location", "--quiet",
                  *options, *requirements],
-                capture_output=True, text=True, timeout=PIP_TIMEOUT, env=_pip_env())
+                capture_output=True, text=True, timeout=PIP_TIMEOUT, env=_pip_env(), check=False)
             if done.returncode == 0:
                 break
             error = _last_error(done.stderr or done.stdout)
@@ -286,7 +285,7 @@ def download_wheels(requirements: Iterable[str], dest: Path, *, platforms: Itera
             done = subprocess.run(
                 [sys.executable, "-m", "pip", "download", "--dest", str(dest), "--only-binary", ":all:",
                  "--disable-pip-version-check", "--no-input", "--quiet", *target, *requirements],
-                capture_output=True, text=True, timeout=PIP_TIMEOUT, env=_pip_env())
+                capture_output=True, text=True, timeout=PIP_TIMEOUT, env=_pip_env(), check=False)
             if done.returncode != 0:
                 where = " ".join(filter(None, [platform, version and f"Python {version}"])) or "this computer"
                 raise PackError(f"The wheels of {', '.join(requirements)} for {where} could not be downloaded: "

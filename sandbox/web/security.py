@@ -224,10 +224,10 @@ class SecurityMiddleware:
 
 def _page(title: str, message: str) -> bytes:
     return (
-        "<!doctype html><html lang=en><meta charset=utf-8><title>{t}</title>"
-        "<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}}</style>"
-        "<main><h1>{t}</h1><p>{m}</p></main></html>"
-    ).format(t=escape(title), m=escape(message)).encode()
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(title)}</title>"
+        "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}</style>"
+        f"<main><h1>{escape(title)}</h1><p>{escape(message)}</p></main></html>"
+    ).encode()
 
 
 def _forbidden_page() -> bytes:
