@@ -97,6 +97,8 @@ def ask(client, method, path, body=None):
                     "a ? placeholder and pass the values separately, db.execute(\"... WHERE id = ?\", (task_id,)); "
                     "never paste them into the SQL text.", pytrace=False)
     except TypeError as error:
+        if "NoneType" not in str(error):
+            raise
         pytest.fail(f"{method} {path} crashed: {error}. When no row matches, fetchone() gives None: check that a "
                     "row was found, and raise HTTPException(status_code=404, ...) when it was not.", pytrace=False)
 
