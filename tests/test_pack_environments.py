@@ -192,3 +192,33 @@ def test_the_preview_and_the_terminal_import_the_packs_libraries(outside_pytest_
             time.sleep(0.1)
     finally:
         terminals.close()
+
+
+def test_the_lesson_page_says_the_libraries_are_coming_and_its_visit_installs_them(tmp_path, wheelhouse, settings,
+                                                                                   store, check_runner):
+    import time
+
+    from conftest import PORT, PageClient
+
+    from sandbox.services import Services
+    from sandbox.web import create_app
+    from sandbox.web.security import csrf_token
+
+    environments = Environments(tmp_path / "envs", wheelhouse=wheelhouse, online=False)
+    catalog = Catalog(settings.packs_dir, environments=environments)
+    catalog.install(write_pack(tmp_path / "p", "greet-f", f"{NAME}==1.0", "1.0"), prepare=False)
+    services = Services(store=store, catalog=catalog, checker=check_runner, open_url=lambda url: True)
+    client = PageClient(create_app(settings, services), extra_environ={"HTTP_HOST": f"127.0.0.1:{PORT}"})
+    client.run_page_scripts = False
+    client.get(f"/?token={settings.token}", status=303)
+    page = client.get("/learn/greet-f/01-hello/hello")
+    assert "Getting sandbox_greeting_fixture==1.0 ready" in page.text
+    assert not (tmp_path / "envs").exists()  # a GET changes nothing
+    client.post("/learn/greet-f/01-hello/hello/visit", headers={"X-CSRF-Token": csrf_token(settings.token)})
+    deadline = time.monotonic() + 60
+    while environments.state(catalog.get("greet-f")).state != "ready":
+        assert time.monotonic() < deadline, environments.state(catalog.get("greet-f"))
+        time.sleep(0.2)
+    assert "libraries-notice" not in client.get("/learn/greet-f/01-hello/hello").text
+    packs = client.get("/packs").text
+    assert "Greeting" in packs and "sandbox_greeting_fixture==1.0 ·" in packs and " MB" in packs

@@ -15,6 +15,9 @@
     % if state == 'locked':
     <p class="notice">This step unlocks when the steps before it are done. Pick the first open step in the outline.</p>
     % end
+    % if get('libraries'):
+    <p class="notice" role="status" id="libraries-notice">{{libraries}}</p>
+    % end
     <div class="prose">{{!instructions}}</div>
 
     % if step['kind'] == 'quiz' and state != 'locked':

@@ -17,12 +17,13 @@
 % end
 % if packs:
 <table class="table">
-  <thead><tr><th>Pack</th><th>Version</th><th>Lessons</th><th>Steps</th><th>Authors</th><th></th></tr></thead>
+  <thead><tr><th>Pack</th><th>Framework</th><th>Version</th><th>Lessons</th><th>Steps</th><th>Libraries</th><th>Authors</th><th></th></tr></thead>
   <tbody>
   % for p in packs:
   <tr>
     <td><a href="{{url('continue', pack_id=p['id'])}}">{{p['title']}}</a> <span class="muted small">{{p['id']}}</span></td>
-    <td>{{p['version']}}</td><td>{{p['lessons']}}</td><td>{{p['steps']}}</td><td>{{p['authors']}}</td>
+    <td>{{p['framework']}}</td><td>{{p['version']}}</td><td>{{p['lessons']}}</td><td>{{p['steps']}}</td>
+    <td class="small">{{p['libraries']}}</td><td>{{p['authors']}}</td>
     % if may_remove:
     <td><form method="post" action="{{url('remove_pack', pack_id=p['id'])}}"><input type="hidden" name="csrf_token" value="{{csrf}}"><button class="button danger" type="submit" data-confirm="Remove {{p['title']}}? Your files and progress are kept in case you install it again.">Remove</button></form></td>
     % else:

@@ -70,12 +70,28 @@ def show(pack_id, lesson_id, step_id):
         pack_id, lesson_id, here.step.instructions.relative_to(here.lesson.root).as_posix()))
     if data["result"]:
         data["result"] = for_page(data["result"], pack_id)
-    return render("lesson", context.page_context(), here=here.ids, **data)
+    return render("lesson", context.page_context(), here=here.ids, libraries=libraries_notice(here), **data)
+
+
+def libraries_notice(here) -> str | None:
+    """A sentence while the pack's own libraries are not ready (read only: ``visit`` starts the install)."""
+    if not here.pack.requirements or here.environments is None:
+        return None
+    state = here.environments.state(here.pack)
+    if state.state == "ready":
+        return None
+    if state.state == "failed":
+        return state.error
+    return (f"Getting {', '.join(here.pack.requirements)} ready for this course (the first time only, up to a "
+            f"minute): Check and your app's preview work once they are installed.")
 
 
 def visit(pack_id, lesson_id, step_id):
     """POST from the lesson page once it has loaded: {"started": true} when its files were just made."""
     here = place(pack_id, lesson_id, step_id, unlocked=False)
+    if here.pack.requirements and here.environments is not None \
+            and here.environments.state(here.pack).state not in ("ready", "failed"):
+        here.environments.prepare_in_background(here.pack)  # the first visit to a track installs its libraries
     return {"started": coursework.visit(here)}
 
 

@@ -22,9 +22,23 @@ from sandbox.web.render import render
 
 
 def pack_rows(catalog: Catalog) -> list[dict]:
+    """Each installed pack as the table shows it, with its framework and its own libraries' state."""
     return [{"id": p.id, "title": p.title, "version": p.version, "authors": ", ".join(p.authors),
-             "lessons": len(p.lessons), "steps": sum(len(lesson.steps) for lesson in p.lessons)}
+             "lessons": len(p.lessons), "steps": sum(len(lesson.steps) for lesson in p.lessons),
+             "framework": p.framework or "Bottle", "libraries": libraries_text(catalog, p)}
             for p in catalog.packs()]
+
+
+def libraries_text(catalog: Catalog, pack) -> str:
+    """A few words on the pack's own libraries: none, their size, how far their install is, or why it failed."""
+    state = catalog.environments.state(pack)
+    if state.state == "none":
+        return "the sandbox's own"
+    if state.state == "ready":
+        return f"{', '.join(pack.requirements)} · {state.size / 1e6:.1f} MB"
+    if state.state == "failed":
+        return state.error
+    return f"{state.step}…" if state.step != "Waiting to start" else "installed when you open it"
 
 
 OFFERS_TIMEOUT = 5.0  # seconds the Packs page waits for the class's list of packs
