@@ -4,6 +4,9 @@ Click to result: POST .../check over HTTP to a headless sandbox with the tests' 
 as the lesson page's Check button sends it. Baseline in the same run: a fresh `python -m pytest`
 process on the same check file and learner files. Targets: p50 <= 120 ms and >= 3x faster.
 
+Frameworks: the same step written in Bottle, Flask, FastAPI and Django, each checked in the warm
+worker of its own pack environment (``bench/frameworks.py``); goal within 2x of Bottle.
+
 Containment: the same click to result on two sandboxes running side by side, one whose checks run
 in bubblewrap (``sandbox.containment``, when it works here) and one started with
 ``SANDBOX_CONTAINMENT=off``, their requests alternating so both see the same machine. Goal: the
@@ -21,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import frameworks
 from bench._util import FIXTURE_PACK, HELLO_APP, HELLO_STEP, Live, headless_sandbox, install_fixture_pack, pct
 from sandbox import containment
 from sandbox.checker import CheckRunner
@@ -154,6 +158,7 @@ def run() -> dict:
         fresh = time_fresh(workspace, check)
         blog_workspace, blog_check = build_step(Path(folder))
         blog_warm = time_warm(blog_workspace, blog_check, walls)
+        by_framework = frameworks.time_frameworks(Path(folder) / "frameworks", walls)
     results = {
         "containment": walls.sentence,
         "contained": walls.active,
@@ -180,4 +185,5 @@ def run() -> dict:
           f"(a two-test step: {results['two_test_step_runner_p50_ms']:.0f} ms)")
     print(f"fresh `python -m pytest` p50 {results['fresh_pytest_p50_ms']:.0f} ms, p95 {results['fresh_pytest_p95_ms']:.0f} ms")
     print(f"speed-up at p50: {results['speedup_p50']:.1f} x  (target >= {TARGET_RATIO:g} x)")
+    results.update(frameworks.report(by_framework))
     return results
