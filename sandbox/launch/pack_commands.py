@@ -94,7 +94,7 @@ def pack_check(args) -> int:
 
         try:
             runner.start()
-            return watch_pack(Path(args.path), runner)
+            return watch_pack(Path(args.path), runner, environments=environments(settings))
         finally:
             runner.stop()
     try:

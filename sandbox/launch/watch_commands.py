@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from sandbox.config import build_settings, prepare_data_dir
+from sandbox.packs.environment import Environments
 
 
 def add_commands(commands, add_data_dir) -> None:
@@ -29,7 +30,9 @@ def watch_command(args) -> int:
         print(line, flush=True)
 
     with Store.open(settings.db_path):
-        place = watch.current_place(Catalog(settings.packs_dir), settings.workspaces_dir, current_learner().id)
+        catalog = Catalog(settings.packs_dir, environments=Environments(settings.pack_environments_dir,
+                                                                      wheelhouse=settings.wheelhouse))
+        place = watch.current_place(catalog, settings.workspaces_dir, current_learner().id)
         say(f"Watching {place.ws.path} for '{place.step.title}' ({place.lesson.title}). Press Ctrl+C to stop.")
         preview = None
         if args.preview:

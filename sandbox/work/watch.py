@@ -72,14 +72,15 @@ def watch(place: coursework.Place, runner, say, *, stop: threading.Event | None 
         check("saved " + ", ".join(names))
 
 
-def watch_pack(path: Path, runner, *, check=None, changes=None, out=None) -> int:
+def watch_pack(path: Path, runner, *, check=None, changes=None, out=None, environments=None) -> int:
     """Check the pack now and again after every change under ``path``, until Ctrl+C (or ``changes`` ends).
 
     ``check(path, runner) -> (ok, text)`` runs one check; ``changes`` is an iterable of change
-    sets (default: ``watchfiles.watch(path)``). Returns the status of the last check.
+    sets (default: ``watchfiles.watch(path)``); ``environments`` installs the libraries a pack
+    requires (``packs.environment.Environments``). Returns the status of the last check.
     """
     out = out or sys.stdout
-    check = check or _check_once
+    check = check or (lambda folder, run: _check_once(folder, run, environments))
     if changes is None:
         from watchfiles import watch
 
@@ -98,6 +99,6 @@ def watch_pack(path: Path, runner, *, check=None, changes=None, out=None) -> int
     return 0 if ok else 1
 
 
-def _check_once(path: Path, runner) -> tuple[bool, str]:
-    report = check_pack(path, runner)
+def _check_once(path: Path, runner, environments=None) -> tuple[bool, str]:
+    report = check_pack(path, runner, environments=environments)
     return report.ok, format_report(report)
