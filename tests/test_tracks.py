@@ -13,6 +13,7 @@ from sandbox.packs.reader import load_pack
 ROOT = Path(__file__).resolve().parent.parent
 TRACKS = [
     "flask-weather",
+    "fastapi-tasks",
 ]
 
 
