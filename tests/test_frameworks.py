@@ -208,6 +208,12 @@ def test_a_missing_task_is_404(client):
     assert client.get("/tasks/99", status=404).json == {"detail": "No such task"}
 
 
+def test_a_restart_imports_the_app_afresh(client, restart):
+    client.post_json("/tasks", {"title": "Kept only in memory"}, status=201)
+    again = restart()
+    assert again.get("/tasks/1", expect_errors=True).status_int == 404 and again.get("/").json == {"started": True}
+
+
 @pytest.mark.independent
 def test_broken(client):
     client.get("/broken")
@@ -218,7 +224,7 @@ def test_a_fastapi_app_is_checked_with_a_webtest_shaped_client(runner, environme
     result = check(runner, environment, tmp_path, {"app.py": FASTAPI_APP}, FASTAPI_CHECK)
     outcomes = {t.name.split("::")[-1]: t for t in result.tests}
     for name in ("test_the_app_started", "test_a_task_is_created_and_read", "test_invalid_input_is_refused",
-                 "test_a_missing_task_is_404"):
+                 "test_a_missing_task_is_404", "test_a_restart_imports_the_app_afresh"):
         assert outcomes[name].outcome == "passed", (name, outcomes[name].message, outcomes[name].detail)
     broken = outcomes["test_broken"]
     assert broken.outcome == "failed" and (broken.file, broken.line) == ("app.py", line_of(FASTAPI_APP, '{}["missing"]'))

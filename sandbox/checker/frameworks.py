@@ -437,6 +437,9 @@ def _learner_error(exc: BaseException, workspace: Path, file: str) -> LearnerCod
     return error
 
 
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # what Django advises for tests
+
+
 class DjangoProject:
     """The learner's Django project, set up once in this process (Django cannot be set up twice).
 
@@ -497,6 +500,8 @@ class DjangoProject:
         settings.INSTALLED_APPS  # noqa: B018 - imports the learner's settings now, so their errors show here
         if for_checks:
             self._point_at_temporary_files(settings)
+            # Hashing a password the secure way takes most of a second; a check's users are its own.
+            settings.PASSWORD_HASHERS = [FAST_HASHER, *[h for h in settings.PASSWORD_HASHERS if h != FAST_HASHER]]
         django.setup()
         if for_checks:
             from django.test.utils import setup_test_environment

@@ -111,14 +111,18 @@ def db(learner, tmp_path):
 
 
 @pytest.fixture
-def restart(learner, db):
-    """``restart()``: a new WebTest client on a freshly imported copy of the learner's app and models,
-    on the same temporary database as ``db``, so rows written before are still there (a database
-    that lives in memory comes back empty). ``db.Article`` is the fresh model afterwards."""
+def restart(request, learner):
+    """``restart()``: a new client on a freshly imported copy of the learner's app and models, on the
+    same temporary database as ``db``, so rows written before are still there (a database that lives
+    in memory comes back empty). ``db.Article`` is the fresh model afterwards. An app without Peewee
+    models (Flask or FastAPI on sqlite3, say) keeps the files it wrote in the check's copy of the
+    workspace; a Django project keeps its temporary database."""
+    database = request.getfixturevalue("db") if learner.settings_module or learner.has_peewee_models() else None
 
     def again():
         learner.restart()
-        db.reload()
+        if database is not None:
+            database.reload()
         return learner.client_for(learner.app())
 
     return again
@@ -260,6 +264,10 @@ class LearnerModules:
             found = self._defined_models()
         return found
 
+    def has_peewee_models(self) -> bool:
+        self.load(self.models_file)
+        return bool(self._defined_models())
+
     def _defined_models(self) -> dict[str, type]:
         found = {}
         for module in learner_modules(self.workspace):
@@ -297,14 +305,14 @@ class LearnerModules:
 
     def close(self):
         try:
-            self._close_clients()
+            self._close_clients()  # an ASGI app's shutdown handlers run here
         finally:
             self._servers.close()
-        bottle.TEMPLATE_PATH[:] = self._old_template_path
-        bottle.TEMPLATES.clear()
-        if len(bottle.app) > 1:
-            bottle.app.pop()
-        os.chdir(self._old_cwd)
+            bottle.TEMPLATE_PATH[:] = self._old_template_path
+            bottle.TEMPLATES.clear()
+            if len(bottle.app) > 1:
+                bottle.app.pop()
+            os.chdir(self._old_cwd)
 
 
 def _workspace_of(config) -> Path:
