@@ -600,3 +600,46 @@ def test_the_preview_serves_an_asgi_app_with_uvicorn_and_records_its_requests(en
         listener.close()
         records.close()
     assert "skipped the server your app starts" in output
+
+
+def test_the_preview_serves_a_django_project_on_the_learners_database(environment, tmp_path):
+    """Through the sandbox's own preview manager: Waitress serves the project's WSGI application on
+    the learner's db.sqlite3, static files come from Django's handler, and the inspector sees the
+    request's SQL and template."""
+    from sandbox.preview.manager import PreviewManager
+
+    files = django_files(**{
+        "blog/templates/blog/home.html": "<h1>{{ posts|length }} posts</h1>",
+        "blog/views.py": DJANGO_PROJECT["blog/views.py"].replace(
+            "from django.shortcuts import redirect",
+            "from django.shortcuts import redirect, render").replace(
+            'return HttpResponse("Posts: " + ", ".join(post.title for post in Post.objects.order_by("id")))',
+            'return render(request, "blog/home.html", {"posts": list(Post.objects.all())})'),
+    })
+    workspace, _ = make_step(tmp_path, files, "")
+    manage = [sys.executable, "-I", "-c", (f"import sys; sys.path[:0] = [{str(environment)!r}, '']; "
+                                           "sys.argv = ['manage.py', 'migrate', '-v', '0']; "
+                                           "exec(open('manage.py').read())")]
+    subprocess.run(manage, cwd=workspace, check=True, timeout=120)  # the learner's own migrate, in the terminal
+    requests = []
+    manager = PreviewManager(watch=False)
+    manager.add_listener(lambda key, event: event.get("event") == "request" and requests.append(event["request"]))
+    try:
+        status = manager.open(1, workspace, "manage.py", libraries=environment)
+
+        def fetch(path):
+            try:
+                with urllib.request.urlopen(status.url.rstrip("/") + path, timeout=10) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode()
+            except OSError:
+                return None
+
+        assert wait_for(lambda: fetch("/"), timeout=30, what="the project to answer") == (200, "<h1>0 posts</h1>")
+        assert fetch("/static/admin/css/base.css")[0] == 200  # DEBUG is on: Django's handler serves them
+        home = wait_for(lambda: next((r for r in requests if r["path"] == "/"), None), what="the request's record")
+        assert home["status"] == 200 and home["templates"][0]["name"] == "blog/home.html"
+        assert any("blog_post" in query["sql"] for query in home["queries"])
+    finally:
+        manager.close()
