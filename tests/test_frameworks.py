@@ -238,6 +238,14 @@ def test_a_wrong_fastapi_app_fails_with_the_checks_message(runner, environment, 
     assert failure.outcome == "failed" and "200 OK" in failure.message  # status=201 refused the 200, as WebTest does
 
 
+def test_a_failing_startup_points_at_the_learners_line(runner, environment, tmp_path):
+    failing = FASTAPI_APP.replace("    started.append(True)", "    started.append(undefined_setting)")
+    result = check(runner, environment, tmp_path, {"app.py": failing}, FASTAPI_CHECK)
+    first = result.failures[0]
+    assert (first.file, first.line) == ("app.py", line_of(failing, "undefined_setting")), first.message
+    assert "undefined_setting" in first.message
+
+
 # --- Falcon (any other WSGI framework) --------------------------------------------------------------
 
 FALCON_APP = """
@@ -483,6 +491,24 @@ def test_a_broken_settings_file_points_at_its_line(runner, environment, tmp_path
     first = result.failures[0]
     assert (first.file, first.line) == ("mysite/settings.py", 5) and "not_a_secret" in first.message
     assert len(result.failures) == 1  # the other tests wait for that fix
+
+
+def test_a_django_project_is_checked_through_its_asgi_module(runner, environment, tmp_path):
+    test = """
+def test_posts_are_listed(client, db):
+    db.Post.objects.create(title="Through ASGI")
+    assert "Through ASGI" in client.get("/").text and client.get("/nope/", status=404).status_int == 404
+"""
+    files = django_files(**{"mysite/asgi.py": """
+        import os
+
+        from django.core.asgi import get_asgi_application
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+        application = get_asgi_application()
+    """})
+    result = check(runner, environment, tmp_path, files, test, app_module="mysite/asgi.py")
+    assert result.passed, (result.failures, result.error)
 
 
 # --- one warm worker, several frameworks and projects -----------------------------------------------

@@ -169,7 +169,8 @@ class AsgiClient:
             from starlette.testclient import TestClient
 
         self.app = app
-        self.raw = TestClient(app, base_url=base_url, raise_server_exceptions=True, follow_redirects=False)
+        self.raw = TestClient(_lifespan_or_not(app), base_url=base_url, raise_server_exceptions=True,
+                              follow_redirects=False)
         self._entered = False
         self.raw.__enter__()  # the app's lifespan: startup runs now, shutdown in close()
         self._entered = True
@@ -265,6 +266,39 @@ class AsgiClient:
         entry["status"] = response.status_int
         _check_status(response, status, expect_errors, url)
         return response
+
+
+def _lifespan_or_not(app):
+    """``app``, answering the lifespan protocol for it when it does not speak it (Django's ASGIHandler
+    refuses such a connection), as uvicorn's ``lifespan="auto"`` does; a startup that fails in an app
+    that does speak it still fails the check."""
+
+    async def asgi(scope, receive, send):
+        if scope.get("type") != "lifespan":
+            return await app(scope, receive, send)
+        said, heard = [], []
+
+        async def listen():
+            message = await receive()
+            heard.append(message)
+            return message
+
+        async def say(message):
+            said.append(message)
+            await send(message)
+
+        try:
+            await app(scope, listen, say)
+        except Exception:
+            if said:
+                raise
+            if not heard:
+                await receive()  # lifespan.startup
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # lifespan.shutdown, when the test ends
+            await send({"type": "lifespan.shutdown.complete"})
+
+    return asgi
 
 
 def _bytes(value) -> bytes:
@@ -847,7 +881,8 @@ def warm(names) -> list[str]:
     for name in dict.fromkeys(names):
         for module in (name, *WARM_MODULES.get(name, ())):
             try:
-                with contextlib.redirect_stdout(io.StringIO()):
+                with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # a deprecation notice is the check's to show, if anyone's
                     importlib.import_module(module)
             except Exception:  # noqa: BLE001 - a module that needs a configured project is imported per check
                 failed.append(module)
