@@ -852,9 +852,10 @@ def django_failure_note(exc: BaseException) -> str | None:
 # Beyond a framework's top-level module: what its first request or check imports lazily. Only
 # modules that import without a configured project (Django's settings are set up per check).
 WARM_MODULES = {
-    "flask": ("flask.json.provider", "flask.templating", "werkzeug.test", "werkzeug.routing", "jinja2.ext"),
+    "flask": ("flask.json.provider", "flask.templating", "werkzeug.test", "werkzeug.routing", "jinja2.ext",
+              "encodings.idna"),
     "fastapi": ("fastapi.routing", "fastapi.responses", "fastapi.encoders", "starlette.testclient", "httpx",
-                "anyio._backends._asyncio", "anyio.from_thread", "pydantic", "fastapi.openapi.utils"),
+                "anyio._backends._asyncio", "anyio.from_thread", "pydantic", "fastapi.openapi.utils", "fastapi.telemetry._runtime"),
     "starlette": ("starlette.testclient", "starlette.routing", "starlette.responses", "httpx",
                   "anyio._backends._asyncio", "anyio.from_thread"),
     "httpx": ("httpx",),
@@ -869,7 +870,15 @@ WARM_MODULES = {
                "django.contrib.admin.options", "django.contrib.staticfiles.handlers", "django.test",
                "django.test.client", "django.test.utils", "django.contrib.sessions.backends.db",
                "django.contrib.messages.storage.fallback", "django.middleware.csrf", "django.core.checks",
-               "django.template.context_processors", "django.contrib.auth.hashers", "django.core.servers.basehttp"),
+               "django.template.context_processors", "django.contrib.auth.hashers", "django.core.servers.basehttp",
+               "django.contrib.admin.apps", "django.contrib.auth.apps", "django.contrib.contenttypes.apps",
+               "django.contrib.messages.apps", "django.contrib.sessions.apps", "django.contrib.staticfiles.apps",
+               "django.contrib.staticfiles.checks", "django.contrib.auth.checks", "django.contrib.contenttypes.checks",
+               "django.contrib.sessions.middleware", "django.contrib.messages.middleware",
+               "django.contrib.sessions.serializers", "django.contrib.auth.password_validation",
+               "django.contrib.auth.tokens", "django.contrib.auth.management", "django.contrib.contenttypes.management",
+               "django.db.models.sql.compiler", "django.middleware.clickjacking", "django.middleware.common",
+               "django.middleware.security", "django.utils.translation.reloader", "getpass"),
 }
 
 
