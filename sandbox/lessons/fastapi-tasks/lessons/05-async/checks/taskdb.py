@@ -129,12 +129,6 @@ def listed(client, query=""):
     return tasks
 
 
-def as_row(task):
-    """A task of the API as a row of the table, to compare the two."""
-    done = task.get("done")
-    return (task.get("id"), task.get("title"), int(done) if isinstance(done, bool) else done, task.get("priority"))
-
-
 def titles(tasks):
     return [task.get("title") for task in tasks]
 
