@@ -669,3 +669,19 @@ def test_the_preview_serves_a_django_project_on_the_learners_database(environmen
         assert any("blog_post" in query["sql"] for query in home["queries"])
     finally:
         manager.close()
+
+
+def test_checks_may_import_the_packs_own_libraries(tmp_path):
+    """A Django pack's checks may use Django itself (``django.test.Client``, ``django.urls``): the pack's
+    requirements are its checks' libraries too; a library the pack does not require is still refused."""
+    from sandbox.errors import PackError
+    from sandbox.packs.reader import load_pack
+    from tests.test_pack_environments import write_pack
+
+    root = write_pack(tmp_path / "pack", "django-pack", "Django[argon2]>=5.1", "1.0")
+    check = root / "lessons" / "01-hello" / "checks" / "test_hello.py"
+    check.write_text("from django.urls import reverse\nimport fastapi\n\n\ndef test_x(client):\n    pass\n")
+    with pytest.raises(PackError) as caught:
+        load_pack(root)
+    problems = [str(problem) for problem in caught.value.problems]
+    assert len(problems) == 1 and "imports fastapi" in problems[0], problems

@@ -133,6 +133,9 @@ class PackReader:
                 self.problem(manifest, line("requirements"), f"requirements: {problem}")
         if len(requirements) > MAX_REQUIREMENTS:
             self.problem(manifest, line("requirements"), f"requirements lists {len(requirements)} libraries; at most {MAX_REQUIREMENTS} are allowed")
+        # The pack's own libraries are there for its checks too (django, httpx...): by the name pip installs.
+        self.required_modules = {re.split(r"[\s\[<>=!~;(]", str(text).strip(), maxsplit=1)[0].lower().replace("-", "_")
+                                 for text in requirements if isinstance(text, str)}
         self.continuing: list[tuple[Lesson, str, Path, int]] = []
         lessons = [self.lesson(name, index, manifest, line("lessons")) for index, name in enumerate(self.lesson_names(f, manifest, line("lessons")))]
         self.link_continuations([lesson for lesson in lessons if lesson is not None])
@@ -299,7 +302,7 @@ class PackReader:
                 [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
             for name in names:
                 top = name.split(".")[0]
-                if top in sys.stdlib_module_names or top in beside or any(
+                if top in sys.stdlib_module_names or top in beside or top in getattr(self, "required_modules", ()) or any(
                         name == allowed or name.startswith(allowed + ".") for allowed in CHECK_LIBRARIES):
                     continue
                 self.problem(check, node.lineno, f"imports {name}, which checks may not use: a learner's sandbox has "
