@@ -685,3 +685,94 @@ def test_checks_may_import_the_packs_own_libraries(tmp_path):
         load_pack(root)
     problems = [str(problem) for problem in caught.value.problems]
     assert len(problems) == 1 and "imports fastapi" in problems[0], problems
+
+
+FALCON_PACK = {
+    "pack.toml": """
+        format = 1
+        id = "falcon-quotes"
+        title = "Quotes with Falcon"
+        version = "1.0.0"
+        framework = "Falcon"
+        requirements = ["falcon>=3"]
+        lessons = ["01-quotes"]
+    """,
+    "lessons/01-quotes/lesson.toml": """
+        title = "A quote as JSON"
+
+        [[steps]]
+        id = "quote"
+        kind = "code"
+        title = "Answer a quote"
+        instructions = "quote.md"
+        checks = ["checks/test_quote.py"]
+        hints = ["A resource is a class with on_get(self, req, resp).", "resp.media = {...} answers JSON."]
+    """,
+    "lessons/01-quotes/quote.md": "Answer GET /quote with a quote as JSON.\n",
+    "lessons/01-quotes/starter/app.py": """
+        import falcon
+
+        app = falcon.App()
+    """,
+    "lessons/01-quotes/solution/quote/app.py": """
+        import falcon
+
+
+        class Quote:
+            def on_get(self, req, resp):
+                resp.media = {"quote": "Simple is better than complex."}
+
+
+        app = falcon.App()
+        app.add_route("/quote", Quote())
+    """,
+    "lessons/01-quotes/checks/test_quote.py": """
+        def test_the_quote_comes_back_as_json(client):
+            \"\"\"The quote comes back as JSON\"\"\"
+            answer = client.get("/quote", status="*")
+            assert answer.status_int == 200, f"GET /quote answered {answer.status}: add a route for /quote."
+            assert answer.json.get("quote"), "GET /quote should answer JSON with a quote in it."
+    """,
+    "lessons/01-quotes/mistakes/quote/no-route/mistake.toml": """
+        message = "add a route for /quote"
+
+        [[edits]]
+        file = "app.py"
+        find = 'app.add_route("/quote", Quote())'
+        replace = ''
+    """,
+    "lessons/01-quotes/alternatives/quote/application/alternative.toml": """
+        description = "The app is called application, and the JSON is written by hand."
+
+        [[edits]]
+        file = "app.py"
+        find = 'resp.media = {"quote": "Simple is better than complex."}'
+        replace = '''resp.text = '{"quote": "Readability counts."}'; resp.content_type = falcon.MEDIA_JSON'''
+
+        [[edits]]
+        file = "app.py"
+        find = '''app = falcon.App()
+        app.add_route("/quote", Quote())'''
+        replace = '''application = falcon.App()
+        application.add_route("/quote", Quote())'''
+    """,
+}
+
+
+def test_a_pack_for_another_framework_written_from_the_docs_checks(tmp_path):
+    """The issue's test: a pack for a framework no built-in track uses installs its library and checks."""
+    from sandbox.packs.check import check_pack
+    from sandbox.packs.environment import Environments
+
+    root = tmp_path / "falcon-quotes"
+    for name, text in FALCON_PACK.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text).lstrip())
+    wheelhouse = ROOT / "wheelhouse"
+    environments = Environments(ROOT / "data" / "test-environments",
+                                wheelhouse=wheelhouse if wheelhouse.is_dir() else None, online=True)
+    with CheckRunner(timeout=30) as checks:
+        report = check_pack(root, checks, environments=environments, jobs=2)
+    assert report.ok, (report.problems, [(row.variant, row.got, row.reason) for row in report.failed_rows])
+    assert sorted(row.variant for row in report.rows) == [
+        "alternative:application", "mistake:no-route", "solution", "start"]
