@@ -691,13 +691,14 @@ class DjangoProject:
     def restart(self) -> None:
         """As when the learner's server restarts: connections closed, the learner's views, forms and
         URLconfs imported afresh (models, apps and admin stay: Django registers them once)."""
+        from django.apps import apps
         from django.urls import clear_url_caches
 
         self._close_connections()
+        kept = {self.settings_module, *(config.name for config in apps.get_app_configs())}
         for module in learner_module_objects(self.workspace):
             name = module.__name__
-            parts = set(name.split("."))
-            if name == self.settings_module or parts & {"models", "apps", "admin", "migrations"}:
+            if name in kept or set(name.split(".")) & {"models", "apps", "admin", "migrations"}:
                 continue
             sys.modules.pop(name, None)
         importlib.invalidate_caches()
