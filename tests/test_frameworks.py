@@ -776,3 +776,31 @@ def test_a_pack_for_another_framework_written_from_the_docs_checks(tmp_path):
     assert report.ok, (report.problems, [(row.variant, row.got, row.reason) for row in report.failed_rows])
     assert sorted(row.variant for row in report.rows) == [
         "alternative:application", "mistake:no-route", "solution", "start"]
+
+
+def test_a_custom_user_model_migrates_before_the_admin_needs_it(runner, environment, tmp_path):
+    """Django's own apps' tables are made from their models; the learner's custom user model, which the
+    admin's log points at, comes from the learner's migration, made here as a learner would make it."""
+    settings = textwrap.dedent(DJANGO_PROJECT["mysite/settings.py"]).replace('"blog",', '"blog", "accounts",')
+    settings += 'AUTH_USER_MODEL = "accounts.User"\n'
+    files = django_files(**{
+        "mysite/settings.py": settings,
+        "accounts/__init__.py": "",
+        "accounts/migrations/__init__.py": "",
+        "accounts/models.py": """
+            from django.contrib.auth.models import AbstractUser
+
+
+            class User(AbstractUser):
+                pass
+        """,
+    })
+    workspace, check_files = make_step(tmp_path, files, DJANGO_CHECK)
+    (workspace / "blog" / "migrations" / "0001_initial.py").unlink()
+    manage = [sys.executable, "-I", "-c", (f"import sys; sys.path[:0] = [{str(environment)!r}, '']; "
+                                           "sys.argv = ['manage.py', 'makemigrations', '-v', '0']; "
+                                           "exec(open('manage.py').read())")]
+    subprocess.run(manage, cwd=workspace, check=True, timeout=120)
+    result = runner.run(workspace, check_files, app_module="manage.py", environment=environment)
+    failed = [(t.name, t.message) for t in result.failures if not t.name.endswith("test_broken")]
+    assert not failed and not result.error, failed

@@ -567,8 +567,8 @@ class DjangoProject:
 
         Running Django's own apps' twenty-odd migrations one by one takes most of a second, so their
         tables are made straight from their models (what those migrations end in) and recorded as
-        applied; the learner's own migrations then run for real, and the post-migrate handlers
-        (content types, permissions) as ``migrate`` runs them."""
+        applied; the learner's own migrations (and other libraries') then run for real, and the
+        post-migrate handlers (content types, permissions) as ``migrate`` runs them."""
         from django.core.management.sql import emit_post_migrate_signal
 
         for alias in self.databases:
@@ -602,7 +602,8 @@ class DjangoProject:
         return {config.label for config in apps.get_app_configs() if str(config.path).startswith(root)}
 
     def _make_library_tables(self, alias: str) -> None:
-        """The tables of the apps that are not the learner's (Django's admin, auth...), from their models."""
+        """The tables of Django's own apps (admin, auth, contenttypes, sessions...), from their models;
+        other libraries' apps, which may have data migrations, migrate as the learner's do."""
         from django.apps import apps
         from django.db import connections, router
         from django.db.migrations.loader import MigrationLoader
@@ -611,7 +612,16 @@ class DjangoProject:
         connection = connections[alias]
         loader = MigrationLoader(connection)
         mine = self._learner_apps()
-        libraries = {label for label in loader.migrated_apps if label not in mine}
+        libraries = {config.label for config in apps.get_app_configs() if config.name.startswith("django.contrib.")
+                     and config.label in loader.migrated_apps and config.label not in mine}
+        changed = True
+        while changed:  # one that depends on a migration of another app (the admin on a custom user model) waits for it
+            changed = False
+            for app, name in loader.graph.nodes:
+                if app in libraries and any(before[0] not in libraries
+                                            for before in loader.graph.forwards_plan((app, name))):
+                    libraries.discard(app)
+                    changed = True
         models = [model for model in apps.get_models() if model._meta.app_label in libraries
                   and model._meta.managed and not model._meta.proxy and router.allow_migrate_model(alias, model)]
         with connection.schema_editor() as editor:
@@ -696,7 +706,9 @@ class DjangoProject:
 
         self._close_connections()
         kept = {self.settings_module, *(config.name for config in apps.get_app_configs())}
-        for module in learner_module_objects(self.workspace):
+        from sandbox.checker.learner import learner_modules
+
+        for module in learner_modules(self.workspace):
             name = module.__name__
             if name in kept or set(name.split(".")) & {"models", "apps", "admin", "migrations"}:
                 continue
@@ -770,11 +782,6 @@ def _check_handler():
             return response
 
     return CheckHandler()
-
-
-def learner_module_objects(workspace: Path) -> list:
-    root = str(workspace) + os.sep
-    return [m for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(root)]
 
 
 class DjangoDatabase:

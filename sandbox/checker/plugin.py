@@ -117,7 +117,7 @@ def restart(request, learner):
     in memory comes back empty). ``db.Article`` is the fresh model afterwards. An app without Peewee
     models (Flask or FastAPI on sqlite3, say) keeps the files it wrote in the check's copy of the
     workspace; a Django project keeps its temporary database."""
-    database = request.getfixturevalue("db") if learner.settings_module or learner.has_peewee_models() else None
+    database = request.getfixturevalue("db") if learner.settings_module or learner.uses_peewee() else None
 
     def again():
         learner.restart()
@@ -264,9 +264,17 @@ class LearnerModules:
             found = self._defined_models()
         return found
 
-    def has_peewee_models(self) -> bool:
-        self.load(self.models_file)
-        return bool(self._defined_models())
+    def uses_peewee(self) -> bool:
+        """Whether the learner's files use Peewee: read, not imported, so the ``db`` fixture's redirect
+        is in place before their code first runs, as it always was."""
+        for path in sorted(self.workspace.glob("*.py"))[:200]:
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if "peewee" in text or "playhouse" in text:
+                return True
+        return False
 
     def _defined_models(self) -> dict[str, type]:
         found = {}
