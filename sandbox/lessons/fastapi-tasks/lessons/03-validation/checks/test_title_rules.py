@@ -20,7 +20,7 @@ def refused(client, body, field, why):
 
 def test_titles_need_one_to_200_characters(client):
     """An empty title or one over 200 characters is refused"""
-    refused(client, {"title": ""}, "title", "An empty title says nothing, so it must have at least 1 character (min_length=1)")
+    refused(client, {"title": ""}, "title", "an empty title says nothing, so it must have at least 1 character (min_length=1)")
     refused(client, {"title": "x" * 201}, "title", "a title may be up to 200 characters long (max_length=200)")
 
 

@@ -93,7 +93,7 @@ def ask(client, method, path, body=None):
         return {"GET": client.get, "DELETE": client.delete}[method](path, status="*")
     except sqlite3.Error as error:
         shown = f" with {json.dumps(body)[:80]}" if body is not None else ""
-        pytest.fail(f"{method} {path}{shown} crashed in the database: {error}. Put every value into the SQL with "
+        pytest.fail(f"{method} {path}{shown} crashed in the database: {str(error).rstrip('.')}. Put every value into the SQL with "
                     "a ? placeholder and pass the values separately, db.execute(\"... WHERE id = ?\", (task_id,)); "
                     "never paste them into the SQL text.", pytrace=False)
     except TypeError as error:

@@ -55,6 +55,10 @@ def test_quotes_are_just_text(database, client):
 def test_search_words_cannot_change_the_sql(database, client):
     """Search words that look like SQL cannot undo the done filter"""
     database.seed(ROWS)
+    plain = [t["title"] for t in listed(client, "done=false&limit=100&q=i") if t.get("done") is not False]
+    assert not plain, (
+        f"GET /tasks?done=false&q=i listed the finished task {plain[0]!r}: apply both filters together, "
+        "WHERE done = ? AND title LIKE ?.")
     for attack in SQL_ATTACKS:
         r = ask(client, "GET", f"/tasks?done=false&limit=100&q={quote(attack)}")
         assert r.status_int in (200, 422), (
