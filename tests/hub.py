@@ -179,8 +179,13 @@ class Hub:
         return "\n--- the Hub's log (last lines) ---\n" + "\n".join(self.log().splitlines()[-lines:])
 
     def failure_log(self) -> tuple[str, str]:
-        """A report section for a failed test (tests/conftest.py adds it): the log's last 200 lines."""
-        return "JupyterHub log (last 200 lines)", "\n".join(self.log().splitlines()[-200:])
+        """A report section for a failed test (tests/conftest.py adds it): the last 200 lines of the Hub's
+        log, then the last 40 of each user's sandbox log."""
+        parts = ["\n".join(self.log().splitlines()[-200:])]
+        for log in sorted(self.homes.glob("*/.local/share/python-web-sandbox/logs/sandbox.log")):
+            lines = log.read_text(errors="replace").splitlines()[-40:]
+            parts.append(f"--- {log.relative_to(self.homes)} (last 40 lines) ---\n" + "\n".join(lines))
+        return "JupyterHub and sandbox logs", "\n".join(parts)
 
     # -- the admin REST API ------------------------------------------------------------------------
 

@@ -85,6 +85,20 @@ def logged_in_page(chromium, hub: Hub, name: str, next_path: str):
     return page
 
 
+def preview_shows(page, text: str, timeout: float = 30.0) -> None:
+    """Wait until the preview's frame shows ``text``; else fail with what the pane says."""
+    body = page.frame_locator("#preview-frame").locator("body")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in (body.inner_text(timeout=5_000) if body.count() else ""):
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"the preview did not show {text!r} within {timeout:g} s: frame src "
+                         f"{page.locator('#preview-frame').get_attribute('src')!r}, status "
+                         f"{page.locator('#preview-status').inner_text()!r}, frame body {body.inner_html()[:300]!r}, "
+                         f"console {page.locator('#preview-console').inner_text()[-300:]!r}")
+
+
 def set_editor(page, text: str) -> None:
     page.locator(".cm-content").first.click()
     page.keyboard.press("Control+A")
@@ -120,7 +134,7 @@ def test_a_class_publishes_installs_checks_previews_and_hands_in_in_chromium(ser
         expect(page.locator("#result")).to_contain_text("All checks passed.")
         frame = page.locator("#preview-frame")
         assert "allow-same-origin" not in frame.get_attribute("sandbox")
-        expect(page.frame_locator("#preview-frame").locator("body")).to_contain_text("Hello, web!")
+        preview_shows(page, "Hello, web!")
 
         # the learner's app, in its frame, cannot read the sandbox's page or its CSRF token
         app_frame = next(f for f in page.frames if "/preview/" in f.url)

@@ -171,6 +171,13 @@ def test_a_code_step_starts_the_preview_and_the_pane_is_on_the_page(client, prev
     assert polled["url"] == status["url"] and "output" in polled
 
 
+def test_the_preview_of_a_new_lesson_starts_even_before_the_pages_visit_arrives(client, preview, lesson):
+    client.run_page_scripts = False  # the pane's request overtakes the page's visit POST, which writes the files
+    client.get(lesson)
+    status = client.post(lesson + "/preview", headers={"X-CSRF-Token": client.csrf}).json
+    assert status.get("state") != "none" and status["url"].startswith("http://localhost:"), status
+
+
 def test_preview_status_without_a_preview_says_stopped(client, preview):
     assert client.get("/preview-status").json == {"state": "stopped"}
 

@@ -21,6 +21,7 @@ from sandbox.preview.manager import PreviewManager, PreviewStatus
 from sandbox.preview.proxy import PreviewProxy, notice
 from sandbox.web import context
 from sandbox.web.pages.lesson import place
+from sandbox.work import coursework
 
 PROXY_PATH = "/preview/"  # the proxy route's path, up to its key
 _proxies: WeakKeyDictionary = WeakKeyDictionary()  # PreviewManager -> PreviewProxy
@@ -60,6 +61,9 @@ def shown(status: PreviewStatus, owner) -> dict:
 
 def open_preview(pack_id, lesson_id, step_id):
     here = place(pack_id, lesson_id, step_id, unlocked=False)
+    if here.step.kind == "code" and not here.ws.path.is_dir():
+        # A new lesson's files come with the page's visit POST, which the pane's request can overtake.
+        coursework.visit(here)
     if here.step.kind != "code" or not (here.ws.path / here.lesson.app).is_file():
         return {"state": "none", "message": f"This step has no {here.lesson.app} to preview yet."}
     return shown(manager().open(here.learner_id, here.ws.path, here.lesson.app, libraries=here.environment),
