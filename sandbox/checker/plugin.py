@@ -185,8 +185,11 @@ class LearnerModules:
             sys.path.insert(0, str(workspace))
         bottle.TEMPLATE_PATH.insert(0, str(workspace / "views") + os.sep)
         bottle.TEMPLATES.clear()
-        # A learner's bare run() (app.run(), uvicorn.run(app)...) would otherwise serve forever.
-        self._servers = frameworks.ServerGuard(_ignore_run)
+        # A learner's bare run() would otherwise serve forever, whenever it is called. The other servers
+        # (app.run(), uvicorn.run(app), waitress.serve(app)...) are skipped only while a learner's file is
+        # imported (``load``): a check may run their script as ``python serve.py`` with a stand-in of its own.
+        self._old_run = bottle.run
+        bottle.run = _ignore_run
 
     def load(self, filename: str):
         if filename in self._loaded:
@@ -196,11 +199,14 @@ class LearnerModules:
             pytest.skip(f"Not checked yet: first fix {failure}.")
         if not (self.workspace / filename).is_file():
             self._fail(f"There is no {filename} in your workspace yet.", filename)
+        servers = frameworks.ServerGuard(_ignore_run)
         try:
             module = __import__(Path(filename).stem)
         except (Exception, SystemExit) as exc:
             message, file, line = explain_import_error(exc, self.workspace, filename)
             self._fail(message, file, line, cause=exc)
+        finally:
+            servers.close()
         self._loaded[filename] = module
         return module
 
@@ -315,7 +321,7 @@ class LearnerModules:
         try:
             self._close_clients()  # an ASGI app's shutdown handlers run here
         finally:
-            self._servers.close()
+            bottle.run = self._old_run
             bottle.TEMPLATE_PATH[:] = self._old_template_path
             bottle.TEMPLATES.clear()
             if len(bottle.app) > 1:
