@@ -233,10 +233,13 @@ class LearnerModules:
             failure = self.config.stash.get(FIRST_IMPORT_FAILURE, None)
             if failure:
                 pytest.skip(f"Not checked yet: first fix {failure}.")
+            servers = frameworks.ServerGuard(_ignore_run)  # as in load(): while the project's files are imported
             try:
                 project = frameworks.DjangoProject.for_checks(self.workspace, self.settings_module, self.app_file)
             except LearnerCodeError as error:
                 self._fail(str(error), error.file or self.app_file, error.line, cause=error)
+            finally:
+                servers.close()
             project.fresh_database()
             self._django = project
         return self._django
