@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TRACKS = [
     "flask-weather",
     "fastapi-tasks",
+    "django-blog",
 ]
 
 
