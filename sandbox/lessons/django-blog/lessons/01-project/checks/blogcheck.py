@@ -13,9 +13,12 @@ import importlib.util
 import re
 import sqlite3
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from sandbox.checker.probes import visible_text
 
 SETTINGS_LINE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*[,\]=:]\s*["']([\w.]+)["']""")
 ADMIN = "/admin/"
@@ -69,6 +72,13 @@ def settings_module(workspace, monkeypatch=None, **environment):
     sys.modules.pop(name, None)
     try:
         return importlib.import_module(name)
+    except Exception as error:
+        if not environment:
+            raise  # the plugin points at the learner's line
+        told = ", ".join(f"{key}={value}" if value is not None else f"no {key}" for key, value in environment.items())
+        fail(f"Your settings crash with {type(error).__name__}: {error}, when they are loaded with {told} in the "
+             "environment. Read each variable with os.environ.get(NAME, default), so that a missing one has a "
+             "fallback.")
     finally:
         sys.modules.pop(name, None)
 
@@ -120,25 +130,27 @@ def refused(error):
 
 
 def crash_sentence(path, error):
-    return f"Visiting {path} crashed with {type(error).__name__}: {error}"
+    return f"Visiting {path} crashed with {type(error).__name__}: {str(error).rstrip('.')}"
 
 
-def visit(client, path, **kwargs):
-    """GET ``path`` with any status; a crash fails with the error's name and message."""
+def visit(client, path, hint="", **kwargs):
+    """GET ``path`` with any status; a crash fails with the error's name and message (and ``hint``)."""
     try:
         return client.get(path, status="*", **kwargs)
     except Exception as error:  # the learner's view raised: the check sees it, as Django's test client does
-        fail(crash_sentence(path, error) + ".")
+        fail(f"{crash_sentence(path, error)}. {hint}".strip())
 
 
-def submit(form, path, **fields):
-    """Fill ``form`` with ``fields`` and send it; a crash fails with the error's name and message."""
+def submit(form, path, hint="", csrf=False, **fields):
+    """Fill ``form`` with ``fields`` and send it (``csrf``: with Django's CSRF check on, as a browser meets
+    it); a crash fails with the error's name and message (and ``hint``)."""
     for name, value in fields.items():
         form[name] = value
+    environ = {"django.enforce_csrf_checks": True} if csrf else {}
     try:
-        return form.submit(status="*")
+        return form.submit(status="*", extra_environ=environ)
     except Exception as error:
-        fail(crash_sentence(path, error) + " while the form was being sent.")
+        fail(f"{crash_sentence(path, error)}, while the form was being sent. {hint}".strip())
 
 
 def form_with(page, field, path):
@@ -211,3 +223,96 @@ def table_names(connection):
     except sqlite3.DatabaseError as error:
         fail(f"Your database file is not one SQLite can read ({error}). Delete it in the Terminal tab "
              "(rm db.sqlite3), then run python manage.py migrate again.")
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found, self.open = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.open.append([dict(attrs).get("href") or "", ""])
+
+    def handle_data(self, data):
+        for link in self.open:
+            link[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.open:
+            href, text = self.open.pop()
+            self.found.append((href, " ".join(text.split())))
+
+
+def links(html):
+    """Every link on a page as (href, the text a visitor reads on it)."""
+    parser = _Links()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+def path_of(href, page="/"):
+    """The path (and query) a link on the page at ``page`` leads to."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(urllib.parse.urljoin("http://testserver" + page, href))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def title_of(html):
+    """The visible text of a page's <title>."""
+    found = re.search(r"<title[^>]*>(.*?)</title>", html, re.S | re.I)
+    return visible_text(found.group(1)) if found else ""
+
+
+def assert_shown_as_text(html, payload, where):
+    """Fail, with advice in Django's terms, when ``payload`` (one of probes.HOSTILE) became markup in ``html``."""
+    from sandbox.checker.probes import injected
+
+    made = injected(html, payload)
+    assert not made, (
+        f"On {where}, the text {payload!r} became real HTML ({', '.join(dict.fromkeys(made))}), so a visitor's "
+        "browser would run it. Print stored text with {{ ... }}, which Django escapes, and never add |safe, "
+        "{% autoescape off %} or mark_safe() to text that authors or visitors typed.")
+
+
+# --- the form to write posts ---------------------------------------------------------------------
+
+WRITE = "/write/"
+CSRF_MISSING = ("Sending the form answered 403 Forbidden: Django refused it because it carries no CSRF token. Put "
+                "{% csrf_token %} inside the <form> in blog/templates/blog/write.html.")
+
+
+def write_form(client, path=WRITE):
+    """The page at /write/ and its form (with title and body fields)."""
+    page = visit(client, path)
+    if page.status_int == 404:
+        fail(f"Visiting {path} answered 404 Not Found: add path(\"write/\", views.write, name=\"write\") to blog/urls.py.")
+    assert page.status_int == 200, f"Visiting {path} answered {page.status} instead of showing the form."
+    form = form_with(page, "title", path)
+    assert "body" in form.fields, f"The form at {path} has a title field but no body field: list both in the form's fields."
+    return page, form
+
+
+def send_post(client, title, body="Written with the form.", published=True, hint=""):
+    """Fill in the form at /write/ as a browser would (its CSRF token checked) and send it."""
+    page, form = write_form(client)
+    fields = {"title": title, "body": body}
+    if "published" in form.fields:
+        fields["published"] = published
+    answer = submit(form, WRITE, hint=hint, csrf=True, **fields)
+    if answer.status_int == 403:
+        fail(CSRF_MISSING)
+    return page, answer
+
+
+def says_what_was_wrong(blank, answer, *typed):
+    """Does the page that came back show words the empty form did not (beyond what was typed)?"""
+    text = visible_text(answer.text)
+    for value in typed:
+        text = text.replace(value, "")
+    return text.split() != visible_text(blank.text).split()

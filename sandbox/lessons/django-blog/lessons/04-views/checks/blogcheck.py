@@ -72,6 +72,13 @@ def settings_module(workspace, monkeypatch=None, **environment):
     sys.modules.pop(name, None)
     try:
         return importlib.import_module(name)
+    except Exception as error:
+        if not environment:
+            raise  # the plugin points at the learner's line
+        told = ", ".join(f"{key}={value}" if value is not None else f"no {key}" for key, value in environment.items())
+        fail(f"Your settings crash with {type(error).__name__}: {error}, when they are loaded with {told} in the "
+             "environment. Read each variable with os.environ.get(NAME, default), so that a missing one has a "
+             "fallback.")
     finally:
         sys.modules.pop(name, None)
 
@@ -134,14 +141,16 @@ def visit(client, path, hint="", **kwargs):
         fail(f"{crash_sentence(path, error)}. {hint}".strip())
 
 
-def submit(form, path, **fields):
-    """Fill ``form`` with ``fields`` and send it; a crash fails with the error's name and message."""
+def submit(form, path, hint="", csrf=False, **fields):
+    """Fill ``form`` with ``fields`` and send it (``csrf``: with Django's CSRF check on, as a browser meets
+    it); a crash fails with the error's name and message (and ``hint``)."""
     for name, value in fields.items():
         form[name] = value
+    environ = {"django.enforce_csrf_checks": True} if csrf else {}
     try:
-        return form.submit(status="*")
+        return form.submit(status="*", extra_environ=environ)
     except Exception as error:
-        fail(crash_sentence(path, error) + " while the form was being sent.")
+        fail(f"{crash_sentence(path, error)}, while the form was being sent. {hint}".strip())
 
 
 def form_with(page, field, path):
@@ -269,3 +278,41 @@ def assert_shown_as_text(html, payload, where):
         f"On {where}, the text {payload!r} became real HTML ({', '.join(dict.fromkeys(made))}), so a visitor's "
         "browser would run it. Print stored text with {{ ... }}, which Django escapes, and never add |safe, "
         "{% autoescape off %} or mark_safe() to text that authors or visitors typed.")
+
+
+# --- the form to write posts ---------------------------------------------------------------------
+
+WRITE = "/write/"
+CSRF_MISSING = ("Sending the form answered 403 Forbidden: Django refused it because it carries no CSRF token. Put "
+                "{% csrf_token %} inside the <form> in blog/templates/blog/write.html.")
+
+
+def write_form(client, path=WRITE):
+    """The page at /write/ and its form (with title and body fields)."""
+    page = visit(client, path)
+    if page.status_int == 404:
+        fail(f"Visiting {path} answered 404 Not Found: add path(\"write/\", views.write, name=\"write\") to blog/urls.py.")
+    assert page.status_int == 200, f"Visiting {path} answered {page.status} instead of showing the form."
+    form = form_with(page, "title", path)
+    assert "body" in form.fields, f"The form at {path} has a title field but no body field: list both in the form's fields."
+    return page, form
+
+
+def send_post(client, title, body="Written with the form.", published=True, hint=""):
+    """Fill in the form at /write/ as a browser would (its CSRF token checked) and send it."""
+    page, form = write_form(client)
+    fields = {"title": title, "body": body}
+    if "published" in form.fields:
+        fields["published"] = published
+    answer = submit(form, WRITE, hint=hint, csrf=True, **fields)
+    if answer.status_int == 403:
+        fail(CSRF_MISSING)
+    return page, answer
+
+
+def says_what_was_wrong(blank, answer, *typed):
+    """Does the page that came back show words the empty form did not (beyond what was typed)?"""
+    text = visible_text(answer.text)
+    for value in typed:
+        text = text.replace(value, "")
+    return text.split() != visible_text(blank.text).split()

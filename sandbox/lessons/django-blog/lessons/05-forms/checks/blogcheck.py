@@ -72,6 +72,13 @@ def settings_module(workspace, monkeypatch=None, **environment):
     sys.modules.pop(name, None)
     try:
         return importlib.import_module(name)
+    except Exception as error:
+        if not environment:
+            raise  # the plugin points at the learner's line
+        told = ", ".join(f"{key}={value}" if value is not None else f"no {key}" for key, value in environment.items())
+        fail(f"Your settings crash with {type(error).__name__}: {error}, when they are loaded with {told} in the "
+             "environment. Read each variable with os.environ.get(NAME, default), so that a missing one has a "
+             "fallback.")
     finally:
         sys.modules.pop(name, None)
 
