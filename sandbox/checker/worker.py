@@ -242,7 +242,9 @@ def _run_pytest(job: dict, private: Path, emit):
 
 def pytest_args(workspace: Path, checks: Path, config: Path, tmp: Path, app_module: str) -> list[str]:
     return [
-        str(checks), "-c", str(config), "--rootdir", str(checks), "--noconftest",
+        # No plugins from installed packages' entry points: scanning them costs every check tens of ms, and
+        # a pack's libraries would bring theirs (anyio's, in every FastAPI check).
+        str(checks), "-c", str(config), "--rootdir", str(checks), "--noconftest", "--disable-plugin-autoload",
         *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
         "-p", "sandbox.checker.plugin", "-s", "--basetemp", str(tmp / "pytest"),
         "--sandbox-workspace", str(workspace), "--sandbox-app-module", app_module,
@@ -354,12 +356,9 @@ def warm(argv) -> None:
     import is left for the check to report."""
     if "--warm" not in argv or argv.index("--warm") + 1 >= len(argv):
         return
-    for name in argv[argv.index("--warm") + 1].split(","):
-        if name:
-            try:
-                importlib.import_module(name)
-            except Exception:  # a library's own import-time failure shows in the learner's check instead
-                pass
+    # Also what the frameworks load on their first check (Django's app configs, the SQL compiler...).
+    # A library's own import-time failure shows in the learner's check instead.
+    plugin.frameworks.warm(name for name in argv[argv.index("--warm") + 1].split(",") if name)
 
 
 def main(argv=None) -> None:
