@@ -476,12 +476,15 @@ def test_a_django_project_is_checked_on_a_fresh_migrated_database(runner, enviro
     assert not (tmp_path / "workspace" / "db.sqlite3").exists()  # the learner's own database is never made
 
 
-def test_a_model_changed_without_a_migration_says_to_run_makemigrations(runner, environment, tmp_path):
-    changed = textwrap.dedent(DJANGO_PROJECT["blog/models.py"]) + "    body = models.TextField(default='')\n"
+@pytest.mark.parametrize("field", ["body = models.TextField(default='')",
+                                   # the changes makemigrations would ask about: no default to fill old rows with
+                                   "created = models.DateTimeField(auto_now_add=True)", "body = models.TextField()"])
+def test_a_model_changed_without_a_migration_says_to_run_makemigrations(runner, environment, tmp_path, field):
+    changed = textwrap.dedent(DJANGO_PROJECT["blog/models.py"]) + f"    {field}\n"
     result = check(runner, environment, tmp_path, django_files(**{"blog/models.py": changed}), DJANGO_CHECK,
                    app_module="manage.py")
     message = failure_of(result, "test_posts_are_listed").message
-    assert "makemigrations" in message and "body" in message, message
+    assert "makemigrations" in message and field.split()[0] in message, message
 
 
 def test_a_broken_settings_file_points_at_its_line(runner, environment, tmp_path):

@@ -727,16 +727,16 @@ class DjangoProject:
             from django.apps import apps
             from django.db.migrations.autodetector import MigrationAutodetector
             from django.db.migrations.loader import MigrationLoader
-            from django.db.migrations.questioner import (
-                NonInteractiveMigrationQuestioner,
-            )
+            # The plain questioner answers without asking or logging; the non-interactive one calls a
+            # log it was never given for an auto_now_add or NOT NULL field, the most common change.
+            from django.db.migrations.questioner import MigrationQuestioner
             from django.db.migrations.state import ProjectState
 
             loader = MigrationLoader(None, ignore_no_migrations=True)
             learner_apps = [config.label for config in apps.get_app_configs()
                             if str(config.path).startswith(str(self.workspace) + os.sep)]
             detector = MigrationAutodetector(loader.project_state(), ProjectState.from_apps(apps),
-                                             NonInteractiveMigrationQuestioner(specified_apps=set(learner_apps)))
+                                             MigrationQuestioner(specified_apps=set(learner_apps), dry_run=True))
             changes = detector.changes(graph=loader.graph, trim_to_apps=set(learner_apps) or None)
         except Exception:  # noqa: BLE001 - only an explanation: never a new failure
             return []
