@@ -34,3 +34,24 @@ def test_visible_text_skips_tags_scripts_and_decodes_entities():
 
 def test_sql_attacks_use_both_quote_marks():
     assert any("'" in a for a in SQL_ATTACKS) and any('"' in a for a in SQL_ATTACKS)
+
+
+def test_the_escaping_advice_speaks_the_learners_template_language(monkeypatch):
+    import sys
+
+    from sandbox.checker import probes
+
+    payload = next(p for p in HOSTILE if "<" in p and probes.injected(f"<p>{p}</p>", p))
+    page = f"<p>{payload}</p>"
+    for name in ("django", "jinja2"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    with pytest.raises(AssertionError, match=r"never with \{\{!\.\.\.\}\}"):
+        probes.assert_escaped(page, payload, "the home page")
+    monkeypatch.setitem(sys.modules, "jinja2", object())
+    with pytest.raises(AssertionError, match=r"never with \|safe or Markup\(\)"):
+        probes.assert_escaped(page, payload, "the home page")
+    monkeypatch.setitem(sys.modules, "django", object())
+    with pytest.raises(AssertionError, match=r"mark_safe\(\)"):
+        probes.assert_escaped(page, payload, "the home page")
+    with pytest.raises(AssertionError, match="Use the pack's own words"):
+        probes.assert_escaped(page, payload, "the home page", advice="Use the pack's own words.")

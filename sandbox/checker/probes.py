@@ -15,9 +15,10 @@ They look at behaviour, never at how the learner wrote it, so every correct solu
 from __future__ import annotations
 
 import re
+import sys
 from html.parser import HTMLParser
 
-__all__ = ["HOSTILE", "SQL_ATTACKS", "assert_escaped", "injected", "visible_text"]
+__all__ = ["HOSTILE", "SQL_ATTACKS", "assert_escaped", "escaping_advice", "injected", "visible_text"]
 
 MARK = "xss7q"  # a word no page contains by chance; every hostile text carries it
 
@@ -106,15 +107,33 @@ def injected(html: str, payload: str) -> list[str]:
     return list(_parse(html).marked) if MARK in payload else []
 
 
-def assert_escaped(html: str, payload: str, where: str) -> None:
+ESCAPING_ADVICE = {  # how each template language escapes, and how a learner turns it off by mistake
+    "django": "Show stored and visitor text with {{ ... }} in a template, which escapes it, never with |safe, "
+              "mark_safe() or {% autoescape off %}, nor by building HTML with + or f-strings in Python.",
+    "jinja2": "Show stored and visitor text with {{ ... }} in a template, which escapes it, never with |safe or "
+              "Markup(), nor by building HTML with + or f-strings in Python (markupsafe's escape() if you must).",
+    "bottle": "Show stored and visitor text with {{...}}, which escapes it, never with {{!...}} "
+              "or by building HTML with + or f-strings in Python.",
+}
+
+
+def escaping_advice() -> str:
+    """How to escape in the template language the learner's app uses (Django, Jinja2, else Bottle's)."""
+    for name in ("django", "jinja2"):
+        if name in sys.modules:
+            return ESCAPING_ADVICE[name]
+    return ESCAPING_ADVICE["bottle"]
+
+
+def assert_escaped(html: str, payload: str, where: str, advice: str | None = None) -> None:
     """Fail, with a sentence for the learner, when ``payload`` became markup in ``html``.
 
-    ``where`` names the page and the data, like ``"the article page, in an article's title"``.
-    Raises AssertionError (a failed check) with advice about ``{{...}}`` and ``{{!...}}``.
+    ``where`` names the page and the data, like ``"the article page, in an article's title"``;
+    ``advice`` is what to do instead (default: ``escaping_advice()``, for the learner's framework).
+    Raises AssertionError (a failed check).
     """
     made = injected(html, payload)
     assert not made, (
         f"On {where}, the text {payload!r} became real HTML ({', '.join(dict.fromkeys(made))}), so a visitor's "
-        "browser would run it. Show stored and visitor text with {{...}}, which escapes it, never with {{!...}} "
-        "or by building HTML with + or f-strings in Python."
+        f"browser would run it. {advice or escaping_advice()}"
     )
