@@ -7,8 +7,8 @@ a Check every 5 s each). The Hub runs with deploy/jupyterhub/jupyterhub_config.p
 1. One learner alone: spawned through the Hub's REST API, logged in through the Hub's login and
    OAuth like a browser, the tests' 'hello-web' pack uploaded, the lesson and its preview opened;
    then ``--solo`` Checks one after another: the single learner's latency, this run's baseline.
-2. The rest of the class is spawned at once (spawn time: the API's POST until the Hub calls the
-   server ready) and set up the same way.
+2. The rest of the class arrives ``--parallel`` at a time (default 5): each server is spawned (spawn
+   time: the API's POST until the Hub calls the server ready) and set up the same way.
 3. Every learner presses Check every ``--interval`` seconds (each starting at a random offset) for
    ``--minutes``: click-to-result latency p50/p95 under that load, and every answer that is not a
    passing result is an error.
@@ -39,6 +39,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--minutes", type=float, default=2.0, help="how long the class works (default 2)")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between one learner's Checks (default 5)")
     parser.add_argument("--solo", type=int, default=SOLO_CHECKS, help="Checks of the lone learner (default 20)")
+    parser.add_argument("--parallel", type=int, default=5,
+                        help="servers started at the same time, as a class arrives (default 5)")
     return parser.parse_args(argv)
 
 
@@ -137,12 +139,11 @@ def run(argv: list[str] | None = None) -> dict:
                   f"p95 {pct(solo_times, 95):.0f} ms", flush=True)
 
             rest = learners[1:]
-            with ThreadPoolExecutor(max_workers=max(1, len(rest))) as pool:
-                list(pool.map(Learner.spawn, rest))
-                list(pool.map(lambda lr: lr.set_up(archive), rest))
+            with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
+                list(pool.map(lambda lr: (lr.spawn(), lr.set_up(archive)), rest))
             spawns = [lr.spawn_seconds for lr in learners]
-            print(f"{len(rest)} more spawned at once: spawn p50 {pct(spawns, 50):.1f} s, max {max(spawns):.1f} s",
-                  flush=True)
+            print(f"{len(rest)} more, {options.parallel} at a time: spawn p50 {pct(spawns, 50):.1f} s, "
+                  f"max {max(spawns):.1f} s", flush=True)
 
             until = time.monotonic() + options.minutes * 60
             samples: list[dict] = []
@@ -169,6 +170,7 @@ def run(argv: list[str] | None = None) -> dict:
     per_learner_pss = [max(s["pss_mb"][i] for s in samples) for i in range(len(learners))]
     results = {
         "learners": options.learners, "minutes": options.minutes, "interval_s": options.interval,
+        "spawn_parallel": options.parallel,
         "spawn_p50_s": pct(spawns, 50), "spawn_max_s": max(spawns), "spawn_solo_s": solo.spawn_seconds,
         "memory_per_learner_rss_mb": statistics.mean(per_learner_rss),
         "memory_per_learner_rss_max_mb": max(per_learner_rss),
