@@ -131,7 +131,8 @@ class Hub:
             return False
 
     def processes(self) -> list[int]:
-        """Every process of this Hub: the Hub, its proxy, services and users' servers (found by a marker)."""
+        """Every process of this Hub: its descendants (the proxy, services, users' servers) and whatever carries
+        its marker (which servers do not: the spawner passes them only the variables it keeps)."""
         found = set(descendants(self.proc.pid)) if self.proc else set()
         for entry in os.listdir("/proc"):
             if entry.isdigit():
