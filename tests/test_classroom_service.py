@@ -416,6 +416,8 @@ def test_the_service_reads_where_to_listen_from_the_hub():
     env = {"JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:10101", "JUPYTERHUB_API_TOKEN": "x",
            "JUPYTERHUB_SERVICE_PREFIX": "/services/classroom/"}
     assert listen_address(env) == ("127.0.0.1", 10101, "/services/classroom/")
+    on_kubernetes = {**env, "JUPYTERHUB_SERVICE_URL": "http://hub:10101", "SANDBOX_CLASSROOM_BIND": "0.0.0.0"}
+    assert listen_address(on_kubernetes) == ("0.0.0.0", 10101, "/services/classroom/")
     with pytest.raises(ConfigError, match="started by JupyterHub"):
         listen_address({})
     with pytest.raises(ConfigError, match="not an http address with a host and a port"):

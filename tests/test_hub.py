@@ -242,7 +242,8 @@ def test_the_docs_show_the_tested_config_and_every_variable_it_reads():
 
 
 def test_the_zero_to_jupyterhub_values_start_the_sandbox_with_limits_and_culling():
-    yaml = pytest.importorskip("yaml")
+    import yaml  # PyYAML comes with JupyterHub (jupyter_events)
+
     values = yaml.safe_load(VALUES.read_text())
     single = values["singleuser"]
     assert single["cmd"] == ["python", "-m", "sandbox", "serve", "--hub"]
@@ -251,3 +252,4 @@ def test_the_zero_to_jupyterhub_values_start_the_sandbox_with_limits_and_culling
     assert values["cull"]["enabled"] is True and values["cull"]["timeout"] > 0
     service = values["hub"]["services"]["classroom"]
     assert service["command"] == ["python", "-m", "sandbox.classroom_service"]
+    assert service["environment"]["SANDBOX_CLASSROOM_BIND"] == "0.0.0.0"  # "hub" names the Service, not the pod

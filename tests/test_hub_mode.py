@@ -204,6 +204,7 @@ def test_logging_in_through_the_hub_shows_pages_whose_links_stay_under_the_prefi
     assert own and all(t.startswith(PREFIX) for t in own), [t for t in own if not t.startswith(PREFIX)]
     assert "alice" in page.text
     b.get(PREFIX + "static/css/app.css", status=200)
+    assert page.headers["X-JupyterHub-Version"]  # as jupyterhub-singleuser says which Hub it was made for
 
 
 def test_cookies_are_secure_when_the_hub_is_reached_over_https(hub_app):

@@ -43,7 +43,11 @@ def options(argv=None, env=None) -> argparse.Namespace:
 
 
 def listen_address(env) -> tuple[str, int, str]:
-    """(host, port, prefix) from the Hub's ``JUPYTERHUB_SERVICE_URL`` and ``JUPYTERHUB_SERVICE_PREFIX``."""
+    """(host, port, prefix) from the Hub's ``JUPYTERHUB_SERVICE_URL`` and ``JUPYTERHUB_SERVICE_PREFIX``.
+
+    ``SANDBOX_CLASSROOM_BIND`` replaces the host to listen on where the URL's host is a name others
+    reach it by, not an address of its own (Zero to JupyterHub: ``hub``, the Service's cluster IP;
+    there ``0.0.0.0``). Raises ConfigError."""
     url = env.get("JUPYTERHUB_SERVICE_URL")
     if not url or not env.get("JUPYTERHUB_API_TOKEN"):
         raise ConfigError("The classroom service is started by JupyterHub (JUPYTERHUB_SERVICE_URL and "
@@ -57,7 +61,8 @@ def listen_address(env) -> tuple[str, int, str]:
     if parts.scheme != "http" or not parts.hostname or not port:
         raise ConfigError(f"JUPYTERHUB_SERVICE_URL {url!r} is not an http address with a host and a port.")
     prefix = env.get("JUPYTERHUB_SERVICE_PREFIX") or "/services/classroom/"
-    return parts.hostname, port, prefix if prefix.endswith("/") else prefix + "/"
+    host = env.get("SANDBOX_CLASSROOM_BIND") or parts.hostname
+    return host, port, prefix if prefix.endswith("/") else prefix + "/"
 
 
 def build(args: argparse.Namespace, prefix: str):

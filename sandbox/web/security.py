@@ -80,7 +80,7 @@ class SecurityMiddleware:
         self.hub_session = hub_session
         if self.hub is not None and hub_session is None:
             raise ValueError("classroom mode needs the Hub login (hub_session)")
-        self.headers = SECURITY_HEADERS if self.hub is None else HUB_SECURITY_HEADERS
+        self.headers = SECURITY_HEADERS if self.hub is None else HUB_SECURITY_HEADERS + _hub_version()
         if self.hub is not None:
             # Waitress gives PATH_INFO percent-decoded, as WSGI strings (UTF-8 bytes read as Latin-1, PEP 3333).
             self.mount = self.hub.prefix.rstrip("/")
@@ -220,6 +220,15 @@ class SecurityMiddleware:
         headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
         start_response(status, headers + extra + self.headers)
         return [body]
+
+
+def _hub_version() -> list[tuple[str, str]]:
+    """The header jupyterhub-singleuser sends, by which the Hub checks that it speaks a version it knows."""
+    try:
+        from jupyterhub import __version__
+    except ImportError:
+        return []
+    return [("X-JupyterHub-Version", __version__)]
 
 
 def _page(title: str, message: str) -> bytes:
