@@ -2,7 +2,8 @@
 
 The app may come from any framework: a WSGI app (Bottle, Flask, Falcon...) gets a WebTest client,
 an ASGI app (FastAPI, Starlette...) a client of the same shape, and a Django project its own
-temporary database with the learner's migrations applied (``sandbox.checker.frameworks``).
+temporary database with the learner's migrations applied (``sandbox.checker.frameworks``,
+``django_project``, ``django_database``).
 
 It also turns each test's report into what a learner reads: the assert message, the
 learner's file and line, and plain words for errors.
@@ -22,6 +23,8 @@ import webtest
 
 from sandbox.checker import explain, frameworks
 from sandbox.checker.database import LearnerDatabase, usable
+from sandbox.checker.django_database import DjangoDatabase, django_failure_note
+from sandbox.checker.django_project import DjangoProject
 from sandbox.checker.explain import (
     describe_failure,
     explain_import_error,
@@ -103,7 +106,7 @@ def db(learner, tmp_path):
     """The learner's Peewee models on a fresh, empty temporary SQLite database, tables made; for a
     Django project, its models (``django.apps``) on the check's freshly migrated database."""
     if learner.settings_module:
-        database = frameworks.DjangoDatabase(learner.django_project())
+        database = DjangoDatabase(learner.django_project())
     else:
         database = LearnerDatabase(learner, tmp_path / "check.sqlite")
     yield database
@@ -174,7 +177,7 @@ class LearnerModules:
         if SETTINGS_MODULE not in config.stash:  # the files stay as they are for the whole check
             config.stash[SETTINGS_MODULE] = frameworks.django_settings_module(workspace, self.app_file)
         self.settings_module = config.stash[SETTINGS_MODULE]
-        project = frameworks.DjangoProject.current
+        project = DjangoProject.current
         bottle.app.push()  # a fresh default app for module-level @route decorators
         # Each test imports the learner's files afresh; within a test, app.py and the db
         # fixture must share one `models` module, so purge here and never again per load.
@@ -227,7 +230,7 @@ class LearnerModules:
 
     wsgi_app = app  # its name when only WSGI apps were found
 
-    def django_project(self) -> frameworks.DjangoProject:
+    def django_project(self) -> DjangoProject:
         """The learner's Django project, set up for checks; a fresh migrated database for each test."""
         if self._django is None:
             failure = self.config.stash.get(FIRST_IMPORT_FAILURE, None)
@@ -235,7 +238,7 @@ class LearnerModules:
                 pytest.skip(f"Not checked yet: first fix {failure}.")
             servers = frameworks.ServerGuard(_ignore_run)  # as in load(): while the project's files are imported
             try:
-                project = frameworks.DjangoProject.for_checks(self.workspace, self.settings_module, self.app_file)
+                project = DjangoProject.for_checks(self.workspace, self.settings_module, self.app_file)
             except LearnerCodeError as error:
                 self._fail(str(error), error.file or self.app_file, error.line, cause=error)
             finally:
@@ -374,7 +377,7 @@ def learner_facing(exc: BaseException, workspace: Path) -> dict:
     info["detail"] = format_detail(exc, workspace)
     if info.get("limited") or isinstance(exc, LearnerCodeError):
         return _with_shadowing_note(info, workspace)
-    unmigrated = frameworks.django_failure_note(exc)
+    unmigrated = django_failure_note(exc)
     if unmigrated:
         info["message"] = unmigrated
         return info

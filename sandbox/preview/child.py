@@ -1,25 +1,23 @@
 """The preview child's main: serve the learner's app, recording every request.
 
-A WSGI app (Bottle, Flask, a Django project...) is served by Waitress, an ASGI app (FastAPI,
-Starlette...) by uvicorn from the pack's own libraries (``--path``, first on sys.path). Started by
-``sandbox.preview`` with a clean environment, a listening socket and a records pipe inherited as
-file descriptors. It never imports the sandbox's services: only bottle, peewee, waitress and the
-checker's limits, all before the workspace is on sys.path.
+Here: the arguments, the limits and the drop to ``nobody``, loading the learner's app (the page shown
+when it cannot start), and serving a WSGI app (Bottle, Flask, a Django project...) with Waitress. An
+ASGI app (FastAPI, Starlette...) is served by uvicorn from the pack's own libraries (``--path``, first
+on sys.path) and a Django project set up by ``sandbox.preview.serving``; what each request did is
+recorded by ``sandbox.preview.recorder``. Started by ``sandbox.preview`` with a clean environment, a
+listening socket and a records pipe inherited as file descriptors. It never imports the sandbox's
+services: only bottle, peewee, waitress and the checker's limits, all before the workspace is on sys.path.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import contextvars
-import importlib.util
-import json
 import logging
 import os
 import re
 import signal
 import socket
-import sqlite3
 import sys
 import threading
 import time
@@ -29,237 +27,20 @@ from pathlib import Path
 
 # Imported before any learner folder is on sys.path, so a learner's bottle.py cannot replace them.
 import bottle
-import peewee
 import waitress
 
 from sandbox.checker import explain, frameworks, limits
 from sandbox.checker.learner import error_location, find_app, no_app_message
+from sandbox.preview.recorder import (
+    Recorder,
+    hook_framework_templates,
+    hook_peewee,
+    hook_sqlite3,
+    hook_templates,
+)
+from sandbox.preview.serving import django_app, need_uvicorn, serve_asgi
 
-MAX_QUERIES = 100  # per request, so a query in a loop cannot flood the inspector
-MAX_SQL_CHARS = 2000
 PARENT_POLL_SECONDS = 0.2
-
-
-class Recorder:
-    """Collects what one request did (queries, templates) and writes one JSON line per request."""
-
-    def __init__(self, fd: int):
-        self.fd = fd
-        self.lock = threading.Lock()
-        self.local = threading.local()
-        # The request being served: a context variable, so an ASGI app's sync endpoints (run in a
-        # thread pool, which copies the context) note their queries on the right record too.
-        self._record: contextvars.ContextVar[dict | None] = contextvars.ContextVar("record", default=None)
-
-    def emit(self, event: dict) -> None:
-        data = (json.dumps(event, default=repr) + "\n").encode()
-        with self.lock:
-            try:
-                os.write(self.fd, data)
-            except OSError:
-                pass  # the sandbox is gone; the parent watch will end us
-
-    @property
-    def current(self) -> dict | None:
-        return self._record.get()
-
-    def note_query(self, sql, params, started: float, elapsed: float, error: str | None = None) -> None:
-        record = self.current
-        if record is None or len(record["queries"]) >= MAX_QUERIES:
-            return
-        record["queries"].append({
-            "sql": str(sql)[:MAX_SQL_CHARS], "params": [_plain(p) for p in (params or ())],
-            "at_ms": round((started - record["_t0"]) * 1000, 2), "ms": round(elapsed * 1000, 2), "error": error,
-        })
-
-    def note_template(self, name: str, started: float, elapsed: float) -> None:
-        record = self.current
-        if record is not None:
-            record["templates"].append({"name": name, "at_ms": round((started - record["_t0"]) * 1000, 2),
-                                        "ms": round(elapsed * 1000, 2)})
-
-    def wrap(self, app):
-        """The learner's WSGI app, unchanged, but observed."""
-
-        def recorded(environ, start_response):
-            started = time.perf_counter()
-            record = {"method": environ.get("REQUEST_METHOD", "GET"), "path": environ.get("PATH_INFO", "/"),
-                      "query": environ.get("QUERY_STRING", ""), "status": None, "content_type": "",
-                      "queries": [], "templates": [], "started_at": time.time(), "_t0": started}
-            self._record.set(record)
-
-            def observe(status, headers, exc_info=None):
-                record["status"] = int(str(status).split(" ", 1)[0] or 0)
-                record["content_type"] = next((v for k, v in headers if k.lower() == "content-type"), "")
-                return start_response(status, headers, exc_info)
-
-            try:
-                body = app(environ, observe)
-            except BaseException:
-                record["status"] = 500
-                self.finish(record)
-                raise
-            return _Closing(body, lambda: self.finish(record))
-
-        return recorded
-
-    def wrap_asgi(self, app):
-        """The learner's ASGI app, unchanged, but observed: the same records as ``wrap`` writes."""
-
-        async def recorded(scope, receive, send):
-            if scope.get("type") != "http":  # lifespan, websockets
-                return await app(scope, receive, send)
-            started = time.perf_counter()
-            record = {"method": scope.get("method", "GET"),
-                      # as WSGI's PATH_INFO holds it (UTF-8 bytes read as Latin-1), which shown_path decodes
-                      "path": str(scope.get("path") or "/").encode("utf-8", "surrogateescape").decode("latin-1"),
-                      "query": bytes(scope.get("query_string") or b"").decode("latin-1"), "status": None,
-                      "content_type": "", "queries": [], "templates": [], "started_at": time.time(), "_t0": started}
-            token = self._record.set(record)
-
-            async def observe(message):
-                if message.get("type") == "http.response.start":
-                    record["status"] = int(message.get("status") or 0)
-                    record["content_type"] = next((bytes(v).decode("latin-1") for k, v in message.get("headers") or ()
-                                                   if bytes(k).lower() == b"content-type"), "")
-                await send(message)
-
-            try:
-                await app(scope, receive, observe)
-            except BaseException:
-                record["status"] = record["status"] or 500
-                raise
-            finally:
-                self._record.reset(token)
-                self.finish(record)
-
-        return recorded
-
-    def finish(self, record: dict) -> None:
-        if self._record.get() is record:
-            self._record.set(None)
-        record["duration_ms"] = round((time.perf_counter() - record.pop("_t0")) * 1000, 2)
-        self.emit({"event": "request", "request": record})
-
-
-class _Closing:
-    """Iterates the learner's response body; the request ends when the server closes it."""
-
-    def __init__(self, body, on_close):
-        self.body, self.on_close = body, on_close
-
-    def __iter__(self):
-        return iter(self.body)
-
-    def close(self):
-        try:
-            if hasattr(self.body, "close"):
-                self.body.close()
-        finally:
-            self.on_close()
-
-
-def _plain(value):
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    if isinstance(value, bytes):
-        return f"<{len(value)} bytes>"
-    return str(value)[:200]
-
-
-def hook_peewee(recorder: Recorder) -> None:
-    """Time every query any peewee Database runs, whatever the learner's code looks like."""
-    classes = [c for c in vars(peewee).values() if isinstance(c, type) and issubclass(c, peewee.Database)]
-    for cls in classes:
-        if "execute_sql" in vars(cls):
-            cls.execute_sql = _timed_query(vars(cls)["execute_sql"], recorder)
-
-
-def _timed_query(original, recorder):
-    def execute_sql(self, sql, params=None, *args, **kwargs):
-        started = time.perf_counter()
-        recorder.local.in_peewee = True
-        try:
-            result = original(self, sql, params, *args, **kwargs)
-        except Exception as exc:
-            recorder.note_query(sql, params, started, time.perf_counter() - started, error=str(exc))
-            raise
-        finally:
-            recorder.local.in_peewee = False
-        recorder.note_query(sql, params, started, time.perf_counter() - started)
-        return result
-
-    return execute_sql
-
-
-def hook_sqlite3(recorder: Recorder) -> None:
-    """Record the SQL of apps that use the sqlite3 module directly (as the Bottle tutorial's todo app
-    does, and Django's and SQLAlchemy's SQLite backends): every connection gets a trace callback.
-    Statements Peewee runs are recorded by its own hook, with their parameters and times, so they
-    are not counted twice."""
-    original = sqlite3.connect
-
-    def connect(*args, **kwargs):
-        connection = original(*args, **kwargs)
-
-        def trace(statement):
-            if not getattr(recorder.local, "in_peewee", False):
-                now = time.perf_counter()
-                recorder.note_query(statement, (), now, 0.0)
-
-        connection.set_trace_callback(trace)
-        return connection
-
-    sqlite3.connect = connect
-    sqlite3.dbapi2.connect = connect  # what Django's backend calls
-
-
-def hook_templates(recorder: Recorder) -> None:
-    """Learn which template a request rendered (top-level renders only; includes run inside them)."""
-    for cls in (bottle.SimpleTemplate, bottle.Jinja2Template, bottle.MakoTemplate, bottle.CheetahTemplate):
-        cls.render = _timed_render(vars(cls)["render"], recorder)
-
-
-def hook_framework_templates(recorder: Recorder) -> None:
-    """Jinja2's templates (Flask, Starlette, FastAPI) and Django's, once the learner's app imported them."""
-    if "jinja2" in sys.modules:
-        template = sys.modules["jinja2"].Template
-        template.render = _timed_render(vars(template)["render"], recorder, _jinja2_name)
-    if "django.template" in sys.modules:
-        with contextlib.suppress(Exception):  # a project whose settings name no template engine
-            import django.template.backends.django as backend
-
-            backend.Template.render = _timed_render(vars(backend.Template)["render"], recorder, _django_name)
-
-
-def _bottle_name(template) -> str:
-    name = template.name or (Path(template.filename).name if template.filename else "(inline template)")
-    return "(Bottle's own error page)" if str(name).startswith("__") or "\n" in str(name) else str(name)
-
-
-def _jinja2_name(template) -> str:
-    return str(template.name or "(inline template)")
-
-
-def _django_name(template) -> str:
-    inner = getattr(template, "template", None)
-    origin = getattr(inner, "origin", None)
-    return str(getattr(origin, "template_name", None) or getattr(inner, "name", None) or "(inline template)")
-
-
-def _timed_render(original, recorder, name_of=_bottle_name):
-    def render(self, *args, **kwargs):
-        if getattr(recorder.local, "rendering", False):  # Bottle's Jinja2Template renders Jinja2's: one record
-            return original(self, *args, **kwargs)
-        started = time.perf_counter()
-        recorder.local.rendering = True
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            recorder.local.rendering = False
-            recorder.note_template(name_of(self), started, time.perf_counter() - started)
-
-    return render
 
 
 def watch_parent(parent: int, lifeline: int = -1) -> None:
@@ -383,30 +164,13 @@ def load_learner_app(workspace: Path, app_file: str):
     try:
         settings_module = frameworks.django_settings_module(workspace, app_file)
         if settings_module:
-            project = frameworks.DjangoProject.for_preview(workspace, settings_module, app_file)
-            tell_about_migrations()
-            return project.asgi_app() if Path(app_file).name == "asgi.py" else project.wsgi_app(for_checks=False)
+            return django_app(workspace, settings_module, app_file)
         app = find_app(__import__(Path(app_file).stem))
     finally:
         guard.close()
     if app is None:
         raise LookupError(no_app_message(app_file, workspace))
     return app
-
-
-def tell_about_migrations() -> None:
-    """Say in the console, as Django's runserver does, when the database lacks migrations the project has."""
-    with contextlib.suppress(Exception):  # only a note: the app starts all the same
-        from django.db import DEFAULT_DB_ALIAS, connections
-        from django.db.migrations.executor import MigrationExecutor
-
-        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        if plan:
-            apps = sorted({migration.app_label for migration, _ in plan})
-            print(f"(Note: your database lacks {len(plan)} migration(s) of {', '.join(apps)}, so pages that use "
-                  f"those tables will fail: run python manage.py migrate in the terminal.)", file=sys.stderr,
-                  flush=True)
 
 
 HTMX_BUNDLE = Path(__file__).resolve().parent.parent / "static" / "build" / "htmx.js"
@@ -441,20 +205,6 @@ def lend_htmx(app, folder: Path, bundle: bytes | None):
         return app(environ, start_response)
 
     return wsgi
-
-
-NO_UVICORN = ("Your app is an ASGI app (FastAPI, Starlette...), which the preview serves with uvicorn, and this "
-              "pack's environment does not have it: the pack's author should add \"uvicorn\" to requirements in "
-              "pack.toml.")
-
-
-def serve_asgi(app, listener: socket.socket) -> None:
-    """Serve an ASGI app with uvicorn on the socket the sandbox handed us."""
-    import uvicorn
-
-    config = uvicorn.Config(app, interface="asgi3", lifespan="auto", loop="asyncio", log_level="warning",
-                            access_log=False, server_header=False, timeout_graceful_shutdown=1)
-    uvicorn.Server(config).run(sockets=[listener])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -492,8 +242,7 @@ def main(argv: list[str] | None = None) -> None:
         app = lend_htmx(load_learner_app(folder, args.app), folder, htmx)
         hook_framework_templates(recorder)
         if frameworks.is_asgi(app):
-            if importlib.util.find_spec("uvicorn") is None:
-                raise LookupError(NO_UVICORN)
+            need_uvicorn()
             app = recorder.wrap_asgi(app)
         else:
             app = recorder.wrap(app)
