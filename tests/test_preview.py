@@ -269,3 +269,29 @@ def test_the_preview_lends_htmx_until_the_learner_adds_their_own(manager, worksp
     (workspace / "static" / "htmx.min.js").write_text("/* mine */")  # a saved file: the app restarts
     code, body = fetch(restarted(manager, status).url + "static/htmx.min.js")
     assert code == 404  # the learner's own file is now theirs to serve; this app has no static route
+
+
+def test_the_pane_may_frame_an_app_that_forbids_frames_and_the_app_alone_still_forbids_them(manager, tmp_path):
+    """Django sends X-Frame-Options: DENY by default, and the course's security lessons add frame-ancestors:
+    the preview pane's frame shows the app all the same; the app opened on its own keeps its headers."""
+    from sandbox.preview.recorder import framable
+
+    folder = tmp_path / "ws-frames"
+    folder.mkdir()
+    (folder / "app.py").write_text(
+        "from bottle import Bottle, response\n\napp = Bottle()\n\n\n@app.route('/')\ndef home():\n"
+        "    response.set_header('X-Frame-Options', 'DENY')\n"
+        "    response.set_header('Content-Security-Policy', \"default-src 'self'; frame-ancestors 'none'\")\n"
+        "    return '<h1>Framed?</h1>'\n")
+    status = manager.open(1, folder)
+    settled(manager)
+
+    def headers(dest):
+        request = urllib.request.Request(status.url, headers={"Sec-Fetch-Dest": dest})
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.headers
+
+    framed, alone = headers("iframe"), headers("document")
+    assert framed["X-Frame-Options"] is None and framed["Content-Security-Policy"] == "default-src 'self'"
+    assert alone["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in alone["Content-Security-Policy"]
+    assert framable([("Content-Security-Policy", "frame-ancestors 'none'")]) == []

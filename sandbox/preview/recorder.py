@@ -76,10 +76,12 @@ class Recorder:
                       "queries": [], "templates": [], "started_at": time.time(), "_t0": started}
             self._record.set(record)
 
+            framed = environ.get("HTTP_SEC_FETCH_DEST") == "iframe"
+
             def observe(status, headers, exc_info=None):
                 record["status"] = int(str(status).split(" ", 1)[0] or 0)
                 record["content_type"] = next((v for k, v in headers if k.lower() == "content-type"), "")
-                return start_response(status, headers, exc_info)
+                return start_response(status, framable(headers) if framed else headers, exc_info)
 
             try:
                 body = app(environ, observe)
@@ -104,12 +106,17 @@ class Recorder:
                       "query": bytes(scope.get("query_string") or b"").decode("latin-1"), "status": None,
                       "content_type": "", "queries": [], "templates": [], "started_at": time.time(), "_t0": started}
             token = self._record.set(record)
+            framed = any(bytes(k).lower() == b"sec-fetch-dest" and bytes(v) == b"iframe" for k, v in scope.get("headers") or ())
 
             async def observe(message):
                 if message.get("type") == "http.response.start":
                     record["status"] = int(message.get("status") or 0)
                     record["content_type"] = next((bytes(v).decode("latin-1") for k, v in message.get("headers") or ()
                                                    if bytes(k).lower() == b"content-type"), "")
+                    if framed:
+                        pairs = framable([(bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
+                                          for k, v in message.get("headers") or ()])
+                        message = {**message, "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in pairs]}
                 await send(message)
 
             try:
@@ -128,6 +135,28 @@ class Recorder:
             self._record.set(None)
         record["duration_ms"] = round((time.perf_counter() - record.pop("_t0")) * 1000, 2)
         self.emit({"event": "request", "request": record})
+
+
+def framable(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` without what forbids the sandbox's preview pane to show the page in its frame.
+
+    Only for a request the browser makes for a frame (``Sec-Fetch-Dest: iframe``, W3C Fetch Metadata):
+    ``X-Frame-Options`` (RFC 7034) is dropped and a Content-Security-Policy loses its
+    ``frame-ancestors`` directive (CSP Level 2). Django sends ``X-Frame-Options: DENY`` by default, and
+    the course's security lessons add both; opened on its own, the app still sends them as written.
+    """
+    kept = []
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "x-frame-options":
+            continue
+        if lower == "content-security-policy":
+            value = "; ".join(d.strip() for d in value.split(";")
+                              if d.strip() and not d.strip().lower().startswith("frame-ancestors"))
+            if not value:
+                continue
+        kept.append((name, value))
+    return kept
 
 
 class _Closing:

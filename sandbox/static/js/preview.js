@@ -7,6 +7,7 @@
   const INSPECTOR_POLL_MS = 1000;
   const CONSOLE_CHARS = 64 * 1024;
   const SLOW_MS = 5000; // a page that has not answered by then is said to be slow, not "running"
+  const RETRY_OPEN_MS = 3000; // asking again while the app cannot start yet
   const WATCH_KEY = "sandbox:watch";
 
   function csrfToken() {
@@ -157,7 +158,17 @@
     async open() {
       try {
         const response = await post(this.root.dataset.openUrl, {}, { Accept: "application/json" });
+        if (response.status === 503) {
+          // Not ready yet (a course's own libraries still installing, a busy sandbox): say why, ask again.
+          const reason = await response.json().catch(() => ({}));
+          this.statusLine.textContent = reason.message || "The sandbox is busy; your app starts in a moment.";
+          clearTimeout(this.retryTimer);
+          this.retryTimer = setTimeout(() => this.open(), RETRY_OPEN_MS);
+          return;
+        }
         if (!response.ok) throw new Error(`${response.status}`);
+        const notice = document.getElementById("libraries-notice");
+        if (notice) notice.hidden = true; // the app started, so its libraries are in
         const status = await response.json();
         if (status.state === "none") {
           this.statusLine.textContent = status.message;

@@ -75,15 +75,16 @@ def show(pack_id, lesson_id, step_id):
 
 def libraries_notice(here) -> str | None:
     """A sentence while the pack's own libraries are not ready (read only: ``visit`` starts the install)."""
-    if not here.pack.requirements or here.environments is None:
+    if not here.pack.requirements or here.environments is None or here.step.kind != "code":
         return None
     state = here.environments.state(here.pack)
     if state.state == "ready":
         return None
     if state.state == "failed":
         return state.error
-    return (f"Getting {', '.join(here.pack.requirements)} ready for this course (the first time only, up to a "
-            f"minute): Check and your app's preview work once they are installed.")
+    what = here.pack.framework or "the libraries this course needs"
+    return (f"Getting {what} ready for this course (the first time only, up to a minute): Check and your "
+            f"app's preview work once it is installed.")
 
 
 def visit(pack_id, lesson_id, step_id):
