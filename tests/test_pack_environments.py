@@ -212,7 +212,7 @@ def test_the_lesson_page_says_the_libraries_are_coming_and_its_visit_installs_th
     client.run_page_scripts = False
     client.get(f"/?token={settings.token}", status=303)
     page = client.get("/learn/greet-f/01-hello/hello")
-    assert "Getting sandbox_greeting_fixture==1.0 ready" in page.text
+    assert "Getting Greeting ready for this course" in page.text
     assert not (tmp_path / "envs").exists()  # a GET changes nothing
     client.post("/learn/greet-f/01-hello/hello/visit", headers={"X-CSRF-Token": csrf_token(settings.token)})
     deadline = time.monotonic() + 60
