@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import wait_for
 from tests.support import HELLO_STEP, install_fixture_pack
 
 pytestmark = pytest.mark.browser
@@ -20,6 +21,8 @@ def step(sandbox_process, browser_page, tmp_path):
     page.goto(url.split("?")[0].rstrip("/") + HELLO_STEP)
     page.get_by_role("textbox", name="app.py").wait_for()
     page.workspace = data / "workspaces" / "1" / "hello-web" / "01-first-routes"
+    # The page shows the lesson's files at once; its visit request writes them to disk just after.
+    wait_for(lambda: (page.workspace / "app.py").is_file(), what="the lesson's files on disk")
     return page
 
 

@@ -198,7 +198,7 @@ def test_the_lesson_page_says_the_libraries_are_coming_and_its_visit_installs_th
                                                                                    store, check_runner):
     import time
 
-    from conftest import PORT, PageClient
+    from tests.conftest import PORT, PageClient
 
     from sandbox.services import Services
     from sandbox.web import create_app

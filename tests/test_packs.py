@@ -583,3 +583,24 @@ def test_a_lesson_that_continues_starts_from_the_earlier_lessons_finished_files(
     problems = problems_of(pack_dir)
     assert find(problems, "continues names lesson '01-first-route', which is not in this pack").line == 1
     find(problems, "continues names lesson '02-next-steps', which does not come before this one")
+
+
+def test_a_pack_read_again_unchanged_is_the_same_and_a_changed_file_is_read_afresh(tmp_path):
+    import os
+    import shutil
+
+    from sandbox.packs.reader import load_pack as load
+
+    folder = tmp_path / "pack"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "packs" / "hello", folder)
+    first = load(folder)
+    assert load(folder) is first  # nothing changed: not parsed again
+    lesson = next(p for p in folder.glob("lessons/*/lesson.toml"))
+    text = lesson.read_text()
+    lesson.write_text(text.replace('title = "', 'title = "Renamed: ', 1))
+    os.utime(lesson, ns=(lesson.stat().st_atime_ns, lesson.stat().st_mtime_ns + 1_000_000))
+    again = load(folder)
+    assert again is not first and again.lessons[0].title.startswith("Renamed: ")
+    (folder / "lessons" / lesson.parent.name / "lesson.toml").write_text("title = \n")
+    with pytest.raises(PackError):
+        load(folder)  # a broken file is reported, never an old answer

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import re
 import sys
 import tomllib
@@ -401,13 +402,42 @@ def _exists(path: Path, *, folder: bool) -> bool:
 
 # -- the way in -------------------------------------------------------------------------------
 
+_LOADED: dict[tuple, Pack] = {}  # valid packs read this process, by folder, version and files' stamp
+_LOADED_MAX = 32
+
+
 def load_pack(path, *, sandbox_version: str = __version__) -> Pack:
-    """Read and validate the pack in folder ``path``; PackError lists every problem found."""
+    """Read and validate the pack in folder ``path``; PackError lists every problem found.
+
+    A valid pack whose files (names, sizes and modification times) have not changed since this
+    process last read it is not read again: the catalog re-reads its folders, and every page
+    load of a changed folder would otherwise parse every check file. Treat the Pack as read-only.
+    """
     root = Path(path).resolve()
+    key = (root, sandbox_version, _stamp(root))
+    if key in _LOADED:
+        return _LOADED[key]
     pack, problems = PackReader(root, sandbox_version).read()
     if problems:
         raise PackError(problem_summary(f"The lesson pack in {root}", problems), problems)
+    if len(_LOADED) >= _LOADED_MAX:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[key] = pack
     return pack
+
+
+def _stamp(root: Path) -> tuple:
+    """Every file and folder under ``root`` with its size and modification time (links not followed)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files) + dirs:
+            try:
+                info = os.lstat(os.path.join(folder, name))
+            except OSError:
+                continue
+            found.append((os.path.relpath(os.path.join(folder, name), root), info.st_size, info.st_mtime_ns, info.st_mode))
+    return tuple(found)
 
 
 def validate_pack(path, *, sandbox_version: str = __version__) -> list[Problem]:
