@@ -4,6 +4,7 @@ reset, answer a quiz. It joins packs, workspace, checker and progress into plain
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,9 @@ def start_lesson(place: Place, *, carry: bool = False) -> None:
     workspace.ensure_started(place.ws, starter_files(place.lesson), carry_from=carry_from)
 
 
+_starting = threading.Lock()
+
+
 def visit(place: Place) -> bool:
     """The learner opened the step's page: start a code step's lesson when there is nothing to
     choose, keep files changed by other editors in history, and count time on the step.
@@ -93,10 +97,11 @@ def visit(place: Place) -> bool:
     sends this (a POST) once it has loaded. True when the lesson's files were just created.
     """
     started = False
-    if place.step.kind == "code" and not place.ws.path.is_dir() and not needs_start_choice(place):
-        if progress.step_state(place.learner_id, place.pack, place.lesson.id, place.step.id) != "locked":
-            start_lesson(place)
-            started = True
+    with _starting:  # the page's visit and its preview pane's first request may both arrive first
+        if place.step.kind == "code" and not place.ws.path.is_dir() and not needs_start_choice(place):
+            if progress.step_state(place.learner_id, place.pack, place.lesson.id, place.step.id) != "locked":
+                start_lesson(place)
+                started = True
     if place.ws.path.is_dir() and place.step.kind == "code":
         with unless_disk_fails("recording outside edits"):
             workspace.adopt_outside_edits(place.ws)  # what the page shows is what the history knows
